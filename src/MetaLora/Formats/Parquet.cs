@@ -9,6 +9,8 @@ namespace MetaLora.Formats;
 /// Reads samples from a parquet file as Hugging Face datasets store them: a string column
 /// <c>input</c>, a column <c>output</c> holding a list of strings (or one string), and an optional
 /// <c>id</c> column (string or integer). Other columns are ignored, so they are never decoded.
+/// Columns are read raw (values plus definition/repetition levels): in Parquet.Net 6.1.0 the
+/// string convenience read throws on list columns with nullable items, the usual Arrow layout.
 /// </summary>
 public static class ParquetSamples
 {

@@ -1,0 +1,51 @@
+using MetaLora.Bank;
+using Microsoft.ML.Tokenizers;
+
+namespace MetaLora.Tokenization;
+
+/// <summary>Builds the tokenizer a bank names in bank.json.</summary>
+public static class TokenizerFactory
+{
+    public static Tokenizer Create(BankInfo bank)
+    {
+        var spec = bank.Tokenizer;
+        return spec.Kind switch
+        {
+            TokenizerSpec.Tiktoken => CreateTiktoken(bank.JsonPath, spec.Model!),
+            TokenizerSpec.SentencePiece => CreateSentencePiece(Path.Combine(bank.Directory, spec.Path!)),
+            _ => throw BadInputException.At(bank.JsonPath,
+                $"unknown tokenizer kind \"{spec.Kind}\" (valid kinds: {string.Join(", ", TokenizerSpec.Kinds)})"),
+        };
+    }
+
+    private static Tokenizer CreateTiktoken(string bankJson, string model)
+    {
+        try
+        {
+            return TiktokenTokenizer.CreateForModel(model);
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or IOException)
+        {
+            // Only encodings whose data package is referenced load offline (the project ships GPT-2's).
+            throw BadInputException.At(bankJson, $"tiktoken model \"{model}\" is not available ({OneLine(e.Message)})");
+        }
+    }
+
+    /// <summary>A Llama/Mistral-style SentencePiece BPE model: BOS is added to every text, EOS is not.</summary>
+    private static Tokenizer CreateSentencePiece(string modelPath)
+    {
+        if (!File.Exists(modelPath)) throw BadInputException.At(modelPath, "tokenizer model file does not exist");
+        using var stream = File.OpenRead(modelPath);
+        try
+        {
+            return LlamaTokenizer.Create(stream, addBeginOfSentence: true, addEndOfSentence: false);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException
+                                       or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            throw BadInputException.At(modelPath, $"not a usable SentencePiece BPE model ({OneLine(e.Message)})");
+        }
+    }
+
+    private static string OneLine(string message) => message.Replace('\r', ' ').Replace('\n', ' ');
+}

@@ -1,0 +1,277 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Text;
+
+namespace MetaLora.Metrics;
+
+/// <summary>
+/// Maximum mean discrepancy between 1000 token ids drawn (uniformly, with replacement) from each task,
+/// with the multiscale kernel k(d) = sum over a in {0.2, 0.5, 0.9, 1.3} of a^2 / (a^2 + d), d = (x - y)^2:
+/// MMD = mean K_xx + mean K_yy - 2 mean K_xy. Each pair i &lt; j draws fresh samples from a generator
+/// seeded by (seed, name_i, name_j), so an entry does not depend on which other tasks are present.
+/// </summary>
+internal static class MMD
+{
+    public const int SampleSize = 1000;
+
+    private static readonly double[] Bandwidths = [0.2, 0.5, 0.9, 1.3];
+
+    public static double[,] Matrix(IReadOnlyList<int[]> tokens, IReadOnlyList<string> names, int vocabSize, ulong seed, IProgress<int>? progress)
+    {
+        var table = KernelTable(vocabSize);
+        var n = tokens.Count;
+        var result = new double[n, n];
+        PairTiles.Run(n, 1, () => new Scratch(vocabSize), (i, j, _, _, scratch) =>
+        {
+            var rng = new Xoshiro256(PairSeed(seed, names[i], names[j]));
+            Sample(ref rng, tokens[i], scratch.X);
+            Sample(ref rng, tokens[j], scratch.Y);
+            result[i, j] = result[j, i] = FromSamples(scratch.X, scratch.Y, table, scratch);
+        }, progress);
+        return result;
+    }
+
+    public static double Kernel(double d)
+    {
+        var k = 0.0;
+        foreach (var a in Bandwidths)
+            k += a * a / (a * a + d);
+        return k;
+    }
+
+    /// <summary>
+    /// The kernel depends only on the integer distance between two ids, so it is tabulated once:
+    /// table[delta] = k(delta^2) for delta in [0, V).
+    /// </summary>
+    public static double[] KernelTable(int vocabSize)
+    {
+        var table = new double[vocabSize];
+        for (var delta = 0; delta < vocabSize; delta++)
+            table[delta] = Kernel((double)delta * delta);
+        return table;
+    }
+
+    public static void Sample(ref Xoshiro256 rng, ReadOnlySpan<int> tokens, Span<int> sample)
+    {
+        for (var a = 0; a < sample.Length; a++)
+            sample[a] = tokens[(int)rng.NextBelow((ulong)tokens.Length)];
+    }
+
+    /// <summary>Seed of pair (i, j), i &lt; j, from the global seed and both names (order matters).</summary>
+    public static ulong PairSeed(ulong seed, string first, string second) =>
+        SplitMix64.Mix(SplitMix64.Mix(SplitMix64.Mix(seed) ^ Fnv1a(first)) ^ Fnv1a(second));
+
+    /// <summary>Rows and columns of the quadratic form per cache block; a multiple of 8.</summary>
+    private const int Tile = 128;
+
+    /// <summary>
+    /// MMD of two equal-size samples as the quadratic form c^T K c / n^2, where c is the histogram of x
+    /// minus that of y over their distinct ids: the same sum as the three n x n kernel grids, with
+    /// (distinct ids)^2 / 2 terms instead of 3 n^2. Ids with c = 0 add nothing and are dropped.
+    /// </summary>
+    /// <remarks>
+    /// Row a of the upper triangle is sum over b &gt; a of c_b k(id_b - id_a). Its first few terms, up to a
+    /// multiple of 8, are summed scalar; the rest in aligned groups of 8 gathered kernel values, in
+    /// Tile x Tile blocks of the sorted ids, so each block gathers from a window of the table only about
+    /// two blocks' id span wide (tens of KB) instead of all of it. Each row's lanes are summed in a fixed
+    /// order.
+    /// </remarks>
+    public static unsafe double FromSamples(ReadOnlySpan<int> x, ReadOnlySpan<int> y, double[] table, Scratch scratch)
+    {
+        if (x.Length != y.Length)
+            throw new ArgumentException("samples must have equal sizes", nameof(y));
+        var distinct = scratch.Difference(x, y);
+        var padded = AlignedAbove(distinct - 1);
+        var head = scratch.Heads;
+        var lanes = scratch.Lanes;
+        Array.Clear(lanes, 0, 2 * distinct);
+
+        // Diagonal terms: k(0) c_u^2, whose sum of integers is exact.
+        var squares = 0.0;
+        foreach (var cu in scratch.Coefficients.AsSpan(0, distinct))
+            squares += cu * cu;
+        fixed (double* t = table)
+        fixed (int* id = scratch.Ids)
+        fixed (double* c = scratch.Coefficients)
+        {
+            for (var a = 0; a < distinct; a++)
+            {
+                var row = t - id[a];
+                var sum = 0.0;
+                for (var b = a + 1; b < Math.Min(AlignedAbove(a), distinct); b++)
+                    sum = Math.FusedMultiplyAdd(c[b], row[id[b]], sum);
+                head[a] = sum;
+            }
+            for (var a0 = 0; a0 < distinct; a0 += Tile)
+            {
+                var a1 = Math.Min(distinct, a0 + Tile);
+                for (var b0 = a0; b0 < padded; b0 += Tile)
+                {
+                    var b1 = Math.Min(padded, b0 + Tile);
+                    for (var a = a0; a < a1; a++)
+                    {
+                        var from = Math.Max(b0, AlignedAbove(a));
+                        if (from < b1)
+                            Accumulate(t - id[a], id, c, from, b1, ref lanes[2 * a], ref lanes[2 * a + 1]);
+                    }
+                }
+            }
+        }
+        var offDiagonal = 0.0;
+        for (var a = 0; a < distinct; a++)
+            offDiagonal += scratch.Coefficients[a] * (PairTiles.Sum(lanes[2 * a], lanes[2 * a + 1]) + head[a]);
+        var n = (double)x.Length;
+        return (table[0] * squares + 2 * offDiagonal) / (n * n);
+    }
+
+    /// <summary>The first multiple of 8 greater than <paramref name="a"/>.</summary>
+    private static int AlignedAbove(int a) => (a + 8) & ~7;
+
+    /// <summary>
+    /// Adds c[b] row[id[b]] for b in [from, to) (a whole number of groups of 8) into two 4-lane sums.
+    /// Every id[b] - (row's origin) must be a valid table index: ids sorted, padding repeats the last id.
+    /// </summary>
+    private static unsafe void Accumulate(double* row, int* id, double* c, int from, int to, ref Vector256<double> sum0, ref Vector256<double> sum1)
+    {
+        // Bound by gather throughput (about one element per cycle), not by the accumulators' latency.
+        var s0 = sum0;
+        var s1 = sum1;
+        for (var b = from; b < to; b += 8)
+        {
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(c + b), Gather(row, id + b), s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(c + b + 4), Gather(row, id + b + 4), s1);
+        }
+        sum0 = s0;
+        sum1 = s1;
+    }
+
+    /// <summary>row[id[0..3]]: a hardware gather where available; the fallback builds the same vector.</summary>
+    private static unsafe Vector256<double> Gather(double* row, int* id) =>
+        Avx2.IsSupported
+            ? Avx2.GatherVector256(row, Vector128.Load(id), 8)
+            : Vector256.Create(row[id[0]], row[id[1]], row[id[2]], row[id[3]]);
+
+    private static ulong Fnv1a(string text)
+    {
+        var hash = 0xCBF29CE484222325UL;
+        foreach (var b in Encoding.UTF8.GetBytes(text))
+            hash = (hash ^ b) * 0x100000001B3UL;
+        return hash;
+    }
+
+    /// <summary>Per-thread buffers, reused across pairs so the pair loop does not allocate.</summary>
+    internal sealed class Scratch(int vocabSize)
+    {
+        public readonly int[] X = new int[SampleSize];
+        public readonly int[] Y = new int[SampleSize];
+        // Room for both samples' ids plus one group of padding.
+        public readonly int[] Ids = new int[2 * SampleSize + 8];
+        public readonly double[] Coefficients = new double[2 * SampleSize + 8];
+        public readonly double[] Heads = new double[2 * SampleSize];
+        public readonly Vector256<double>[] Lanes = new Vector256<double>[4 * SampleSize];
+        // Padded to whole vectors so the scan below needs no tail; all zero between calls.
+        private readonly int[] _count = new int[(vocabSize + Vector512<int>.Count - 1) / Vector512<int>.Count * Vector512<int>.Count];
+
+        /// <summary>
+        /// Fills Ids (ascending) and Coefficients with the ids whose count in x minus count in y is
+        /// non-zero and returns how many; then pads to a multiple of 8 with the last id and coefficient 0.
+        /// Sorted ids keep the gathers of <see cref="FromSamples"/> local and in bounds.
+        /// </summary>
+        public int Difference(ReadOnlySpan<int> x, ReadOnlySpan<int> y)
+        {
+            if (x.Length + y.Length > 2 * SampleSize)
+                throw new ArgumentException($"samples larger than {SampleSize} need a larger scratch");
+            int low = int.MaxValue, high = -1;
+            foreach (var v in x)
+            {
+                _count[v]++;
+                low = Math.Min(low, v);
+                high = Math.Max(high, v);
+            }
+            foreach (var v in y)
+            {
+                _count[v]--;
+                low = Math.Min(low, v);
+                high = Math.Max(high, v);
+            }
+            // A vectorised scan of the touched id range, in id order, instead of sorting.
+            var kept = 0;
+            var width = Vector512<int>.Count;
+            for (var k = low / width * width; k <= high; k += width)
+            {
+                var nonZero = ~Vector512.Equals(Vector512.Create(_count.AsSpan(k)), Vector512<int>.Zero);
+                for (var lanes = nonZero.ExtractMostSignificantBits(); lanes != 0; lanes &= lanes - 1)
+                {
+                    var v = k + BitOperations.TrailingZeroCount(lanes);
+                    Ids[kept] = v;
+                    Coefficients[kept++] = _count[v];
+                    _count[v] = 0;
+                }
+            }
+            for (var k = kept; k < AlignedAbove(kept - 1); k++)
+            {
+                Ids[k] = Ids[kept - 1];
+                Coefficients[k] = 0;
+            }
+            return kept;
+        }
+    }
+}
+
+/// <summary>SplitMix64 (Steele, Lea, Flood 2014): a 64-bit mixer, used for seeding and hashing.</summary>
+internal static class SplitMix64
+{
+    public const ulong Gamma = 0x9E3779B97F4A7C15UL;
+
+    public static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}
+
+/// <summary>
+/// xoshiro256** (Blackman, Vigna): specified bit for bit, unlike System.Random's seeded algorithms,
+/// so sampled MMD values are reproducible across runtimes.
+/// </summary>
+internal struct Xoshiro256
+{
+    private ulong _s0, _s1, _s2, _s3;
+
+    public Xoshiro256(ulong seed)
+    {
+        // State from a SplitMix64 stream, as the authors recommend; it is never all zero.
+        _s0 = SplitMix64.Mix(seed += SplitMix64.Gamma);
+        _s1 = SplitMix64.Mix(seed += SplitMix64.Gamma);
+        _s2 = SplitMix64.Mix(seed += SplitMix64.Gamma);
+        _s3 = SplitMix64.Mix(seed + SplitMix64.Gamma);
+    }
+
+    public ulong Next()
+    {
+        var result = ulong.RotateLeft(_s1 * 5, 7) * 9;
+        var t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = ulong.RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>Uniform in [0, bound) without modulo bias (Lemire's multiply-and-reject).</summary>
+    public ulong NextBelow(ulong bound)
+    {
+        var high = Math.BigMul(Next(), bound, out var low);
+        if (low < bound)
+        {
+            var threshold = (0 - bound) % bound;
+            while (low < threshold)
+                high = Math.BigMul(Next(), bound, out low);
+        }
+        return high;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MetaLora.Metrics;
+
+namespace MetaLora.Tests.Metrics;
+
+/// <summary>KL, JS and WD against values computed with NumPy and SciPy (Fixtures/make_distance_fixtures.py).</summary>
+public sealed class ReferenceFixtureTests
+{
+    private const double Tolerance = 1e-9;
+
+    public sealed record FixtureCase(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("vocab")] int Vocab,
+        [property: JsonPropertyName("tasks")] int[][] Tasks,
+        [property: JsonPropertyName("kl")] double[][] KL,
+        [property: JsonPropertyName("js")] double[][] JS,
+        [property: JsonPropertyName("wd")] double[][] WD);
+
+    private sealed record FixtureFile([property: JsonPropertyName("cases")] FixtureCase[] Cases);
+
+    private static readonly Lazy<FixtureCase[]> Cases = new(() =>
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "distances.json");
+        return JsonSerializer.Deserialize<FixtureFile>(File.ReadAllText(path))!.Cases;
+    });
+
+    public static TheoryData<string> CaseNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in Cases.Value)
+            data.Add(c.Name);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void KL_matches_numpy(string name) => Check(name, Metric.KL, c => c.KL);
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void JS_matches_numpy(string name) => Check(name, Metric.JS, c => c.JS);
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void WD_matches_scipy(string name) => Check(name, Metric.WD, c => c.WD);
+
+    private static void Check(string name, Metric metric, Func<FixtureCase, double[][]> expected)
+    {
+        var c = Cases.Value.Single(x => x.Name == name);
+        var names = Enumerable.Range(0, c.Tasks.Length).Select(i => $"t{i}").ToArray();
+        var actual = DistanceMatrix.Compute(metric, c.Tasks, names, c.Vocab, seed: 0);
+        var reference = expected(c);
+        for (var i = 0; i < c.Tasks.Length; i++)
+            for (var j = 0; j < c.Tasks.Length; j++)
+                Close.Equal(reference[i][j], actual[i, j], Tolerance, $"{name} {metric}[{i},{j}]");
+    }
+}

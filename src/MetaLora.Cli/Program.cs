@@ -2,13 +2,20 @@ using System.CommandLine;
 using MetaLora;
 using MetaLora.Cli;
 
-// One tool, one verb per pipeline stage. Each verb lives in its own file and builds its Command.
-var root = new RootCommand("lora: build LoRA adapters for new datasets from a bank of (dataset, adapter) pairs, on the CPU, without training.");
-root.Subcommands.Add(BenchCommand.Create());
+// One tool, one verb per pipeline stage; each verb lives in its own file and builds its Command.
+var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+RootCommand root = null!;
+root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dataset, adapter) pairs, on the CPU, without training.")
+{
+    TokenizeCommand.Create(),
+    DistancesCommand.Create(),
+    StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
+    BenchCommand.Create(),
+};
 
 try
 {
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return root.Parse(args).Invoke(config);
 }
 catch (BadInputException e)
 {

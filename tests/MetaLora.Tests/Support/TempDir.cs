@@ -22,11 +22,13 @@ internal sealed class TempDir : IDisposable
         return full;
     }
 
+    public string this[string relativePath] => Combine(relativePath);
+
     public string Combine(string relativePath) => System.IO.Path.Combine(Path, relativePath);
 
     public void Dispose()
     {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 

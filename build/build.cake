@@ -1,0 +1,202 @@
+// The reproduction pipeline as a stage graph (DVC's vocabulary: params, deps, outs).
+// Each stage instance declares its parameters, the files it reads, the source files that implement
+// it and the files it writes; `lora stage` compares them with the manifest of its last successful
+// run (data/.stages/) and skips the stage when nothing changed. See README.md for the arguments.
+
+using System.Diagnostics;
+
+// ---------------------------------------------------------------- arguments
+
+// Relative paths (arguments, stage declarations) are relative to the repository root, the parent
+// of this script's folder (Cake starts in the script's folder); child processes start there too.
+var repoRoot = Context.Environment.WorkingDirectory.Combine("..").Collapse().FullPath;
+System.IO.Directory.SetCurrentDirectory(repoRoot);
+Context.Environment.WorkingDirectory = repoRoot;
+
+var KnownTargets = new[] { "Tokenize", "Distances", "Clean" };
+var KnownMetrics = new[] { "WD", "KL", "JS", "MMD" };
+var KnownArguments = new[] { "target", "metric", "bank-dir", "data-dir", "results-dir", "limit", "force", "seed" };
+// Cake's own options, which it also lists among the script's arguments.
+var CakeOptions = new[] { "working", "verbosity", "v", "description", "showdescription", "tree", "dryrun", "noop", "whatif", "exclusive", "e", "debug", "d", "info", "version" };
+
+void Fail(string message)
+{
+    Console.Error.WriteLine($"error: {message}");
+    Environment.Exit(2);
+}
+
+foreach (var name in Context.Arguments.GetArguments().Keys)
+    if (!KnownArguments.Contains(name, StringComparer.OrdinalIgnoreCase) && !CakeOptions.Contains(name, StringComparer.OrdinalIgnoreCase))
+        Fail($"unknown argument --{name}; valid: {string.Join(", ", KnownArguments.Select(a => "--" + a))}");
+
+var target = Argument("target", "Distances");
+target = KnownTargets.FirstOrDefault(t => t.Equals(target, StringComparison.OrdinalIgnoreCase))
+         ?? Fail<string>($"unknown target '{target}'; valid: {string.Join(", ", KnownTargets)}");
+
+var metrics = ParseList(Argument("metric", "KL"), KnownMetrics, "metric");
+var dataDir = Slash(Argument("data-dir", "data"));
+var bankDir = Slash(Argument("bank-dir", dataDir + "/raw_input"));
+var resultsDir = Slash(Argument("results-dir", "results"));
+var limitText = Argument("limit", "0");
+if (!int.TryParse(limitText, out var limit) || limit < 0) Fail($"--limit={limitText}: expected a whole number >= 0 (0 = all tasks)");
+var seedText = Argument("seed", "0");
+if (!ulong.TryParse(seedText, out var seed)) Fail($"--seed={seedText}: expected a whole number >= 0");
+var force = HasArgument("force") && Argument("force", "true") != "false";
+
+T Fail<T>(string message) { Fail(message); return default; }
+
+static string Slash(string path) => path.Replace('\\', '/').TrimEnd('/');
+
+string[] ParseList(string value, string[] valid, string what)
+{
+    var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    if (items.Any(i => i.Equals("all", StringComparison.OrdinalIgnoreCase))) return valid;
+    var result = new List<string>();
+    foreach (var item in items)
+    {
+        var match = valid.FirstOrDefault(v => v.Equals(item, StringComparison.OrdinalIgnoreCase))
+                    ?? Fail<string>($"unknown {what} '{item}'; valid: {string.Join(", ", valid)}, all");
+        if (!result.Contains(match)) result.Add(match);
+    }
+    if (result.Count == 0) Fail($"--{what} is empty; valid: {string.Join(", ", valid)}, all");
+    return valid.Where(result.Contains).ToArray();
+}
+
+// ---------------------------------------------------------------- the lora tool and the data-folder lock
+
+var tool = System.IO.Path.GetFullPath(".build/tool/lora.dll");
+if (!System.IO.File.Exists(tool)) Fail($"{tool}: not found; run ./build.sh (it builds the tool) rather than cake directly");
+
+// One pipeline at a time per data folder: an OS file lock held for the whole run (released even if
+// the run is killed); the stages started below are told their parent holds it.
+FileStream dataLock = null;
+Setup(ctx =>
+{
+    var full = System.IO.Path.GetFullPath(dataDir);
+    System.IO.Directory.CreateDirectory(full);
+    var lockPath = System.IO.Path.Combine(full, ".lock");
+    try
+    {
+        dataLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        System.IO.File.WriteAllText(lockPath + ".pid", Environment.ProcessId + "\n");
+    }
+    catch (IOException)
+    {
+        var holder = "?";
+        try { holder = System.IO.File.ReadAllText(lockPath + ".pid").Trim(); } catch (IOException) { }
+        Fail($"{lockPath}: another pipeline (pid {holder}) is using data folder {dataDir}; wait for it to finish or stop it");
+    }
+    Environment.SetEnvironmentVariable("LORA_DATA_LOCK_HELD", full);
+});
+Teardown(ctx => dataLock?.Dispose());
+
+void Lora(IEnumerable<string> args)
+{
+    var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+    psi.ArgumentList.Add(tool);
+    foreach (var a in args) psi.ArgumentList.Add(a);
+    using var process = Process.Start(psi);
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+    {
+        // The tool already printed the one-line reason.
+        Environment.Exit(process.ExitCode);
+    }
+}
+
+// A stage instance: `lora stage` runs `Verb` unless everything it declares is unchanged.
+sealed class Stage
+{
+    public string Name;
+    public Dictionary<string, string> Params = new();
+    public List<string> Deps = new();
+    public List<string> Code = new();
+    public List<string> Outs = new();
+    public List<string> Verb = new();
+}
+
+void Run(Stage s)
+{
+    var args = new List<string> { "stage", "--name", s.Name, "--data-dir", dataDir };
+    foreach (var p in s.Params) { args.Add("--param"); args.Add($"{p.Key}={p.Value}"); }
+    foreach (var d in s.Deps) { args.Add("--dep"); args.Add(d); }
+    foreach (var c in s.Code) { args.Add("--code"); args.Add(c); }
+    foreach (var o in s.Outs) { args.Add("--out"); args.Add(o); }
+    if (force) args.Add("--force");
+    args.Add("--");
+    args.AddRange(s.Verb);
+    Lora(args);
+}
+
+// ---------------------------------------------------------------- stages
+
+Task("Tokenize")
+    .Description("Token ids of every task's train split -> <data-dir>/preprocessed/tokens/<task>.npy")
+    .Does(() => Run(new Stage
+    {
+        Name = "Tokenize",
+        Params = { ["bank-dir"] = bankDir, ["limit"] = limit.ToString() },
+        Deps =
+        {
+            $"{bankDir}/bank.json",
+            $"{bankDir}/datasets/*/train.jsonl",
+            $"{bankDir}/datasets/*/train*.parquet",
+            $"{bankDir}/datasets/*/data/train*.parquet",
+            $"{bankDir}/base_model/tokenizer*.model",
+        },
+        Code =
+        {
+            "src/MetaLora/Stages/TokenizeStage.cs",
+            "src/MetaLora/Tokenization/*.cs",
+            "src/MetaLora/Bank/*.cs",
+            "src/MetaLora/Formats/Npy.cs",
+            "src/MetaLora/Formats/Jsonl.cs",
+            "src/MetaLora/Formats/Parquet.cs",
+        },
+        Outs = { $"{dataDir}/preprocessed/tokens/*.npy" },
+        Verb = { "tokenize", "--bank-dir", bankDir, "--data-dir", dataDir, "--limit", limit.ToString() },
+    }));
+
+Task("Distances")
+    .Description("N x N distances per metric -> <data-dir>/preprocessed/distances/<METRIC>.csv")
+    .IsDependentOn("Tokenize")
+    .Does(() =>
+    {
+        foreach (var metric in metrics)
+        {
+            var stage = new Stage
+            {
+                Name = $"Distances.{metric}",
+                Params = { ["metric"] = metric, ["bank-dir"] = bankDir, ["limit"] = limit.ToString() },
+                Deps = { $"{bankDir}/bank.json", $"{dataDir}/preprocessed/tokens/*.npy" },
+                Code =
+                {
+                    $"src/MetaLora/Metrics/{metric}.cs",
+                    "src/MetaLora/Metrics/DistanceMatrix.cs",
+                    "src/MetaLora/Stages/DistancesStage.cs",
+                    "src/MetaLora/Formats/MatrixCsv.cs",
+                    "src/MetaLora/Formats/Npy.cs",
+                },
+                Outs = { $"{dataDir}/preprocessed/distances/{metric}.csv" },
+                Verb = { "distances", "--metric", metric, "--bank-dir", bankDir, "--data-dir", dataDir, "--limit", limit.ToString() },
+            };
+            // Histograms feed KL and JS, cumulative counts feed WD; MMD samples raw ids.
+            if (metric != "MMD") stage.Code.Add("src/MetaLora/Metrics/Histogram.cs");
+            if (metric == "MMD") { stage.Params["seed"] = seed.ToString(); stage.Verb.AddRange(new[] { "--seed", seed.ToString() }); }
+            Run(stage);
+        }
+    });
+
+Task("Clean")
+    .Description("Delete everything the pipeline wrote (never the bank)")
+    .Does(() =>
+    {
+        foreach (var dir in new[] { $"{dataDir}/preprocessed", $"{dataDir}/.stages", resultsDir })
+            if (System.IO.Directory.Exists(dir))
+            {
+                System.IO.Directory.Delete(dir, recursive: true);
+                Information($"removed {dir}");
+            }
+    });
+
+RunTarget(target);

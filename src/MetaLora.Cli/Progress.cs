@@ -1,0 +1,32 @@
+using Spectre.Console;
+
+namespace MetaLora.Cli;
+
+/// <summary>
+/// A progress bar for long stages when the output is a terminal; silent otherwise (logs and CI
+/// stay clean, the stage's summary line says what happened).
+/// </summary>
+internal static class Progress
+{
+    public static T Run<T>(string description, int total, Func<Action, T> work)
+    {
+        if (Console.IsOutputRedirected || total <= 1)
+            return work(() => { });
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var bar = ctx.AddTask(description, maxValue: total);
+                result = work(() => bar.Increment(1));
+            });
+        return result;
+    }
+}
+
+/// <summary>Reports synchronously on the calling thread (System.Progress posts to the thread pool, which can outlive the bar).</summary>
+internal sealed class Ticker<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -1,0 +1,18 @@
+namespace MetaLora.Pipeline;
+
+/// <summary>
+/// Where artifacts live under the data folder. Names follow the paper's repository
+/// (raw_input, preprocessed, coefficients, predicted_adapters) so its users feel at home.
+/// </summary>
+public sealed record DataLayout(string DataDir)
+{
+    public string DefaultBankDir => Path.Combine(DataDir, "raw_input");
+    public string TokensDir => Path.Combine(DataDir, "preprocessed", "tokens");
+    public string TokenFile(string task) => Path.Combine(TokensDir, task + ".npy");
+    public string DistancesDir => Path.Combine(DataDir, "preprocessed", "distances");
+    public string DistanceFile(string metric) => Path.Combine(DistancesDir, metric + ".csv");
+
+    /// <summary>Stage manifests and per-item records.</summary>
+    public string StagesDir => Path.Combine(DataDir, ".stages");
+    public string ItemsDir(string stage) => Path.Combine(StagesDir, stage + ".items");
+}

@@ -1,0 +1,168 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using MetaLora.Tests.Support;
+
+namespace MetaLora.Tests.EndToEnd;
+
+/// <summary>
+/// The real build.sh (Cake, the lora tool, the stage manifests) on small fixture banks, in a copy
+/// of the repository so a source file can be edited.
+/// </summary>
+[Collection(BuildScriptCollection.Name)]
+public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
+{
+    private readonly TempDir _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    private static readonly string[] Stages = ["Tokenize", "Distances.WD", "Distances.KL", "Distances.JS", "Distances.MMD"];
+
+    private ProcessResult Run(string bank, string data, params string[] extra)
+    {
+        var result = repo.Copy.BuildSh(["--target=Distances", "--metric=all", $"--bank-dir={bank}", $"--data-dir={data}", .. extra]);
+        Assert.True(result.ExitCode == 0, $"build.sh failed ({result.ExitCode}):\n{result.Output}");
+        return result;
+    }
+
+    private static Dictionary<string, (DateTime Time, string Hash)> Snapshot(string data) =>
+        Directory.EnumerateFiles(Path.Combine(data, "preprocessed"), "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(data, f), f => (File.GetLastWriteTimeUtc(f), Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))));
+
+    private static void AssertStage(string output, string stage, string state) =>
+        Assert.True(output.Contains($"{stage}: {state}"), $"expected '{stage}: {state}' in:\n{output}");
+
+    [Fact]
+    public void Reruns_only_what_changed_with_early_cutoff()
+    {
+        var bank = _work["bank"];
+        var data = _work["data"];
+        var tasks = FixtureBank.Create(bank, tasks: 6);
+
+        var first = Run(bank, data);
+        foreach (var s in Stages) AssertStage(first.Stdout, s, "running");
+        foreach (var t in tasks) Assert.True(File.Exists(Path.Combine(data, "preprocessed", "tokens", t + ".npy")));
+        foreach (var m in new[] { "WD", "KL", "JS", "MMD" })
+            Assert.Equal(tasks.Count + 1, File.ReadAllLines(Path.Combine(data, "preprocessed", "distances", m + ".csv")).Length);
+
+        // 1. Unchanged: every stage up to date, nothing rewritten.
+        var before = Snapshot(data);
+        var second = Run(bank, data);
+        foreach (var s in Stages) AssertStage(second.Stdout, s, "up to date");
+        Assert.Equal(before, Snapshot(data));
+
+        // 2. One task's train split edited: only that task re-tokenized, every distance recomputed.
+        var edited = Path.Combine(bank, "datasets", tasks[2], "train.jsonl");
+        File.AppendAllText(edited, "{\"id\": \"extra\", \"input\": \"Input: plum plum plum\", \"output\": [\"plum\"]}\n");
+        var third = Run(bank, data);
+        AssertStage(third.Stdout, "Tokenize", "running");
+        Assert.Contains($"1 of {tasks.Count} tasks tokenized", third.Stdout);
+        foreach (var s in Stages[1..]) AssertStage(third.Stdout, s, "running");
+        var after = Snapshot(data);
+        foreach (var t in tasks)
+        {
+            var key = Path.Combine("preprocessed", "tokens", t + ".npy");
+            Assert.Equal(t == tasks[2], before[key] != after[key]);
+        }
+
+        // 3. Early cut-off: a train file rewritten with the same samples (other JSON spacing) is
+        //    re-tokenized, gives the same bytes, and the distances are not recomputed.
+        var reformatted = Path.Combine(bank, "datasets", tasks[3], "train.jsonl");
+        File.WriteAllText(reformatted, File.ReadAllText(reformatted).Replace("\":\"", "\": \"").Replace("\",\"", "\", \""));
+        var fourth = Run(bank, data);
+        AssertStage(fourth.Stdout, "Tokenize", "running");
+        Assert.Contains($"1 of {tasks.Count} tasks tokenized", fourth.Stdout);
+        foreach (var s in Stages[1..]) AssertStage(fourth.Stdout, s, "up to date");
+
+        // 4. The KL implementation edited: only Distances.KL reruns (and, same bytes, changes nothing).
+        var klBefore = File.ReadAllBytes(Path.Combine(data, "preprocessed", "distances", "KL.csv"));
+        File.AppendAllText(Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs"), "\n// edited by a test\n");
+        var fifth = Run(bank, data);
+        AssertStage(fifth.Stdout, "Tokenize", "up to date");
+        AssertStage(fifth.Stdout, "Distances.KL", "running");
+        foreach (var s in new[] { "Distances.WD", "Distances.JS", "Distances.MMD" }) AssertStage(fifth.Stdout, s, "up to date");
+        Assert.Equal(klBefore, File.ReadAllBytes(Path.Combine(data, "preprocessed", "distances", "KL.csv")));
+    }
+
+    [Fact]
+    public void Killed_mid_stage_resumes_and_ends_with_the_same_bytes_as_a_clean_run()
+    {
+        var bank = _work["bank"];
+        var tasks = FixtureBank.Create(bank, tasks: 40, samples: 2500, wordsPerInput: 60);
+        var data = _work["data"];
+        var tokens = Path.Combine(data, "preprocessed", "tokens");
+        var staged = Path.Combine(data, ".stages", "Tokenize.items", "staged");
+
+        // Make sure the tool is built so the kill lands in the Tokenize stage, not in the build.
+        repo.Copy.BuildSh("--target=Clean", $"--data-dir={data}");
+        using (var process = ToolProcess.Start("bash", repo.Copy.Root, ["build.sh", "--target=Tokenize", $"--bank-dir={bank}", $"--data-dir={data}"]))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            while (!(Directory.Exists(staged) && Directory.EnumerateFiles(staged, "*.json").Any()))
+            {
+                if (process.HasExited)
+                    Assert.Fail($"the run finished before it could be killed:\n{process.StandardOutput.ReadToEnd()}{process.StandardError.ReadToEnd()}");
+                Assert.True(DateTime.UtcNow < deadline, "no task was tokenized in time");
+                Thread.Sleep(5);
+            }
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        var done = Directory.EnumerateFiles(staged, "*.json").Count();
+        Assert.InRange(done, 1, tasks.Count - 1);
+        Assert.False(Directory.Exists(tokens) && Directory.EnumerateFiles(tokens, "*.npy").Any(), "outputs appeared before the stage finished");
+
+        var rerun = repo.Copy.BuildSh("--target=Tokenize", $"--bank-dir={bank}", $"--data-dir={data}");
+        Assert.True(rerun.ExitCode == 0, rerun.Output);
+        var resumed = Regex.Match(rerun.Stdout, @"40 of 40 tasks tokenized \((\d+) kept from an interrupted run\)");
+        Assert.True(resumed.Success, rerun.Output);
+        Assert.InRange(int.Parse(resumed.Groups[1].Value), 1, done);
+        Assert.Empty(Directory.EnumerateFiles(data, "*partial*", SearchOption.AllDirectories));
+
+        var clean = _work["clean"];
+        var reference = ToolProcess.Lora(_work.Path, "tokenize", $"--bank-dir={bank}", $"--data-dir={clean}");
+        Assert.True(reference.ExitCode == 0, reference.Output);
+        foreach (var t in tasks)
+            Assert.Equal(File.ReadAllBytes(Path.Combine(clean, "preprocessed", "tokens", t + ".npy")), File.ReadAllBytes(Path.Combine(tokens, t + ".npy")));
+    }
+
+    [Theory]
+    [InlineData("--metric=XX", "unknown metric 'XX'; valid: WD, KL, JS, MMD, all")]
+    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Tokenize, Distances, Clean")]
+    [InlineData("--metrics=KL", "unknown argument --metrics; valid:")]
+    [InlineData("--limit=-3", "--limit=-3: expected a whole number >= 0")]
+    public void Bad_arguments_fail_at_once_listing_valid_values(string argument, string message)
+    {
+        var data = _work["data"];
+        var result = repo.Copy.BuildSh(argument, $"--data-dir={data}", $"--bank-dir={_work["no-bank"]}");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(message, result.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(data, "preprocessed")));
+    }
+
+    [Fact]
+    public void Same_inputs_give_byte_identical_artifacts_and_powershell_bootstrap_works()
+    {
+        var bank = _work["bank"];
+        FixtureBank.Create(bank, tasks: 5);
+        Run(bank, _work["a"]);
+        var ps = ToolProcess.Run("dotnet", repo.Copy.Root,
+            ["pwsh", "-NoProfile", "-File", "build.ps1", "--target=Distances", "--metric=all", $"--bank-dir={bank}", $"--data-dir={_work["b"]}"], TimeSpan.FromMinutes(10));
+        Assert.True(ps.ExitCode == 0, ps.Output);
+        var a = Snapshot(_work["a"]).ToDictionary(kv => kv.Key, kv => kv.Value.Hash);
+        var b = Snapshot(_work["b"]).ToDictionary(kv => kv.Key, kv => kv.Value.Hash);
+        Assert.Equal(a, b);
+    }
+}
+
+/// <summary>One repository copy for all build-script tests, which run one after another.</summary>
+public sealed class RepoFixture : IDisposable
+{
+    public RepoCopy Copy { get; } = new();
+    public void Dispose() => Copy.Dispose();
+}
+
+[CollectionDefinition(Name)]
+public sealed class BuildScriptCollection : ICollectionFixture<RepoFixture>
+{
+    public const string Name = "build script";
+}

@@ -64,6 +64,9 @@ string[] ParseList(string value, string[] valid, string what)
 
 // ---------------------------------------------------------------- the lora tool and the data-folder lock
 
+if (target != "Clean" && !HasArgument("bank-dir") && !System.IO.File.Exists($"{bankDir}/bank.json"))
+    Fail($"{bankDir}/bank.json: no bank in the default bank folder; pass --bank-dir=PATH (try --bank-dir=examples/demo-bank)");
+
 var tool = System.IO.Path.GetFullPath(".build/tool/lora.dll");
 if (!System.IO.File.Exists(tool)) Fail($"{tool}: not found; run ./build.sh (it builds the tool) rather than cake directly");
 

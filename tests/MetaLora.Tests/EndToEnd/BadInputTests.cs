@@ -113,6 +113,13 @@ public sealed class BadInputTests : IDisposable
         AssertRejected(() => { }, ["distances", "--metric=KL,XX"], "XX", "WD", "KL", "JS", "MMD");
 
     [Fact]
+    public void A_data_folder_in_use_by_another_pipeline_is_refused()
+    {
+        using var held = MetaLora.Pipeline.DataFolderLock.Acquire(Data);
+        AssertRejected(() => { }, Tokenize, "another pipeline", $"pid {Environment.ProcessId}");
+    }
+
+    [Fact]
     public void Distances_without_tokens_say_which_stage_to_run() =>
         AssertRejected(() => File.Delete(Path.Combine(Data, "preprocessed", "tokens", _tasks[2] + ".npy")),
             ["distances", "--metric=KL"], _tasks[2] + ".npy", "Tokenize");

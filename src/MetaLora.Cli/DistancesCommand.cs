@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using MetaLora.Bank;
 using MetaLora.Metrics;
 using MetaLora.Pipeline;
 using MetaLora.Stages;
@@ -11,9 +10,7 @@ internal static class DistancesCommand
 {
     public static Command Create()
     {
-        var dataDir = CommonOptions.DataDir();
-        var bankDir = CommonOptions.BankDir();
-        var limit = CommonOptions.Limit();
+        var bank = new BankOptions();
         var metric = new Option<string>("--metric")
         {
             Description = "WD, KL, JS, MMD, all, or a comma list. Paper default: KL.",
@@ -24,25 +21,23 @@ internal static class DistancesCommand
             "Pairwise distances between the tasks' token distributions into <data-dir>/preprocessed/distances/<METRIC>.csv " +
             "(N x N; header and first column = task names; row = the task being adapted for).")
         {
-            metric, dataDir, bankDir, limit, seed,
+            metric, seed,
         };
+        bank.AddTo(command);
         command.SetAction(parse =>
         {
             var metrics = MetricNames.Parse(parse.GetValue(metric)!);
-            var data = parse.GetValue(dataDir)!;
-            var bank = BankInfo.Load(CommonOptions.ResolveBankDir(parse.GetValue(bankDir), data));
-            var layout = new DataLayout(data);
-            using var _ = DataFolderLock.Acquire(data);
-            var n = bank.Take(parse.GetValue(limit)).Count;
+            var s = bank.Resolve(parse);
+            using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
             foreach (var m in metrics)
             {
                 var watch = Stopwatch.StartNew();
-                Progress.Run($"Distances {m}", n, tick =>
+                Progress.Run($"Distances {m}", s.Tasks.Count, progress =>
                 {
-                    DistancesStage.Run(bank, layout, m, parse.GetValue(limit), parse.GetValue(seed), new Ticker<int>(_ => tick()));
+                    DistancesStage.Run(s.Bank, s.Layout, m, s.Limit, parse.GetValue(seed), progress);
                     return 0;
                 });
-                Console.WriteLine($"Distances {m}: {n} x {n} in {watch.Elapsed.TotalSeconds:0.00} s -> {layout.DistanceFile(m.ToString())}");
+                Console.WriteLine($"Distances {m}: {s.Tasks.Count} x {s.Tasks.Count} in {watch.Elapsed.TotalSeconds:0.00} s -> {s.Layout.DistanceFile(m.ToString())}");
             }
             return 0;
         });

@@ -8,10 +8,11 @@ namespace MetaLora.Cli;
 /// </summary>
 internal static class Progress
 {
-    public static T Run<T>(string description, int total, Func<Action, T> work)
+    /// <summary>Runs <paramref name="work"/>, which reports how many of <paramref name="total"/> items are done.</summary>
+    public static T Run<T>(string description, int total, Func<IProgress<int>, T> work)
     {
         if (Console.IsOutputRedirected || total <= 1)
-            return work(() => { });
+            return work(new Ticker<int>(_ => { }));
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(true)
@@ -19,7 +20,11 @@ internal static class Progress
             .Start(ctx =>
             {
                 var bar = ctx.AddTask(description, maxValue: total);
-                result = work(() => bar.Increment(1));
+                var gate = new object();
+                result = work(new Ticker<int>(done =>
+                {
+                    lock (gate) bar.Value = Math.Max(bar.Value, done);
+                }));
             });
         return result;
     }

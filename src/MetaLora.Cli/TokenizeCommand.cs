@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MetaLora.Bank;
 using MetaLora.Pipeline;
 using MetaLora.Stages;
 
@@ -9,25 +8,23 @@ internal static class TokenizeCommand
 {
     public static Command Create()
     {
-        var dataDir = CommonOptions.DataDir();
-        var bankDir = CommonOptions.BankDir();
-        var limit = CommonOptions.Limit();
+        var bank = new BankOptions();
         var force = CommonOptions.Force();
         var command = new Command("tokenize",
             "Tokenize each task's train split (input + output[0] per sample, the tokenizer's default special tokens) " +
             "into <data-dir>/preprocessed/tokens/<task>.npy (int32). Resumable per task.")
         {
-            dataDir, bankDir, limit, force,
+            force,
         };
+        bank.AddTo(command);
         command.SetAction(parse =>
         {
-            var data = parse.GetValue(dataDir)!;
-            var bank = BankInfo.Load(CommonOptions.ResolveBankDir(parse.GetValue(bankDir), data));
-            var layout = new DataLayout(data);
-            using var _ = DataFolderLock.Acquire(data);
-            var n = bank.Take(parse.GetValue(limit)).Count;
-            var summary = Progress.Run("Tokenize", n, tick =>
-                TokenizeStage.Run(bank, layout, parse.GetValue(limit), parse.GetValue(force), new Ticker<string>(_ => tick())));
+            var s = bank.Resolve(parse);
+            using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
+            var done = 0;
+            var summary = Progress.Run("Tokenize", s.Tasks.Count, progress =>
+                TokenizeStage.Run(s.Bank, s.Layout, s.Limit, parse.GetValue(force),
+                    new Ticker<string>(_ => progress.Report(Interlocked.Increment(ref done)))));
             var resumed = summary.Resumed > 0 ? $" ({summary.Resumed} kept from an interrupted run)" : "";
             Console.WriteLine($"Tokenize: {summary.Tokenized} of {summary.Tasks} tasks tokenized{resumed}, {summary.Tokens:N0} new tokens, {summary.Tasks - summary.Tokenized} up to date");
             return 0;

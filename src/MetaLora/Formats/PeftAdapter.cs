@@ -16,7 +16,8 @@ public sealed class PeftAdapter
     public const string WeightsFileName = "adapter_model.safetensors";
 
     /// <summary>Metadata the Hugging Face libraries write into PyTorch checkpoints.</summary>
-    public static readonly IReadOnlyDictionary<string, string> WeightsMetadata = new Dictionary<string, string> { ["format"] = "pt" };
+    public static readonly IReadOnlyDictionary<string, string> WeightsMetadata =
+        new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(new Dictionary<string, string> { ["format"] = "pt" });
 
     private PeftAdapter(string directory, AdapterConfig config, SafetensorsHeader weights, IReadOnlyList<LoraModule> modules)
     {

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 
 namespace MetaLora.Metrics;
 
@@ -15,17 +14,24 @@ public static class DistanceMatrix
     /// <param name="seed">Seeds MMD's sampling (with the two task names); other metrics ignore it.</param>
     /// <param name="progress">Receives rows done so far, rising to N (work is done in tiles, so this is the
     /// equivalent number of rows rather than specific rows).</param>
-    public static double[,] Compute(Metric metric, IReadOnlyList<int[]> tokens, IReadOnlyList<string> names, int vocabSize, ulong seed, IProgress<int>? progress = null)
+    public static double[,] Compute(Metric metric, IReadOnlyList<int[]> tokens, IReadOnlyList<string> names, int vocabSize, ulong seed, IProgress<int>? progress = null) =>
+        Compute(metric, tokens, names, vocabSize, seed, Lanes.Widest, progress);
+
+    /// <summary>
+    /// As above, with the kernels running on vectors of <paramref name="width"/> (which should run natively
+    /// here, see <see cref="Lanes.Available"/>); the width only changes speed, see <see cref="Lanes.Accumulate"/>.
+    /// </summary>
+    internal static double[,] Compute(Metric metric, IReadOnlyList<int[]> tokens, IReadOnlyList<string> names, int vocabSize, ulong seed, SimdWidth width, IProgress<int>? progress = null)
     {
         Validate(tokens, names, vocabSize);
         if (tokens.Count == 0)
             return new double[0, 0];
         return metric switch
         {
-            Metric.WD => WD.Matrix(tokens, vocabSize, progress),
-            Metric.KL => KL.Matrix(tokens, vocabSize, progress),
-            Metric.JS => JS.Matrix(tokens, vocabSize, progress),
-            Metric.MMD => MMD.Matrix(tokens, names, vocabSize, seed, progress),
+            Metric.WD => WD.Matrix(tokens, vocabSize, progress, width),
+            Metric.KL => KL.Matrix(tokens, vocabSize, progress, width),
+            Metric.JS => JS.Matrix(tokens, vocabSize, progress, width),
+            Metric.MMD => MMD.Matrix(tokens, names, vocabSize, seed, progress, width),
             _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
         };
     }
@@ -109,22 +115,5 @@ internal static class PairTiles
         }, static _ => { });
         if (total == 0)
             progress?.Report(n);
-    }
-
-    /// <summary>Sums 16 lanes in a fixed order, so results do not depend on how Vector512.Sum reduces.</summary>
-    public static double Sum(Vector512<double> a, Vector512<double> b)
-    {
-        var s = a + b;
-        var quarter = s.GetLower() + s.GetUpper();
-        var half = quarter.GetLower() + quarter.GetUpper();
-        return half.GetElement(0) + half.GetElement(1);
-    }
-
-    /// <summary>Sums 8 lanes in a fixed order, so results do not depend on how Vector256.Sum reduces.</summary>
-    public static double Sum(Vector256<double> a, Vector256<double> b)
-    {
-        var s = a + b;
-        var half = s.GetLower() + s.GetUpper();
-        return half.GetElement(0) + half.GetElement(1);
     }
 }

@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-
 namespace MetaLora.Metrics;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace MetaLora.Metrics;
 /// O(N^2) pair loops only stream precomputed rows.
 /// </summary>
 /// <remarks>
-/// Rows are padded to a multiple of <see cref="Lanes"/> so the SIMD pair kernels need no scalar tail.
+/// Rows are padded to a multiple of <see cref="BlockLanes"/> so the SIMD pair kernels need no scalar tail.
 /// Padding is chosen so a padded column contributes exactly zero to every metric.
 /// </remarks>
 internal static class Histogram
@@ -16,8 +14,11 @@ internal static class Histogram
     /// <summary>Added to every density, as the reference does, so empty bins have a finite log.</summary>
     public const double Epsilon = 1e-10;
 
-    /// <summary>Row padding granularity: the kernels consume two 512-bit vectors of doubles per step.</summary>
-    public const int Lanes = 16;
+    /// <summary>
+    /// Row padding granularity, and the number of partial sums of the pair kernels (see
+    /// <see cref="Lanes.Accumulate"/>): two 512-bit vectors.
+    /// </summary>
+    public const int BlockLanes = 16;
 
     /// <summary>
     /// np.histogram(tokens, bins=np.arange(0, V)) has edges 0..V-1, hence V-1 bins; the last one,
@@ -25,7 +26,7 @@ internal static class Histogram
     /// </summary>
     public static int BinCount(int vocabSize) => vocabSize - 1;
 
-    public static int PaddedLength(int length) => (length + Lanes - 1) / Lanes * Lanes;
+    public static int PaddedLength(int length) => (length + BlockLanes - 1) / BlockLanes * BlockLanes;
 
     /// <summary>Occurrences of each id; ids must already be validated to lie in [0, counts.Length).</summary>
     public static void Count(ReadOnlySpan<int> tokens, Span<int> counts)
@@ -82,51 +83,44 @@ internal static class Histogram
     }
 
     /// <summary>
-    /// Natural log of each element through <see cref="Log(Vector512{double})"/>, the routine the pair
-    /// kernels use, so log p computed here and log m computed in JS agree bit for bit where p = m.
+    /// Natural log of each element through <see cref="Lanes.Log{V}"/>, the routine the pair kernels use,
+    /// so log p computed here and log m computed in JS agree bit for bit where p = m.
     /// </summary>
     public static void Log(ReadOnlySpan<double> x, Span<double> result)
     {
-        var k = 0;
-        for (; k + Vector512<double>.Count <= x.Length; k += Vector512<double>.Count)
-            Log(Vector512.Create(x[k..])).CopyTo(result[k..]);
-        for (; k < x.Length; k++)
-            result[k] = Log(Vector512.Create(x[k])).GetElement(0);
+        switch (Lanes.Widest)
+        {
+            case SimdWidth.Bits512: Log<Vec512>(x, result); break;
+            case SimdWidth.Bits256: Log<Vec256>(x, result); break;
+            case SimdWidth.Bits128: Log<Vec128>(x, result); break;
+            default: Log<Scalar>(x, result); break;
+        }
     }
 
-    private const double Ln2 = 0.69314718055994530942;
-    private const ulong OneBits = 0x3FF0000000000000UL;
-    private const ulong SqrtHalfBits = 0x3FE6A09E667F3BCDUL;
+    /// <summary>As above, in vectors V; the same bits for every V.</summary>
+    public static void Log<V>(ReadOnlySpan<double> x, Span<double> result) where V : struct, IVector<V>
+    {
+        if (result.Length < x.Length)
+            throw new ArgumentException("result is shorter than the input", nameof(result));
+        var k = 0;
+        for (; k + V.Count <= x.Length; k += V.Count)
+            V.Store(Lanes.Log(V.Load(x, k)), result, k);
+        // Lane-wise maths: the scalar tail gives the same bits as a vector lane would.
+        for (; k < x.Length; k++)
+            result[k] = Lanes.Log(new Scalar(x[k])).Value;
+    }
 
     /// <summary>
-    /// Natural log of positive normal doubles, within 2 ulp (Math.Log's own libm is not vectorised, and
-    /// Vector512.Log is markedly slower). x = 2^e m with m in [sqrt(1/2), sqrt(2)); with s = (m-1)/(m+1),
-    /// log m = 2 atanh s = 2 (s + s^3/3 + ... + s^19/19), whose first omitted term is below 2^-53
-    /// relative since s^2 &lt;= 0.0295. Zero, negative, subnormal and non-finite inputs are not handled:
-    /// densities here are at least 1e-10.
+    /// Throws unless the pair kernels' rows have one length, a multiple of <see cref="BlockLanes"/>: the
+    /// kernels then load whole vectors without bounds checks.
     /// </summary>
-    public static Vector512<double> Log(Vector512<double> x)
+    public static void CheckRows(int length, params ReadOnlySpan<int> others)
     {
-        var bits = x.AsUInt64();
-        // Biasing by 1 - sqrt(1/2) in bit space makes the exponent field round to the nearest power of two.
-        var field = (bits + Vector512.Create(OneBits - SqrtHalfBits)) >>> 52;
-        var m = (bits - (field << 52) + Vector512.Create(OneBits)).AsDouble();
-        // e = field - 1023 as a double, exactly, without a 64-bit integer conversion instruction.
-        var e = (field | Vector512.Create(0x4330000000000000UL)).AsDouble() - Vector512.Create(4503599627370496.0 + 1023);
-        var f = m - Vector512<double>.One;
-        var s = f / (Vector512.Create(2.0) + f);
-        var z = s * s;
-        var p = Vector512.Create(2.0 / 19);
-        p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(2.0 / 17));
-        p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(2.0 / 15));
-        p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(2.0 / 13));
-        p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(2.0 / 11));
-        p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(2.0 / 9));
-        p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(2.0 / 7));
-        p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(2.0 / 5));
-        p = Vector512.FusedMultiplyAdd(p, z, Vector512.Create(2.0 / 3));
-        var logM = Vector512.FusedMultiplyAdd(s * z, p, s + s);
-        return Vector512.FusedMultiplyAdd(e, Vector512.Create(Ln2), logM);
+        if (length % BlockLanes != 0)
+            throw new ArgumentException($"row length {length} is not a multiple of {BlockLanes}");
+        foreach (var other in others)
+            if (other != length)
+                throw new ArgumentException($"rows have different lengths ({length} and {other})");
     }
 
     private static void ForEachTask(IReadOnlyList<int[]> tokens, int vocabSize, Action<int, int[]> body) =>

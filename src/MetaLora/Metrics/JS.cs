@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace MetaLora.Metrics;
 
@@ -8,13 +8,21 @@ namespace MetaLora.Metrics;
 /// </summary>
 internal static class JS
 {
-    public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress)
+    public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress, SimdWidth width) => width switch
+    {
+        SimdWidth.Bits512 => Matrix<Vec512>(tokens, vocabSize, progress),
+        SimdWidth.Bits256 => Matrix<Vec256>(tokens, vocabSize, progress),
+        SimdWidth.Bits128 => Matrix<Vec128>(tokens, vocabSize, progress),
+        _ => Matrix<Scalar>(tokens, vocabSize, progress),
+    };
+
+    private static double[,] Matrix<V>(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress) where V : struct, IVector<V>
     {
         var (p, logP) = Histogram.Densities(tokens, vocabSize);
         var n = tokens.Count;
         var result = new double[n, n];
         PairTiles.Run(n, p[0].Length, (i, j, from, to) =>
-            result[i, j] += Chunk(p[i].AsSpan(from..to), logP[i].AsSpan(from..to), p[j].AsSpan(from..to), logP[j].AsSpan(from..to)), progress);
+            result[i, j] += Chunk<V>(p[i].AsSpan(from..to), logP[i].AsSpan(from..to), p[j].AsSpan(from..to), logP[j].AsSpan(from..to)), progress);
         for (var i = 0; i < n; i++)
             for (var j = i + 1; j < n; j++)
                 result[j, i] = result[i, j] *= 0.5;
@@ -23,32 +31,40 @@ internal static class JS
 
     /// <summary>
     /// sum p (log p - log m) + q (log q - log m) over a column chunk (without the factor 0.5): one log
-    /// per bin, and no cancellation-prone regrouping. Length must be a multiple of 16.
+    /// per bin, and no cancellation-prone regrouping. The length must be a multiple of
+    /// <see cref="Histogram.BlockLanes"/>.
     /// </summary>
-    public static double Chunk(ReadOnlySpan<double> p, ReadOnlySpan<double> logP, ReadOnlySpan<double> q, ReadOnlySpan<double> logQ)
+    public static double Chunk<V>(ReadOnlySpan<double> p, ReadOnlySpan<double> logP, ReadOnlySpan<double> q, ReadOnlySpan<double> logQ)
+        where V : struct, IVector<V>
     {
-        var half = Vector512.Create(0.5);
-        var empty = Vector512.Create(Histogram.Epsilon);
-        var s0 = Vector512<double>.Zero;
-        var s1 = Vector512<double>.Zero;
-        for (var k = 0; k < p.Length; k += 16)
+        Histogram.CheckRows(p.Length, logP.Length, q.Length, logQ.Length);
+        Span<double> lanes = stackalloc double[Histogram.BlockLanes];
+        lanes.Clear();
+        Lanes.Accumulate<V, Terms>(lanes, 0, p.Length, new(p, logP, q, logQ));
+        return Lanes.Sum(lanes);
+    }
+
+    /// <summary>Terms p (log p - log m) + q (log q - log m).</summary>
+    private readonly ref struct Terms(ReadOnlySpan<double> p, ReadOnlySpan<double> logP, ReadOnlySpan<double> q, ReadOnlySpan<double> logQ) : ISummand
+    {
+        private readonly ReadOnlySpan<double> _p = p;
+        private readonly ReadOnlySpan<double> _logP = logP;
+        private readonly ReadOnlySpan<double> _q = q;
+        private readonly ReadOnlySpan<double> _logQ = logQ;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public V AddTo<V>(V sum, int offset) where V : struct, IVector<V>
         {
-            var p0 = Vector512.Create(p[k..]);
-            var p1 = Vector512.Create(p[(k + 8)..]);
-            var q0 = Vector512.Create(q[k..]);
-            var q1 = Vector512.Create(q[(k + 8)..]);
-            var m0 = (p0 + q0) * half;
-            var m1 = (p1 + q1) * half;
-            // Bins empty in both tasks (p = q = m = 1e-10) add exactly zero: skip the logs.
-            if (Vector512.EqualsAll(m0, empty) && Vector512.EqualsAll(m1, empty))
-                continue;
-            var lm0 = Histogram.Log(m0);
-            var lm1 = Histogram.Log(m1);
-            s0 = Vector512.FusedMultiplyAdd(p0, Vector512.Create(logP[k..]) - lm0, s0);
-            s1 = Vector512.FusedMultiplyAdd(p1, Vector512.Create(logP[(k + 8)..]) - lm1, s1);
-            s0 = Vector512.FusedMultiplyAdd(q0, Vector512.Create(logQ[k..]) - lm0, s0);
-            s1 = Vector512.FusedMultiplyAdd(q1, Vector512.Create(logQ[(k + 8)..]) - lm1, s1);
+            var p = V.Load(_p, offset);
+            var q = V.Load(_q, offset);
+            var m = (p + q) * V.Create(0.5);
+            // Bins empty in both tasks (p = q = m = 1e-10) add exactly zero (log m is bit for bit the log p
+            // of Histogram.Densities): skip the logs. Exact, so skipping per vector keeps every width equal.
+            if (V.EqualsAll(m, V.Create(Histogram.Epsilon)))
+                return sum;
+            var logM = Lanes.Log(m);
+            sum = V.MultiplyAdd(p, V.Load(_logP, offset) - logM, sum);
+            return V.MultiplyAdd(q, V.Load(_logQ, offset) - logM, sum);
         }
-        return PairTiles.Sum(s0, s1);
     }
 }

@@ -1,6 +1,5 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace MetaLora.Metrics;
@@ -17,7 +16,7 @@ internal static class MMD
 
     private static readonly double[] Bandwidths = [0.2, 0.5, 0.9, 1.3];
 
-    public static double[,] Matrix(IReadOnlyList<int[]> tokens, IReadOnlyList<string> names, int vocabSize, ulong seed, IProgress<int>? progress)
+    public static double[,] Matrix(IReadOnlyList<int[]> tokens, IReadOnlyList<string> names, int vocabSize, ulong seed, IProgress<int>? progress, SimdWidth width)
     {
         var table = KernelTable(vocabSize);
         var n = tokens.Count;
@@ -27,7 +26,7 @@ internal static class MMD
             var rng = new Xoshiro256(PairSeed(seed, names[i], names[j]));
             Sample(ref rng, tokens[i], scratch.X);
             Sample(ref rng, tokens[j], scratch.Y);
-            result[i, j] = result[j, i] = FromSamples(scratch.X, scratch.Y, table, scratch);
+            result[i, j] = result[j, i] = FromSamples(scratch.X, scratch.Y, table, scratch, width);
         }, progress);
         return result;
     }
@@ -62,45 +61,64 @@ internal static class MMD
     public static ulong PairSeed(ulong seed, string first, string second) =>
         SplitMix64.Mix(SplitMix64.Mix(SplitMix64.Mix(seed) ^ Fnv1a(first)) ^ Fnv1a(second));
 
-    /// <summary>Rows and columns of the quadratic form per cache block; a multiple of 8.</summary>
+    /// <summary>Rows and columns of the quadratic form per cache block; a multiple of <see cref="Group"/>.</summary>
     private const int Tile = 128;
+
+    /// <summary>
+    /// Partial sums per row of the quadratic form (see <see cref="Lanes.Accumulate"/>), and the alignment
+    /// of the part of each row summed in vectors.
+    /// </summary>
+    private const int Group = 8;
 
     /// <summary>
     /// MMD of two equal-size samples as the quadratic form c^T K c / n^2, where c is the histogram of x
     /// minus that of y over their distinct ids: the same sum as the three n x n kernel grids, with
     /// (distinct ids)^2 / 2 terms instead of 3 n^2. Ids with c = 0 add nothing and are dropped.
     /// </summary>
+    public static double FromSamples(ReadOnlySpan<int> x, ReadOnlySpan<int> y, double[] table, Scratch scratch) =>
+        FromSamples(x, y, table, scratch, Lanes.Widest);
+
+    /// <summary>As above, with row sums in vectors of <paramref name="width"/>: the same bits at every width.</summary>
+    public static double FromSamples(ReadOnlySpan<int> x, ReadOnlySpan<int> y, double[] table, Scratch scratch, SimdWidth width) => width switch
+    {
+        // Group lanes are two 256-bit vectors per pass; .NET exposes no 512-bit gather to gain from anyway.
+        SimdWidth.Bits512 or SimdWidth.Bits256 => FromSamples<Vec256>(x, y, table, scratch),
+        SimdWidth.Bits128 => FromSamples<Vec128>(x, y, table, scratch),
+        _ => FromSamples<Scalar>(x, y, table, scratch),
+    };
+
     /// <remarks>
     /// Row a of the upper triangle is sum over b &gt; a of c_b k(id_b - id_a). Its first few terms, up to a
-    /// multiple of 8, are summed scalar; the rest in aligned groups of 8 gathered kernel values, in
-    /// Tile x Tile blocks of the sorted ids, so each block gathers from a window of the table only about
-    /// two blocks' id span wide (tens of KB) instead of all of it. Each row's lanes are summed in a fixed
-    /// order.
+    /// multiple of <see cref="Group"/>, are summed scalar; the rest in aligned groups of gathered kernel
+    /// values, as <see cref="Group"/> partial sums (see <see cref="Lanes.Accumulate"/>), in Tile x Tile
+    /// blocks of the sorted ids, so each block gathers from a window of the table only about two blocks'
+    /// id span wide (tens of KB) instead of all of it. Gathers bound the speed (about one element per
+    /// cycle), not the accumulators' latency.
     /// </remarks>
-    public static unsafe double FromSamples(ReadOnlySpan<int> x, ReadOnlySpan<int> y, double[] table, Scratch scratch)
+    private static unsafe double FromSamples<V>(ReadOnlySpan<int> x, ReadOnlySpan<int> y, double[] table, Scratch scratch) where V : struct, IVector<V>
     {
         if (x.Length != y.Length)
             throw new ArgumentException("samples must have equal sizes", nameof(y));
         var distinct = scratch.Difference(x, y);
         var padded = AlignedAbove(distinct - 1);
         var head = scratch.Heads;
-        var lanes = scratch.Lanes;
-        Array.Clear(lanes, 0, 2 * distinct);
+        var partials = scratch.Partials;
+        Array.Clear(partials, 0, Group * distinct);
+        var c = scratch.Coefficients;
 
         // Diagonal terms: k(0) c_u^2, whose sum of integers is exact.
         var squares = 0.0;
-        foreach (var cu in scratch.Coefficients.AsSpan(0, distinct))
+        foreach (var cu in c.AsSpan(0, distinct))
             squares += cu * cu;
         fixed (double* t = table)
         fixed (int* id = scratch.Ids)
-        fixed (double* c = scratch.Coefficients)
         {
             for (var a = 0; a < distinct; a++)
             {
                 var row = t - id[a];
                 var sum = 0.0;
                 for (var b = a + 1; b < Math.Min(AlignedAbove(a), distinct); b++)
-                    sum = Math.FusedMultiplyAdd(c[b], row[id[b]], sum);
+                    sum = Lanes.MultiplyAdd(c[b], row[id[b]], sum);
                 head[a] = sum;
             }
             for (var a0 = 0; a0 < distinct; a0 += Tile)
@@ -113,44 +131,32 @@ internal static class MMD
                     {
                         var from = Math.Max(b0, AlignedAbove(a));
                         if (from < b1)
-                            Accumulate(t - id[a], id, c, from, b1, ref lanes[2 * a], ref lanes[2 * a + 1]);
+                            Lanes.Accumulate<V, Terms>(partials.AsSpan(Group * a, Group), from, b1, new(t - id[a], id, c));
                     }
                 }
             }
         }
         var offDiagonal = 0.0;
         for (var a = 0; a < distinct; a++)
-            offDiagonal += scratch.Coefficients[a] * (PairTiles.Sum(lanes[2 * a], lanes[2 * a + 1]) + head[a]);
+            offDiagonal += c[a] * (Lanes.Sum(partials.AsSpan(Group * a, Group)) + head[a]);
         var n = (double)x.Length;
         return (table[0] * squares + 2 * offDiagonal) / (n * n);
     }
 
-    /// <summary>The first multiple of 8 greater than <paramref name="a"/>.</summary>
-    private static int AlignedAbove(int a) => (a + 8) & ~7;
+    /// <summary>The first multiple of <see cref="Group"/> greater than <paramref name="a"/>.</summary>
+    private static int AlignedAbove(int a) => (a + Group) & ~(Group - 1);
 
-    /// <summary>
-    /// Adds c[b] row[id[b]] for b in [from, to) (a whole number of groups of 8) into two 4-lane sums.
-    /// Every id[b] - (row's origin) must be a valid table index: ids sorted, padding repeats the last id.
-    /// </summary>
-    private static unsafe void Accumulate(double* row, int* id, double* c, int from, int to, ref Vector256<double> sum0, ref Vector256<double> sum1)
+    /// <summary>Terms c[b] row[id[b]].</summary>
+    private readonly unsafe ref struct Terms(double* row, int* id, ReadOnlySpan<double> c) : ISummand
     {
-        // Bound by gather throughput (about one element per cycle), not by the accumulators' latency.
-        var s0 = sum0;
-        var s1 = sum1;
-        for (var b = from; b < to; b += 8)
-        {
-            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(c + b), Gather(row, id + b), s0);
-            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(c + b + 4), Gather(row, id + b + 4), s1);
-        }
-        sum0 = s0;
-        sum1 = s1;
-    }
+        private readonly double* _row = row;
+        private readonly int* _id = id;
+        private readonly ReadOnlySpan<double> _c = c;
 
-    /// <summary>row[id[0..3]]: a hardware gather where available; the fallback builds the same vector.</summary>
-    private static unsafe Vector256<double> Gather(double* row, int* id) =>
-        Avx2.IsSupported
-            ? Avx2.GatherVector256(row, Vector128.Load(id), 8)
-            : Vector256.Create(row[id[0]], row[id[1]], row[id[2]], row[id[3]]);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public V AddTo<V>(V sum, int offset) where V : struct, IVector<V> =>
+            V.MultiplyAdd(V.Load(_c, offset), V.Gather(_row, _id + offset), sum);
+    }
 
     private static ulong Fnv1a(string text)
     {
@@ -166,12 +172,14 @@ internal static class MMD
         public readonly int[] X = new int[SampleSize];
         public readonly int[] Y = new int[SampleSize];
         // Room for both samples' ids plus one group of padding.
-        public readonly int[] Ids = new int[2 * SampleSize + 8];
-        public readonly double[] Coefficients = new double[2 * SampleSize + 8];
+        public readonly int[] Ids = new int[2 * SampleSize + Group];
+        public readonly double[] Coefficients = new double[2 * SampleSize + Group];
         public readonly double[] Heads = new double[2 * SampleSize];
-        public readonly Vector256<double>[] Lanes = new Vector256<double>[4 * SampleSize];
-        // Padded to whole vectors so the scan below needs no tail; all zero between calls.
-        private readonly int[] _count = new int[(vocabSize + Vector512<int>.Count - 1) / Vector512<int>.Count * Vector512<int>.Count];
+        // Group partial sums per distinct id.
+        public readonly double[] Partials = new double[Group * 2 * SampleSize];
+        // All zero between calls.
+        private readonly int[] _count = new int[vocabSize];
+        private readonly ulong[] _touched = new ulong[(vocabSize + 63) / 64];
 
         /// <summary>
         /// Fills Ids (ascending) and Coefficients with the ids whose count in x minus count in y is
@@ -182,32 +190,32 @@ internal static class MMD
         {
             if (x.Length + y.Length > 2 * SampleSize)
                 throw new ArgumentException($"samples larger than {SampleSize} need a larger scratch");
-            int low = int.MaxValue, high = -1;
             foreach (var v in x)
             {
                 _count[v]++;
-                low = Math.Min(low, v);
-                high = Math.Max(high, v);
+                _touched[v >> 6] |= 1UL << v;
             }
             foreach (var v in y)
             {
                 _count[v]--;
-                low = Math.Min(low, v);
-                high = Math.Max(high, v);
+                _touched[v >> 6] |= 1UL << v;
             }
-            // A vectorised scan of the touched id range, in id order, instead of sorting.
+            // Ids in ascending order from a bitmap of the touched ones, instead of sorting: plain
+            // integer code, as fast without SIMD as with it.
             var kept = 0;
-            var width = Vector512<int>.Count;
-            for (var k = low / width * width; k <= high; k += width)
+            for (var word = 0; word < _touched.Length; word++)
             {
-                var nonZero = ~Vector512.Equals(Vector512.Create(_count.AsSpan(k)), Vector512<int>.Zero);
-                for (var lanes = nonZero.ExtractMostSignificantBits(); lanes != 0; lanes &= lanes - 1)
+                for (var bits = _touched[word]; bits != 0; bits &= bits - 1)
                 {
-                    var v = k + BitOperations.TrailingZeroCount(lanes);
-                    Ids[kept] = v;
-                    Coefficients[kept++] = _count[v];
-                    _count[v] = 0;
+                    var v = 64 * word + BitOperations.TrailingZeroCount(bits);
+                    if (_count[v] != 0)
+                    {
+                        Ids[kept] = v;
+                        Coefficients[kept++] = _count[v];
+                        _count[v] = 0;
+                    }
                 }
+                _touched[word] = 0;
             }
             for (var k = kept; k < AlignedAbove(kept - 1); k++)
             {

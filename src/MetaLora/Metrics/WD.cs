@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace MetaLora.Metrics;
 
@@ -9,35 +9,56 @@ namespace MetaLora.Metrics;
 /// <remarks>
 /// On integer ids the integral is sum_k |C_i(k)/n_i - C_j(k)/n_j| over unit steps, with C the cumulative
 /// counts. Scaled by n_i n_j every term is an integer, and while n_i n_j (V-1) &lt; 2^53 the products,
-/// differences and sum are exact in double; the only rounding is the final division.
+/// differences and sum are exact in double; the only rounding is the final division. So WD is the same
+/// at every vector width and on every machine.
 /// </remarks>
 internal static class WD
 {
-    public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress)
+    public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress, SimdWidth width) => width switch
+    {
+        SimdWidth.Bits512 => Matrix<Vec512>(tokens, vocabSize, progress),
+        SimdWidth.Bits256 => Matrix<Vec256>(tokens, vocabSize, progress),
+        SimdWidth.Bits128 => Matrix<Vec128>(tokens, vocabSize, progress),
+        _ => Matrix<Scalar>(tokens, vocabSize, progress),
+    };
+
+    private static double[,] Matrix<V>(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress) where V : struct, IVector<V>
     {
         var cumulative = Histogram.Cumulative(tokens, vocabSize);
         var n = tokens.Count;
         var result = new double[n, n];
         PairTiles.Run(n, cumulative[0].Length, (i, j, from, to) =>
-            result[i, j] += Chunk(cumulative[i].AsSpan(from..to), tokens[i].Length, cumulative[j].AsSpan(from..to), tokens[j].Length), progress);
+            result[i, j] += Chunk<V>(cumulative[i].AsSpan(from..to), tokens[i].Length, cumulative[j].AsSpan(from..to), tokens[j].Length), progress);
         for (var i = 0; i < n; i++)
             for (var j = i + 1; j < n; j++)
                 result[j, i] = result[i, j] /= (double)tokens[i].Length * tokens[j].Length;
         return result;
     }
 
-    /// <summary>sum |C_i n_j - C_j n_i| over a column chunk. Length must be a multiple of 16.</summary>
-    public static double Chunk(ReadOnlySpan<double> cumulativeI, double countI, ReadOnlySpan<double> cumulativeJ, double countJ)
+    /// <summary>
+    /// sum |C_i n_j - C_j n_i| over a column chunk, whose length must be a multiple of
+    /// <see cref="Histogram.BlockLanes"/>.
+    /// </summary>
+    public static double Chunk<V>(ReadOnlySpan<double> cumulativeI, double countI, ReadOnlySpan<double> cumulativeJ, double countJ)
+        where V : struct, IVector<V>
     {
-        var ni = Vector512.Create(countI);
-        var nj = Vector512.Create(countJ);
-        var s0 = Vector512<double>.Zero;
-        var s1 = Vector512<double>.Zero;
-        for (var k = 0; k < cumulativeI.Length; k += 16)
-        {
-            s0 += Vector512.Abs(Vector512.Create(cumulativeI[k..]) * nj - Vector512.Create(cumulativeJ[k..]) * ni);
-            s1 += Vector512.Abs(Vector512.Create(cumulativeI[(k + 8)..]) * nj - Vector512.Create(cumulativeJ[(k + 8)..]) * ni);
-        }
-        return PairTiles.Sum(s0, s1);
+        Histogram.CheckRows(cumulativeI.Length, cumulativeJ.Length);
+        Span<double> lanes = stackalloc double[Histogram.BlockLanes];
+        lanes.Clear();
+        Lanes.Accumulate<V, Terms>(lanes, 0, cumulativeI.Length, new(cumulativeI, countI, cumulativeJ, countJ));
+        return Lanes.Sum(lanes);
+    }
+
+    /// <summary>Terms |C_i n_j - C_j n_i|.</summary>
+    private readonly ref struct Terms(ReadOnlySpan<double> cumulativeI, double countI, ReadOnlySpan<double> cumulativeJ, double countJ) : ISummand
+    {
+        private readonly ReadOnlySpan<double> _cumulativeI = cumulativeI;
+        private readonly ReadOnlySpan<double> _cumulativeJ = cumulativeJ;
+        private readonly double _countI = countI;
+        private readonly double _countJ = countJ;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public V AddTo<V>(V sum, int offset) where V : struct, IVector<V> =>
+            sum + V.Abs(V.Load(_cumulativeI, offset) * V.Create(_countJ) - V.Load(_cumulativeJ, offset) * V.Create(_countI));
     }
 }

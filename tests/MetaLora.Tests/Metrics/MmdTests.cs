@@ -31,6 +31,9 @@ public sealed class MmdTests
     private static double Fast(int[] x, int[] y, int vocab) =>
         MMD.FromSamples(x, y, MMD.KernelTable(vocab), new MMD.Scratch(vocab));
 
+    private static double Fast(int[] x, int[] y, int vocab, SimdWidth width) =>
+        MMD.FromSamples(x, y, MMD.KernelTable(vocab), new MMD.Scratch(vocab), width);
+
     private static int[] Draw(Random random, int count, Func<Random, int> id) =>
         Enumerable.Range(0, count).Select(_ => id(random)).ToArray();
 
@@ -55,7 +58,9 @@ public sealed class MmdTests
         }
         var x = Draw(random, n, first);
         var y = Draw(random, n, second);
-        Close.Equal(Naive(x, y), Fast(x, y, vocab), 1e-12, shape);
+        var naive = Naive(x, y);
+        foreach (var width in Lanes.Available)
+            Close.Equal(naive, Fast(x, y, vocab, width), 1e-12, $"{shape} at {width}");
     }
 
     [Fact]

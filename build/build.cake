@@ -13,9 +13,10 @@ var repoRoot = Context.Environment.WorkingDirectory.Combine("..").Collapse().Ful
 System.IO.Directory.SetCurrentDirectory(repoRoot);
 Context.Environment.WorkingDirectory = repoRoot;
 
-var KnownTargets = new[] { "Tokenize", "Distances", "Clean" };
+var KnownTargets = new[] { "Tokenize", "Distances", "Predict", "Clean" };
 var KnownMetrics = new[] { "WD", "KL", "JS", "MMD" };
-var KnownArguments = new[] { "target", "metric", "bank-dir", "data-dir", "results-dir", "limit", "force", "seed" };
+var KnownModels = new[] { "base_version", "normalized_version", "mlp_version" };
+var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank-dir", "data-dir", "results-dir", "limit", "force", "seed" };
 // Cake's own options, which it also lists among the script's arguments.
 var CakeOptions = new[] { "working", "verbosity", "v", "description", "showdescription", "tree", "dryrun", "noop", "whatif", "exclusive", "e", "debug", "d", "info", "version" };
 
@@ -34,6 +35,9 @@ target = KnownTargets.FirstOrDefault(t => t.Equals(target, StringComparison.Ordi
          ?? Fail<string>($"unknown target '{target}'; valid: {string.Join(", ", KnownTargets)}");
 
 var metrics = ParseList(Argument("metric", "KL"), KnownMetrics, "metric");
+var models = ParseList(Argument("model", "base_version"), KnownModels, "model");
+var mlpHiddenText = Argument("mlp-hidden", "4000");
+if (!int.TryParse(mlpHiddenText, out var mlpHidden) || mlpHidden < 1) Fail($"--mlp-hidden={mlpHiddenText}: expected a whole number >= 1");
 var dataDir = Slash(Argument("data-dir", "data"));
 var bankDir = Slash(Argument("bank-dir", dataDir + "/raw_input"));
 var resultsDir = Slash(Argument("results-dir", "results"));
@@ -190,11 +194,91 @@ Task("Distances")
         }
     });
 
+// Safetensors and PEFT folders: read by Gram and Predict.
+var AdapterFormats = new[]
+{
+    "src/MetaLora/Formats/Safetensors*.cs", "src/MetaLora/Formats/TensorInfo.cs", "src/MetaLora/Formats/HalfPrecision.cs",
+    "src/MetaLora/Formats/PeftAdapter.cs", "src/MetaLora/Formats/AdapterConfig.cs", "src/MetaLora/Formats/AdapterBank.cs",
+    "src/MetaLora/Formats/LoraKeys.cs",
+};
+var ModelSources = new Dictionary<string, string[]>
+{
+    ["base_version"] = new[] { "src/MetaLora/Prediction/BaseVersion.cs" },
+    ["normalized_version"] = new[] { "src/MetaLora/Prediction/NormalizedVersion.cs" },
+    ["mlp_version"] = new[] { "src/MetaLora/Prediction/MlpVersion.cs", "src/MetaLora/Prediction/CoefficientMlp.cs", "src/MetaLora/Prediction/NormalizedVersion.cs" },
+};
+
+Task("Predict")
+    .Description("Coefficients and predicted adapters per metric and model -> <data-dir>/coefficients/, <data-dir>/predicted_adapters/")
+    .IsDependentOn("Distances")
+    .Does(() =>
+    {
+        var common = new[] { "--bank-dir", bankDir, "--data-dir", dataDir, "--limit", limit.ToString() };
+        var adapters = new[] { $"{bankDir}/adapters/*/adapter_model.safetensors", $"{bankDir}/adapters/*/adapter_config.json" };
+        if (models.Contains("mlp_version"))
+        {
+            var gram = new Stage
+            {
+                Name = "Gram",
+                Params = { ["bank-dir"] = bankDir, ["limit"] = limit.ToString() },
+                Deps = { $"{bankDir}/bank.json" },
+                Code = { "src/MetaLora/Prediction/Gram.cs", "src/MetaLora/Stages/PredictStages.cs", "src/MetaLora/Formats/MatrixCsv.cs" },
+                Outs = { $"{dataDir}/preprocessed/gram.csv" },
+                Verb = { "gram" },
+            };
+            gram.Deps.AddRange(adapters);
+            gram.Code.AddRange(AdapterFormats);
+            gram.Verb.AddRange(common);
+            Run(gram);
+        }
+        foreach (var metric in metrics)
+            foreach (var model in models)
+            {
+                var coefficients = $"{dataDir}/coefficients/{metric}/{model}";
+                var stage = new Stage
+                {
+                    Name = $"Coefficients.{metric}.{model}",
+                    Params = { ["metric"] = metric, ["model"] = model, ["bank-dir"] = bankDir, ["limit"] = limit.ToString() },
+                    Deps = { $"{bankDir}/bank.json", $"{dataDir}/preprocessed/distances/{metric}.csv" },
+                    Code = { "src/MetaLora/Prediction/Softmin.cs", "src/MetaLora/Stages/PredictStages.cs", "src/MetaLora/Formats/MatrixCsv.cs" },
+                    Outs = { $"{coefficients}/coefficients.csv" },
+                    Verb = { "coefficients", "--metric", metric, "--model", model },
+                };
+                stage.Code.AddRange(ModelSources[model]);
+                stage.Verb.AddRange(common);
+                if (model == "mlp_version")
+                {
+                    stage.Params["mlp-hidden"] = mlpHidden.ToString();
+                    stage.Params["seed"] = seed.ToString();
+                    stage.Deps.Add($"{dataDir}/preprocessed/gram.csv");
+                    stage.Deps.AddRange(adapters);
+                    stage.Outs.Add($"{coefficients}/training_log.csv");
+                    stage.Outs.Add($"{coefficients}/split.json");
+                    stage.Verb.AddRange(new[] { "--mlp-hidden", mlpHidden.ToString(), "--seed", seed.ToString() });
+                }
+                Run(stage);
+
+                var predict = new Stage
+                {
+                    Name = $"Predict.{metric}.{model}",
+                    Params = { ["metric"] = metric, ["model"] = model, ["bank-dir"] = bankDir, ["limit"] = limit.ToString() },
+                    Deps = { $"{bankDir}/bank.json", $"{coefficients}/coefficients.csv" },
+                    Code = { "src/MetaLora/Prediction/AdapterMixer.cs", "src/MetaLora/Stages/PredictStages.cs", "src/MetaLora/Formats/MatrixCsv.cs" },
+                    Outs = { $"{dataDir}/predicted_adapters/{metric}/{model}/**" },
+                    Verb = { "predict", "--metric", metric, "--model", model },
+                };
+                predict.Deps.AddRange(adapters);
+                predict.Code.AddRange(AdapterFormats);
+                predict.Verb.AddRange(common);
+                Run(predict);
+            }
+    });
+
 Task("Clean")
     .Description("Delete everything the pipeline wrote (never the bank)")
     .Does(() =>
     {
-        foreach (var dir in new[] { $"{dataDir}/preprocessed", $"{dataDir}/.stages", resultsDir })
+        foreach (var dir in new[] { $"{dataDir}/preprocessed", $"{dataDir}/coefficients", $"{dataDir}/predicted_adapters", $"{dataDir}/.stages", resultsDir })
             if (System.IO.Directory.Exists(dir))
             {
                 System.IO.Directory.Delete(dir, recursive: true);

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using MetaLora.Formats;
 using MetaLora.Metrics;
+using MetaLora.Prediction;
 
 namespace MetaLora.Cli;
 
@@ -11,6 +13,47 @@ public static class BenchCommand
     {
         var command = new Command("bench", "Time the pipeline's heavy computations on synthetic data.");
         command.Subcommands.Add(Distances());
+        command.Subcommands.Add(Predict());
+        return command;
+    }
+
+    private static Command Predict()
+    {
+        var adapters = new Option<int>("--adapters") { Description = "Bank size N: adapters written, then N predicted.", DefaultValueFactory = _ => 64 };
+        var layers = new Option<int>("--layers") { Description = "Transformer layers (Mistral-7B: 32).", DefaultValueFactory = _ => 32 };
+        var rank = new Option<int>("--rank") { Description = "LoRA rank r (the paper's bank: 16).", DefaultValueFactory = _ => 16 };
+        var dtype = new Option<string>("--dtype") { Description = "Adapter dtype: F32, F16 or BF16.", DefaultValueFactory = _ => "F32" };
+        var dir = new Option<string?>("--dir") { Description = "Scratch folder (default: a new folder under the system temp folder, deleted afterwards)." };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic weights and coefficients.", DefaultValueFactory = _ => 0 };
+
+        var command = new Command("predict",
+            "Write N synthetic adapters of Mistral-7B's r16 q_proj/v_proj shape, then time their N x N combination " +
+            "with the streaming mixer; reports wall time, throughput and peak resident memory of the combination.");
+        foreach (var option in new Option[] { adapters, layers, rank, dtype, dir, seed })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            if (!Safetensors.TryParseDType(parse.GetValue(dtype)!, out var type) || !type.IsFloat32Convertible())
+                throw new BadInputException($"--dtype {parse.GetValue(dtype)}: expected F32, F16 or BF16");
+            var shape = new MixerBenchmark.Shape(parse.GetValue(layers), parse.GetValue(rank), DType: type);
+            var root = parse.GetValue(dir) ?? Directory.CreateTempSubdirectory("lora-bench-").FullName;
+            try
+            {
+                var t = MixerBenchmark.Run(root, parse.GetValue(adapters), shape, parse.GetValue(seed));
+                var gb = t.BytesPerAdapter * (double)t.Adapters / 1e9;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{t.Adapters} adapters x {t.BytesPerAdapter / 1e6:F1} MB ({gb:F2} GB), {Environment.ProcessorCount} threads"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"write bank     {t.WriteSeconds,8:F2} s"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"combine        {t.MixSeconds,8:F2} s   read {gb / t.MixSeconds:F2} GB/s, write {gb / t.MixSeconds:F2} GB/s"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS       {t.PeakRssBytes / 1e6,8:F0} MB (during the combination)"));
+            }
+            finally
+            {
+                if (parse.GetValue(dir) is null) Directory.Delete(root, recursive: true);
+            }
+            return 0;
+        });
         return command;
     }
 

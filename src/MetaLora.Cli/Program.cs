@@ -9,6 +9,10 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
 {
     TokenizeCommand.Create(),
     DistancesCommand.Create(),
+    GramCommand.Create(),
+    CoefficientsCommand.Create(),
+    PredictCommand.Create(),
+    GenerateCommand.Create(),
     StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
     BenchCommand.Create(),
 };

@@ -47,6 +47,9 @@ public sealed partial class BankInfo
 
     public string DatasetDir(string task) => System.IO.Path.Combine(Directory, "datasets", task);
 
+    /// <summary>The task's PEFT adapter folder (the bank's fine-tuned adapter).</summary>
+    public string AdapterDir(string task) => System.IO.Path.Combine(Directory, "adapters", task);
+
     /// <summary>The first <paramref name="limit"/> tasks in bank order; 0 (or more than there are) means all.</summary>
     public IReadOnlyList<string> Take(int limit)
     {

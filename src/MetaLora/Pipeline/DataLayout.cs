@@ -12,6 +12,13 @@ public sealed record DataLayout(string DataDir)
     public string DistancesDir => Path.Combine(DataDir, "preprocessed", "distances");
     public string DistanceFile(string metric) => Path.Combine(DistancesDir, metric + ".csv");
 
+    /// <summary>G = A Aᵀ of the bank's flattened adapters (mlp_version's training needs only this).</summary>
+    public string GramFile => Path.Combine(DataDir, "preprocessed", "gram.csv");
+
+    public string CoefficientsDir(string metric, string model) => Path.Combine(DataDir, "coefficients", metric, model);
+    public string CoefficientFile(string metric, string model) => Path.Combine(CoefficientsDir(metric, model), "coefficients.csv");
+    public string PredictedAdapterDir(string metric, string model, string task) => Path.Combine(DataDir, "predicted_adapters", metric, model, task);
+
     /// <summary>Stage manifests and per-item records.</summary>
     public string StagesDir => Path.Combine(DataDir, ".stages");
     public string ItemsDir(string stage) => Path.Combine(StagesDir, stage + ".items");

@@ -27,7 +27,7 @@ public static class Glob
         if (!Directory.Exists(walkFrom)) return [];
 
         var regex = ToRegex(string.Join('/', segments[fixedCount..]));
-        var recursive = segments.Length - fixedCount > 1;
+        var recursive = segments.Length - fixedCount > 1 || segments[fixedCount].Contains("**", StringComparison.Ordinal);
         var result = new List<string>();
         foreach (var file in Directory.EnumerateFiles(walkFrom, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly))
         {

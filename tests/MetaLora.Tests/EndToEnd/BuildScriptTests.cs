@@ -125,9 +125,61 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
             Assert.Equal(File.ReadAllBytes(Path.Combine(clean, "preprocessed", "tokens", t + ".npy")), File.ReadAllBytes(Path.Combine(tokens, t + ".npy")));
     }
 
+    [Fact]
+    public void Predict_reruns_only_the_chain_of_the_metric_whose_distances_changed()
+    {
+        var bank = _work["bank"];
+        var data = _work["data"];
+        var tasks = FixtureBank.Create(bank, tasks: 6);
+        SyntheticAdapters.Write(Path.Combine(bank, "adapters"), tasks.Count, names: tasks);
+        string[] args = ["--target=Predict", "--metric=KL,JS", "--model=all", "--mlp-hidden=16", $"--bank-dir={bank}", $"--data-dir={data}"];
+        string[] chain(string m) => [$"Distances.{m}", .. new[] { "base_version", "normalized_version", "mlp_version" }.SelectMany(model => new[] { $"Coefficients.{m}.{model}", $"Predict.{m}.{model}" })];
+
+        var first = repo.Copy.BuildSh(args);
+        Assert.True(first.ExitCode == 0, first.Output);
+        foreach (var s in chain("KL").Concat(chain("JS")).Append("Gram")) AssertStage(first.Stdout, s, "running");
+        foreach (var m in new[] { "KL", "JS" })
+            foreach (var model in new[] { "base_version", "normalized_version", "mlp_version" })
+            {
+                var c = MetaLora.Formats.MatrixCsv.Read(Path.Combine(data, "coefficients", m, model, "coefficients.csv"));
+                for (var i = 0; i < tasks.Count; i++)
+                    Assert.Equal(1.0, Enumerable.Range(0, tasks.Count).Sum(j => c.Values[i, j]), 1e-9);
+                foreach (var t in tasks)
+                    Assert.True(MetaLora.Formats.PeftAdapter.IsComplete(Path.Combine(data, "predicted_adapters", m, model, t)));
+            }
+        // A header, the loss before each of the 40 steps, and the loss after the last.
+        Assert.Equal(1 + 41, File.ReadAllLines(Path.Combine(data, "coefficients", "KL", "mlp_version", "training_log.csv")).Length);
+
+        var second = repo.Copy.BuildSh(args);
+        Assert.True(second.ExitCode == 0, second.Output);
+        foreach (var s in chain("KL").Concat(chain("JS")).Append("Gram")) AssertStage(second.Stdout, s, "up to date");
+
+        // KL's implementation changed so that its values double: the KL chain reruns, JS's does not. Row
+        // standardisation is scale-invariant, so normalized_version and mlp_version recompute the same
+        // coefficients and (early cut-off) their predicted adapters are not rebuilt.
+        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs");
+        var source = File.ReadAllText(kl);
+        const string Line = "return (Lanes.Sum(pq), -Lanes.Sum(qp));";
+        Assert.Contains(Line, source);
+        File.WriteAllText(kl, source.Replace(Line, "return (2 * Lanes.Sum(pq), -2 * Lanes.Sum(qp));"));
+        try
+        {
+            var third = repo.Copy.BuildSh(args);
+            Assert.True(third.ExitCode == 0, third.Output);
+            foreach (var s in new[] { "Distances.KL", "Coefficients.KL.base_version", "Coefficients.KL.normalized_version", "Coefficients.KL.mlp_version", "Predict.KL.base_version" })
+                AssertStage(third.Stdout, s, "running");
+            foreach (var s in chain("JS").Concat(["Gram", "Tokenize", "Predict.KL.normalized_version", "Predict.KL.mlp_version"]))
+                AssertStage(third.Stdout, s, "up to date");
+        }
+        finally
+        {
+            File.WriteAllText(kl, source);
+        }
+    }
+
     [Theory]
     [InlineData("--metric=XX", "unknown metric 'XX'; valid: WD, KL, JS, MMD, all")]
-    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Tokenize, Distances, Clean")]
+    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Tokenize, Distances, Predict, Clean")]
     [InlineData("--metrics=KL", "unknown argument --metrics; valid:")]
     [InlineData("--limit=-3", "--limit=-3: expected a whole number >= 0")]
     public void Bad_arguments_fail_at_once_listing_valid_values(string argument, string message)

@@ -18,6 +18,7 @@ public sealed class PipelinePiecesTests
         Assert.Equal([$"{root}/a/x.npy", $"{root}/a/y.npy"], Glob.Expand($"{root}/a/*.npy"));
         Assert.Equal([$"{root}/a/b/w.npy", $"{root}/a/x.npy", $"{root}/a/y.npy", $"{root}/c/d/e/v.npy"], Glob.Expand($"{root}/**/*.npy"));
         Assert.Equal([$"{root}/a/b/w.npy"], Glob.Expand($"{root}/*/b/?.npy"));
+        Assert.Equal([$"{root}/c/d/e/v.npy"], Glob.Expand($"{root}/c/**"));
         Assert.Empty(Glob.Expand($"{root}/nothing/*.npy"));
         Assert.Equal([$"{root}/a/z.txt"], Glob.Expand($"{root}/a/z.txt"));
     }

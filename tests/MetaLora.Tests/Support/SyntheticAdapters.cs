@@ -7,7 +7,7 @@ internal static class SyntheticAdapters
 {
     /// <summary>Writes <paramref name="count"/> adapters (q_proj and v_proj LoRA on <paramref name="layers"/> layers) and returns their tensors as doubles.</summary>
     public static List<Dictionary<string, double[]>> Write(string root, int count, TensorDType dtype = TensorDType.F32,
-        int layers = 2, int rank = 2, int hidden = 6, int kv = 4, int seed = 7)
+        int layers = 2, int rank = 2, int hidden = 6, int kv = 4, int seed = 7, IReadOnlyList<string>? names = null)
     {
         var specs = new List<TensorSpec>();
         for (var l = 0; l < layers; l++)
@@ -21,7 +21,7 @@ internal static class SyntheticAdapters
         var all = new List<Dictionary<string, double[]>>();
         for (var a = 0; a < count; a++)
         {
-            var folder = Path.Combine(root, $"task{a:000}");
+            var folder = Path.Combine(root, names?[a] ?? $"task{a:000}");
             var values = specs.ToDictionary(s => s.Name, s => Enumerable.Range(0, (int)s.ElementCount)
                 .Select(_ => (double)RoundTrip(dtype, (float)(random.NextDouble() * 2 - 1))).ToArray());
             var config = AdapterConfig.Create(PeftAdapter.ConfigPathIn(folder), rank, 2 * rank, ["q_proj", "v_proj"], "tiny-base");

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using MetaLora.Metrics;
+using MetaLora.Pipeline;
+using MetaLora.Prediction;
+using MetaLora.Stages;
+
+namespace MetaLora.Cli;
+
+internal static class CoefficientsCommand
+{
+    public static Option<string> Model() => new("--model")
+    {
+        Description = $"Coefficient model: {CoefficientModelNames.Valid}, or a comma list. Paper default: base_version.",
+        DefaultValueFactory = _ => "base_version",
+    };
+
+    public static Option<string> Metric() => new("--metric")
+    {
+        Description = $"Distance metric: {MetricNames.Valid}, or a comma list. Paper default: KL.",
+        DefaultValueFactory = _ => "KL",
+    };
+
+    public static Command Create()
+    {
+        var bank = new BankOptions();
+        var metric = Metric();
+        var model = Model();
+        var hidden = new Option<int>("--mlp-hidden") { Description = "mlp_version: hidden width H (paper: 4000).", DefaultValueFactory = _ => 4000 };
+        var seed = new Option<ulong>("--seed") { Description = "mlp_version: seed of the 80/20 task split and of the initial weights.", DefaultValueFactory = _ => 0 };
+        var command = new Command("coefficients",
+            "Mixture coefficients from a distance matrix into <data-dir>/coefficients/<METRIC>/<model>/coefficients.csv " +
+            "(softmin over each row with the diagonal excluded: rows sum to 1, diagonal 0). mlp_version also writes " +
+            "training_log.csv and split.json and needs the Gram stage's output.")
+        {
+            metric, model, hidden, seed,
+        };
+        bank.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var metrics = MetricNames.Parse(parse.GetValue(metric)!);
+            var models = CoefficientModelNames.Parse(parse.GetValue(model)!);
+            var s = bank.Resolve(parse);
+            using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
+            var options = new MlpOptions { Hidden = parse.GetValue(hidden), Seed = parse.GetValue(seed) };
+            foreach (var m in metrics)
+                foreach (var c in models)
+                {
+                    Progress.Run($"Coefficients {m} {c.Name()}", c == CoefficientModel.MlpVersion ? options.Steps : 0,
+                        progress => { PredictStages.Coefficients(s.Bank, s.Layout, m, c, s.Limit, options, progress); return 0; });
+                    Console.WriteLine($"Coefficients {m} {c.Name()} -> {s.Layout.CoefficientFile(m.ToString(), c.Name())}");
+                }
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Globalization;
+using MetaLora.Metrics;
+using MetaLora.Pipeline;
+using MetaLora.Prediction;
+using MetaLora.Stages;
+
+namespace MetaLora.Cli;
+
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var bank = new BankOptions();
+        var dataset = new Option<string>("--dataset") { Description = "Your dataset: a .jsonl or .parquet file of {input, output} samples, or a folder with a train split.", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for the PEFT adapter (adapter_config.json, adapter_model.safetensors, generation_report.json).", Required = true };
+        var metric = new Option<string>("--metric") { Description = "Distance metric: WD, KL, JS or MMD.", DefaultValueFactory = _ => "KL" };
+        var model = new Option<string>("--model") { Description = "Coefficient model: base_version, normalized_version or mlp_version.", DefaultValueFactory = _ => "base_version" };
+        var hidden = new Option<int>("--mlp-hidden") { Description = "mlp_version: hidden width H (paper: 4000).", DefaultValueFactory = _ => 4000 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of MMD's sampling and of mlp_version's training.", DefaultValueFactory = _ => 0 };
+        var top = new Option<int>("--top") { Description = "How many contributing tasks to list.", DefaultValueFactory = _ => 10 };
+        var command = new Command("generate",
+            "Make a LoRA adapter for your own dataset without training: its distances to the bank's tasks become " +
+            "coefficients, and the adapter is the coefficient-weighted sum of the bank's adapters (a PEFT folder).")
+        {
+            dataset, output, metric, model, hidden, seed, top,
+        };
+        bank.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var metrics = MetricNames.Parse(parse.GetValue(metric)!);
+            var models = CoefficientModelNames.Parse(parse.GetValue(model)!);
+            if (metrics.Count != 1 || models.Count != 1)
+                throw new BadInputException("--metric and --model take one value each for generate");
+            var s = bank.Resolve(parse);
+            using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
+            var options = new Generate.Options(metrics[0], models[0], new MlpOptions { Hidden = parse.GetValue(hidden), Seed = parse.GetValue(seed) },
+                parse.GetValue(seed), s.Limit);
+            var result = Generate.Run(parse.GetValue(dataset)!, s.Bank, s.Layout, parse.GetValue(output)!, options);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{parse.GetValue(output)}: adapter from {s.Tasks.Count} bank adapters ({metrics[0]}, {models[0].Name()}; dataset {result.Tokens:N0} tokens)"));
+            Console.WriteLine($"{"weight",8}  {"distance",12}  task");
+            foreach (var c in result.Contributions.Take(parse.GetValue(top)))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Weight,8:F4}  {c.Distance,12:G6}  {c.Task}"));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using MetaLora.Formats;
+
+namespace MetaLora.Prediction;
+
+/// <summary>
+/// Synthetic banks of the paper's adapter shape (Mistral-7B, r = 16 on q_proj and v_proj in 32
+/// layers: q A 16x4096, B 4096x16; v A 16x4096, B 1024x16; about 6.8 M values each) and a timed
+/// combination with the streaming mixer, for `lora bench predict`.
+/// </summary>
+public static class MixerBenchmark
+{
+    public sealed record Shape(int Layers = 32, int Rank = 16, int Hidden = 4096, int KeyValue = 1024, TensorDType DType = TensorDType.F32);
+
+    public sealed record Timing(int Adapters, long BytesPerAdapter, double WriteSeconds, double MixSeconds, long PeakRssBytes);
+
+    public static IReadOnlyList<TensorSpec> Specs(Shape shape)
+    {
+        var specs = new List<TensorSpec>();
+        for (var l = 0; l < shape.Layers; l++)
+            foreach (var (module, outDim) in new[] { ("q_proj", shape.Hidden), ("v_proj", shape.KeyValue) })
+            {
+                var prefix = $"base_model.model.model.layers.{l}.self_attn.{module}";
+                specs.Add(new TensorSpec($"{prefix}.lora_A.weight", shape.DType, [shape.Rank, shape.Hidden]));
+                specs.Add(new TensorSpec($"{prefix}.lora_B.weight", shape.DType, [outDim, shape.Rank]));
+            }
+        return specs;
+    }
+
+    /// <summary>Writes <paramref name="count"/> adapters with seeded random weights under <paramref name="root"/>.</summary>
+    public static IReadOnlyList<string> WriteBank(string root, int count, Shape shape, ulong seed)
+    {
+        var specs = Specs(shape);
+        var folders = Enumerable.Range(0, count).Select(i => Path.Combine(root, $"task{i:0000}")).ToArray();
+        Parallel.For(0, count, i =>
+        {
+            var random = new Random(unchecked((int)seed) * 7919 + i);
+            var config = AdapterConfig.Create(PeftAdapter.ConfigPathIn(folders[i]), shape.Rank, 2 * shape.Rank, ["q_proj", "v_proj"], "synthetic");
+            var buffer = new float[1 << 16];
+            PeftAdapter.Write(folders[i], config, specs, (spec, sink) =>
+            {
+                for (long done = 0; done < spec.ElementCount; done += buffer.Length)
+                {
+                    var n = (int)Math.Min(buffer.Length, spec.ElementCount - done);
+                    for (var k = 0; k < n; k++) buffer[k] = (float)(random.NextDouble() - 0.5) * 0.02f;
+                    sink.WriteFloat32(buffer.AsSpan(0, n));
+                }
+            });
+        });
+        return folders;
+    }
+
+    /// <summary>Writes a bank of <paramref name="count"/> adapters, then predicts one adapter per bank task (an N x N combination).</summary>
+    public static Timing Run(string root, int count, Shape shape, ulong seed, long chunkBytes = AdapterMixer.DefaultChunkBytes)
+    {
+        var watch = Stopwatch.StartNew();
+        var folders = WriteBank(Path.Combine(root, "bank"), count, shape, seed);
+        var writeSeconds = watch.Elapsed.TotalSeconds;
+
+        var random = new Random(unchecked((int)seed));
+        var distances = new double[count, count];
+        for (var i = 0; i < count; i++)
+            for (var j = 0; j < count; j++)
+                distances[i, j] = i == j ? 0 : random.NextDouble() * 5;
+        var coefficients = Softmin.Rows(distances);
+
+        ResetPeakRss();
+        watch.Restart();
+        var bank = AdapterBank.CheckConsistent(folders);
+        AdapterMixer.Mix(bank, coefficients, folders.Select(f => Path.Combine(root, "predicted", Path.GetFileName(f))).ToArray(), chunkBytes);
+        var mixSeconds = watch.Elapsed.TotalSeconds;
+        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, mixSeconds, PeakRssBytes());
+    }
+
+    /// <summary>Linux: clears the process's peak resident set size so the next reading covers only what follows.</summary>
+    private static void ResetPeakRss()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Linux: VmHWM, the peak resident set size; 0 where unknown.</summary>
+    public static long PeakRssBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        catch (IOException) { }
+        return 0;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using MetaLora.Bank;
+using MetaLora.Formats;
+using MetaLora.Metrics;
+using MetaLora.Pipeline;
+using MetaLora.Prediction;
+
+namespace MetaLora.Stages;
+
+/// <summary>
+/// The prediction stages: the bank's Gram matrix (once per bank, for mlp_version), the
+/// coefficients per metric and model, and the predicted adapters they weight together.
+/// </summary>
+public static class PredictStages
+{
+    /// <summary>The bank's adapters for the selected tasks, checked consistent (same keys, shapes, dtypes).</summary>
+    public static IReadOnlyList<PeftAdapter> OpenAdapters(BankInfo bank, IReadOnlyList<string> tasks) =>
+        AdapterBank.CheckConsistent(tasks.Select(bank.AdapterDir).ToArray());
+
+    public static void Gram(BankInfo bank, DataLayout layout, int limit)
+    {
+        var tasks = bank.Take(limit);
+        var gram = Prediction.Gram.Compute(OpenAdapters(bank, tasks));
+        MatrixCsv.Write(layout.GramFile, tasks, gram.Matrix);
+    }
+
+    public static void Coefficients(BankInfo bank, DataLayout layout, Metric metric, CoefficientModel model, int limit, MlpOptions mlp, IProgress<int>? progress = null)
+    {
+        var tasks = bank.Take(limit);
+        var distances = ReadFor(layout.DistanceFile(metric.ToString()), tasks, "the Distances stage");
+        var dir = layout.CoefficientsDir(metric.ToString(), model.Name());
+        double[,] coefficients;
+        switch (model)
+        {
+            case CoefficientModel.BaseVersion:
+                coefficients = BaseVersion.Coefficients(distances);
+                break;
+            case CoefficientModel.NormalizedVersion:
+                coefficients = NormalizedVersion.Coefficients(distances);
+                break;
+            default:
+                var gram = ReadFor(layout.GramFile, tasks, "the Gram stage");
+                var parameters = OpenAdapters(bank, tasks)[0].Weights.Tensors.Sum(t => t.ElementCount);
+                using (var training = MlpVersion.Train(distances, gram, parameters, mlp, progress))
+                {
+                    coefficients = training.Coefficients;
+                    WriteTrainingLog(Path.Combine(dir, "training_log.csv"), training.Losses);
+                    WriteSplit(Path.Combine(dir, "split.json"), tasks, training.Split);
+                }
+                break;
+        }
+        MatrixCsv.Write(layout.CoefficientFile(metric.ToString(), model.Name()), tasks, coefficients);
+    }
+
+    public static void Predict(BankInfo bank, DataLayout layout, Metric metric, CoefficientModel model, int limit, IProgress<double>? progress = null)
+    {
+        var tasks = bank.Take(limit);
+        var coefficients = ReadFor(layout.CoefficientFile(metric.ToString(), model.Name()), tasks, "the Coefficients stage");
+        var outputs = tasks.Select(t => layout.PredictedAdapterDir(metric.ToString(), model.Name(), t)).ToArray();
+        AdapterMixer.Mix(OpenAdapters(bank, tasks), coefficients, outputs, progress: progress);
+    }
+
+    /// <summary>A matrix over exactly <paramref name="tasks"/>, in order; anything else means a stage upstream is stale.</summary>
+    private static double[,] ReadFor(string path, IReadOnlyList<string> tasks, string producer)
+    {
+        if (!File.Exists(path)) throw BadInputException.At(path, $"not found; run {producer} first");
+        var matrix = MatrixCsv.Read(path);
+        if (!matrix.Names.SequenceEqual(tasks, StringComparer.Ordinal))
+            throw BadInputException.At(path, $"its tasks ({matrix.Names.Count}) are not the bank's selected tasks ({tasks.Count}); rerun {producer}");
+        return matrix.Values;
+    }
+
+    private static void WriteTrainingLog(string path, IReadOnlyList<double> losses)
+    {
+        var sb = new StringBuilder("step,loss\n");
+        for (var i = 0; i < losses.Count; i++)
+            sb.Append(CultureInfo.InvariantCulture, $"{i},{losses[i].ToString("R", CultureInfo.InvariantCulture)}\n");
+        AtomicFile.WriteAllText(path, sb.ToString());
+    }
+
+    private static void WriteSplit(string path, IReadOnlyList<string> tasks, TaskSplit split) =>
+        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            train = split.Train.Select(i => tasks[i]),
+            held_out = split.HeldOut.Select(i => tasks[i]),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+}

@@ -1,0 +1,67 @@
+using MetaLora.Bank;
+using MetaLora.Formats;
+using MetaLora.Metrics;
+using MetaLora.Pipeline;
+using MetaLora.Prediction;
+using MetaLora.Stages;
+using MetaLora.Tests.Support;
+
+namespace MetaLora.Tests.Stages;
+
+public sealed class GenerateTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData(Metric.KL, CoefficientModel.BaseVersion)]
+    [InlineData(Metric.JS, CoefficientModel.NormalizedVersion)]
+    [InlineData(Metric.WD, CoefficientModel.NormalizedVersion)]
+    public void A_dataset_like_a_bank_task_draws_mostly_on_that_task_and_its_family(Metric metric, CoefficientModel model)
+    {
+        var tasks = FixtureBank.Create(_dir["bank"], tasks: 8, samples: 30);
+        SyntheticAdapters.Write(_dir["bank/adapters"], tasks.Count, names: tasks);
+        var bank = BankInfo.Load(_dir["bank"]);
+        var mine = _dir["mine.jsonl"];
+        File.Copy(Path.Combine(bank.DatasetDir(tasks[5]), "train.jsonl"), mine);
+
+        var options = new Generate.Options(metric, model, new MlpOptions { Hidden = 16 }, 0, 0);
+        var result = Generate.Run(mine, bank, new DataLayout(_dir["data"]), _dir["out"], options);
+
+        Assert.Equal(1.0, result.Contributions.Sum(c => c.Weight), 1e-9);
+        Assert.Equal(tasks.Count, result.Contributions.Count);
+        Assert.True(PeftAdapter.IsComplete(_dir["out"]));
+        Assert.True(File.Exists(Path.Combine(_dir["out"], Generate.ReportFileName)));
+        var top = result.Contributions[0].Task;
+        // Same family = same index modulo the 4 families of the fixture bank.
+        Assert.True(top == tasks[5] || top.EndsWith("_family1"), $"top contributor {top}");
+        if (metric == Metric.KL) Assert.Equal(tasks[5], top);
+    }
+
+    // The fixture's adapters are random, so what f learns says nothing about families: check instead
+    // that the mlp_version adapter is a complete, reproducible mixture of the bank.
+    [Fact]
+    public void Mlp_version_gives_a_reproducible_mixture_over_the_whole_bank()
+    {
+        var tasks = FixtureBank.Create(_dir["bank"], tasks: 8, samples: 30);
+        SyntheticAdapters.Write(_dir["bank/adapters"], tasks.Count, names: tasks);
+        var bank = BankInfo.Load(_dir["bank"]);
+        var mine = _dir["mine.jsonl"];
+        File.Copy(Path.Combine(bank.DatasetDir(tasks[2]), "train.jsonl"), mine);
+        var options = new Generate.Options(Metric.WD, CoefficientModel.MlpVersion, new MlpOptions { Hidden = 16, Seed = 3 }, 0, 0);
+
+        var first = Generate.Run(mine, bank, new DataLayout(_dir["data"]), _dir["out1"], options);
+        var second = Generate.Run(mine, bank, new DataLayout(_dir["data"]), _dir["out2"], options);
+
+        Assert.Equal(tasks.Count, first.Contributions.Count);
+        Assert.Equal(1.0, first.Contributions.Sum(c => c.Weight), 1e-9);
+        Assert.All(first.Contributions, c => Assert.True(c.Weight > 0, $"{c.Task} has weight {c.Weight}"));
+        Assert.Equal(first.Contributions, second.Contributions);
+        const string weights = PeftAdapter.WeightsFileName;
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir["out1"], weights)), File.ReadAllBytes(Path.Combine(_dir["out2"], weights)));
+        var bankKeys = PeftAdapter.Open(bank.AdapterDir(tasks[0])).Weights.Tensors.Select(t => t.Name).Order(StringComparer.Ordinal);
+        var outKeys = PeftAdapter.Open(_dir["out1"]).Weights.Tensors.Select(t => t.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(bankKeys, outKeys);
+    }
+}

@@ -205,7 +205,7 @@ var ModelSources = new Dictionary<string, string[]>
 {
     ["base_version"] = new[] { "src/MetaLora/Prediction/BaseVersion.cs" },
     ["normalized_version"] = new[] { "src/MetaLora/Prediction/NormalizedVersion.cs" },
-    ["mlp_version"] = new[] { "src/MetaLora/Prediction/MlpVersion.cs", "src/MetaLora/Prediction/CoefficientMlp.cs", "src/MetaLora/Prediction/NormalizedVersion.cs" },
+    ["mlp_version"] = new[] { "src/MetaLora/Prediction/MlpVersion.cs", "src/MetaLora/Prediction/CoefficientMlp.cs", "src/MetaLora/Prediction/NormalizedVersion.cs", "src/MetaLora/Stages/TrainedMlp.cs" },
 };
 
 Task("Predict")
@@ -254,6 +254,8 @@ Task("Predict")
                     stage.Deps.AddRange(adapters);
                     stage.Outs.Add($"{coefficients}/training_log.csv");
                     stage.Outs.Add($"{coefficients}/split.json");
+                    stage.Outs.Add($"{coefficients}/mlp.dat");
+                    stage.Outs.Add($"{coefficients}/mlp.json");
                     stage.Verb.AddRange(new[] { "--mlp-hidden", mlpHidden.ToString(), "--seed", seed.ToString() });
                 }
                 Run(stage);

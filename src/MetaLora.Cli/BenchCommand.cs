@@ -14,6 +14,37 @@ public static class BenchCommand
         var command = new Command("bench", "Time the pipeline's heavy computations on synthetic data.");
         command.Subcommands.Add(Distances());
         command.Subcommands.Add(Predict());
+        command.Subcommands.Add(Mlp());
+        return command;
+    }
+
+    private static Command Mlp()
+    {
+        var tasks = new Option<int>("--tasks") { Description = "Bank size N (the paper: 502, of which 401 train f).", DefaultValueFactory = _ => 502 };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden width H of f (the paper: 4000).", DefaultValueFactory = _ => 4000 };
+        var steps = new Option<int>("--steps") { Description = "Adam steps to time; the whole 40-step training is extrapolated from their median.", DefaultValueFactory = _ => 2 };
+        var threads = new Option<int>("--threads") { Description = "torch threads; 0 = one per core.", DefaultValueFactory = _ => 0 };
+        var chunk = new Option<long>("--chunk-mb") { Description = "Memory for one chunk of f's activations, in MB (default 256).", DefaultValueFactory = _ => 256 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the random distances, Gram matrix and training.", DefaultValueFactory = _ => 0 };
+        var command = new Command("mlp",
+            "Time mlp_version's training (f on every off-diagonal entry of the train tasks, chunked, with the Gram-form loss) " +
+            "on random inputs; reports seconds per Adam step, the extrapolated 40-step training and peak resident memory.");
+        foreach (var option in new Option[] { tasks, hidden, steps, threads, chunk, seed })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var r = MlpBenchmark.Run(parse.GetValue(tasks), parse.GetValue(hidden), parse.GetValue(steps), parse.GetValue(threads),
+                parse.GetValue(seed), parse.GetValue(chunk) << 20);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"N {r.Tasks} ({r.TrainTasks} train, {r.TrainTasks * (r.TrainTasks - 1L):N0} inputs of f), H {r.Hidden}, {r.Threads} threads, chunks of {r.ChunkBytes >> 20} MB"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"step           {r.MedianStepSeconds,8:F2} s median of {r.StepSeconds.Count} (cpu {r.StepCpuSeconds.Order().ElementAt(r.StepCpuSeconds.Count / 2),0:F2} s)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"other          {r.OtherSeconds,8:F2} s (standardising, final f over all N² entries, softmin)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"40 steps       {r.ExtrapolatedSeconds(40),8:F0} s (extrapolated)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"peak RSS       {r.PeakBytes / 1e6,8:F0} MB{(r.PeakIsForThisRun ? "" : " (peak of the whole process)")}"));
+            return 0;
+        });
         return command;
     }
 

@@ -39,6 +39,8 @@ internal static class GenerateCommand
             var result = Generate.Run(parse.GetValue(dataset)!, s.Bank, s.Layout, parse.GetValue(output)!, options);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{parse.GetValue(output)}: adapter from {s.Tasks.Count} bank adapters ({metrics[0]}, {models[0].Name()}; dataset {result.Tokens:N0} tokens)"));
+            if (result.MlpSource is not null)
+                Console.WriteLine($"f: {result.MlpSource}");
             Console.WriteLine($"{"weight",8}  {"distance",12}  task");
             foreach (var c in result.Contributions.Take(parse.GetValue(top)))
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Weight,8:F4}  {c.Distance,12:G6}  {c.Task}"));

@@ -20,7 +20,8 @@ public static class Generate
 
     public sealed record Contribution(string Task, double Weight, double Distance);
 
-    public sealed record Result(IReadOnlyList<Contribution> Contributions, int Tokens);
+    /// <param name="MlpSource">mlp_version only: where f came from (the pipeline's trained f, or trained now).</param>
+    public sealed record Result(IReadOnlyList<Contribution> Contributions, int Tokens, string? MlpSource);
 
     public sealed record Options(Metric Metric, CoefficientModel Model, MlpOptions Mlp, ulong Seed, int Limit);
 
@@ -41,11 +42,12 @@ public static class Generate
         var all = DistanceMatrix.Compute(options.Metric, [.. bankTokens, tokens], [.. tasks, newName], bank.VocabSize, options.Seed);
         var n = tasks.Count;
         var row = Enumerable.Range(0, n).Select(j => all[n, j]).ToArray();
+        string? mlpSource = null;
         var weights = options.Model switch
         {
             CoefficientModel.BaseVersion => BaseVersion.Row(row),
             CoefficientModel.NormalizedVersion => NormalizedVersion.Row(row),
-            _ => MlpRow(all, row, adapters, options.Mlp),
+            _ => MlpRow(all, row, tasks, adapters, options.Mlp, layout.CoefficientsDir(options.Metric.ToString(), options.Model.Name()), out mlpSource),
         };
 
         var c = new double[1, n];
@@ -63,21 +65,36 @@ public static class Generate
             bank = bank.Name,
             metric = options.Metric.ToString(),
             model = options.Model.Name(),
+            mlp = mlpSource,
             tokens = tokens.Length,
             coefficients = contributions.Select(x => new { task = x.Task, weight = x.Weight, distance = x.Distance }),
         }, new JsonSerializerOptions { WriteIndented = true }));
-        return new Result(contributions, tokens.Length);
+        return new Result(contributions, tokens.Length, mlpSource);
     }
 
-    private static double[] MlpRow(double[,] all, double[] row, IReadOnlyList<PeftAdapter> adapters, MlpOptions mlp)
+    /// <summary>
+    /// The dataset's mlp_version coefficients with the f the Predict pipeline trained on this bank when
+    /// it is saved and current; otherwise f is trained here on the bank, exactly as that stage would.
+    /// </summary>
+    private static double[] MlpRow(double[,] all, double[] row, IReadOnlyList<string> tasks, IReadOnlyList<PeftAdapter> adapters,
+        MlpOptions mlp, string trainedDir, out string source)
     {
         var n = row.Length;
         var bankDistances = new double[n, n];
         for (var i = 0; i < n; i++)
             for (var j = 0; j < n; j++)
                 bankDistances[i, j] = all[i, j];
+        using (var saved = TrainedMlp.TryLoad(trainedDir, mlp.Hidden, TrainedMlp.Key(mlp, tasks, bankDistances, adapters)))
+        {
+            if (saved is not null)
+            {
+                source = Path.Combine(trainedDir, TrainedMlp.WeightsFileName);
+                return MlpVersion.Row(saved, row);
+            }
+        }
         var gram = Gram.Compute(adapters);
         using var training = MlpVersion.Train(bankDistances, gram.Matrix, gram.Parameters, mlp);
+        source = $"trained now on {training.Split.Train.Count} of {n} bank tasks";
         return training.Row(row);
     }
 

@@ -42,12 +42,14 @@ public static class PredictStages
                 break;
             default:
                 var gram = ReadFor(layout.GramFile, tasks, "the Gram stage");
-                var parameters = OpenAdapters(bank, tasks)[0].Weights.Tensors.Sum(t => t.ElementCount);
+                var adapters = OpenAdapters(bank, tasks);
+                var parameters = adapters[0].Weights.Tensors.Sum(t => t.ElementCount);
                 using (var training = MlpVersion.Train(distances, gram, parameters, mlp, progress))
                 {
                     coefficients = training.Coefficients;
                     WriteTrainingLog(Path.Combine(dir, "training_log.csv"), training.Losses);
                     WriteSplit(Path.Combine(dir, "split.json"), tasks, training.Split);
+                    TrainedMlp.Save(dir, training.Mlp, TrainedMlp.Key(mlp, tasks, distances, adapters));
                 }
                 break;
         }

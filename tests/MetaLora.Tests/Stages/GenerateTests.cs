@@ -64,4 +64,36 @@ public sealed class GenerateTests : IDisposable
         var outKeys = PeftAdapter.Open(_dir["out1"]).Weights.Tensors.Select(t => t.Name).Order(StringComparer.Ordinal);
         Assert.Equal(bankKeys, outKeys);
     }
+
+    [Fact]
+    public void Mlp_version_applies_the_f_the_pipeline_trained_while_it_is_current()
+    {
+        var tasks = FixtureBank.Create(_dir["bank"], tasks: 6, samples: 20);
+        SyntheticAdapters.Write(_dir["bank/adapters"], tasks.Count, names: tasks);
+        var bank = BankInfo.Load(_dir["bank"]);
+        var layout = new DataLayout(_dir["data"]);
+        var mlp = new MlpOptions { Hidden = 8, Seed = 5 };
+        TokenizeStage.Run(bank, layout, 0, force: false);
+        DistancesStage.Run(bank, layout, Metric.JS, 0, 0);
+        PredictStages.Gram(bank, layout, 0);
+        PredictStages.Coefficients(bank, layout, Metric.JS, CoefficientModel.MlpVersion, 0, mlp);
+        var trained = layout.CoefficientsDir("JS", "mlp_version");
+        Assert.True(File.Exists(Path.Combine(trained, TrainedMlp.WeightsFileName)));
+        var mine = _dir["mine.jsonl"];
+        File.Copy(Path.Combine(bank.DatasetDir(tasks[1]), "train.jsonl"), mine);
+        var options = new Generate.Options(Metric.JS, CoefficientModel.MlpVersion, mlp, 0, 0);
+
+        var reused = Generate.Run(mine, bank, layout, _dir["out1"], options);
+        Assert.Equal(Path.Combine(trained, TrainedMlp.WeightsFileName), reused.MlpSource);
+
+        // Another hidden width is another f: trained afresh.
+        var other = Generate.Run(mine, bank, layout, _dir["out2"], options with { Mlp = mlp with { Hidden = 4 } });
+        Assert.StartsWith("trained now on 4 of 6", other.MlpSource);
+
+        // A changed adapter invalidates the saved f; training again with the same seed gives the same f.
+        File.SetLastWriteTimeUtc(PeftAdapter.WeightsPathIn(bank.AdapterDir(tasks[3])), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var retrained = Generate.Run(mine, bank, layout, _dir["out3"], options);
+        Assert.StartsWith("trained now", retrained.MlpSource);
+        Assert.Equal(reused.Contributions, retrained.Contributions);
+    }
 }

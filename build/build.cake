@@ -222,7 +222,7 @@ Task("Predict")
                 Name = "Gram",
                 Params = { ["bank-dir"] = bankDir, ["limit"] = limit.ToString() },
                 Deps = { $"{bankDir}/bank.json" },
-                Code = { "src/MetaLora/Prediction/Gram.cs", "src/MetaLora/Stages/PredictStages.cs", "src/MetaLora/Formats/MatrixCsv.cs" },
+                Code = { "src/MetaLora/Prediction/Gram.cs", "src/MetaLora/Prediction/BankChunk.cs", "src/MetaLora/Stages/PredictStages.cs", "src/MetaLora/Formats/MatrixCsv.cs" },
                 Outs = { $"{dataDir}/preprocessed/gram.csv" },
                 Verb = { "gram" },
             };
@@ -265,7 +265,7 @@ Task("Predict")
                     Name = $"Predict.{metric}.{model}",
                     Params = { ["metric"] = metric, ["model"] = model, ["bank-dir"] = bankDir, ["limit"] = limit.ToString() },
                     Deps = { $"{bankDir}/bank.json", $"{coefficients}/coefficients.csv" },
-                    Code = { "src/MetaLora/Prediction/AdapterMixer.cs", "src/MetaLora/Stages/PredictStages.cs", "src/MetaLora/Formats/MatrixCsv.cs" },
+                    Code = { "src/MetaLora/Prediction/AdapterMixer.cs", "src/MetaLora/Prediction/BankChunk.cs", "src/MetaLora/Stages/PredictStages.cs", "src/MetaLora/Formats/MatrixCsv.cs" },
                     Outs = { $"{dataDir}/predicted_adapters/{metric}/{model}/**" },
                     Verb = { "predict", "--metric", metric, "--model", model },
                 };

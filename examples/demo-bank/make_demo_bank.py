@@ -1,10 +1,17 @@
-"""Writes the demo bank: eight Natural-Instructions-style tasks in three families, as JSONL splits.
+"""Writes the demo bank: eight Natural-Instructions-style tasks in three families, as JSONL splits,
+and one small PEFT LoRA adapter per task.
+
+The adapters are synthetic, not trained: each is its family's shared weights plus task-specific
+noise, so tasks of a family have related adapters, as trained ones would. They have the layout of a
+real PEFT adapter (r = 4 on q_proj and v_proj of a 2-layer model with hidden size 64), small enough
+to commit, and exercise the Predict target end to end.
 
 Deterministic (seeded). Run from this folder: python3 make_demo_bank.py
 """
 import json
 import os
 import random
+import struct
 
 WORDS = ("river stone apple cloud green music paper window garden silver bread candle forest "
          "yellow mirror ocean pencil summer winter basket").split()
@@ -56,6 +63,54 @@ def main():
                     f.write(json.dumps({"id": f"{name}-{split}-{k}",
                                         "input": f"Definition: {definition}\n\nInput: {text}\n\nOutput:",
                                         "output": [answer]}) + "\n")
+    write_adapters(names)
+
+
+LAYERS, HIDDEN, KV, RANK = 2, 64, 16, 4
+
+
+def adapter_tensors():
+    """PEFT key names and shapes: lora_A is (r, in_features), lora_B is (out_features, r)."""
+    for layer in range(LAYERS):
+        for module, out in (("q_proj", HIDDEN), ("v_proj", KV)):
+            prefix = f"base_model.model.model.layers.{layer}.self_attn.{module}"
+            yield f"{prefix}.lora_A.weight", (RANK, HIDDEN)
+            yield f"{prefix}.lora_B.weight", (out, RANK)
+
+
+def write_safetensors(path, tensors):
+    """The safetensors layout: u64 little-endian header length, JSON header padded with spaces to 8 bytes, raw F32 data."""
+    header, data, offset = {"__metadata__": {"format": "pt"}}, b"", 0
+    for name, shape, values in tensors:
+        raw = struct.pack(f"<{len(values)}f", *values)
+        header[name] = {"dtype": "F32", "shape": list(shape), "data_offsets": [offset, offset + len(raw)]}
+        data += raw
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + data)
+
+
+def write_adapters(names):
+    families = sorted({family for family, _ in TASKS})
+    rng = random.Random(1234)
+
+    def normal(shape, std):
+        return [rng.gauss(0, std) for _ in range(shape[0] * shape[1])]
+
+    shared = {family: {name: normal(shape, 0.02) for name, shape in adapter_tensors()} for family in families}
+    for (family, _), name in zip(TASKS, names):
+        folder = f"adapters/{name}"
+        os.makedirs(folder, exist_ok=True)
+        tensors = [(key, shape, [a + b for a, b in zip(shared[family][key], normal(shape, 0.01))]) for key, shape in adapter_tensors()]
+        write_safetensors(f"{folder}/adapter_model.safetensors", tensors)
+        config = {"peft_type": "LORA", "task_type": "CAUSAL_LM", "base_model_name_or_path": "demo-tiny-mistral",
+                  "r": RANK, "lora_alpha": 2 * RANK, "lora_dropout": 0.0, "bias": "none",
+                  "target_modules": ["q_proj", "v_proj"], "fan_in_fan_out": False, "inference_mode": True}
+        with open(f"{folder}/adapter_config.json", "w") as f:
+            json.dump(config, f, indent=2)
+            f.write("\n")
 
 
 if __name__ == "__main__":

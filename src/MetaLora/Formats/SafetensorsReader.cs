@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 
 namespace MetaLora.Formats;
 
@@ -7,7 +8,7 @@ namespace MetaLora.Formats;
 /// only when touched. Any number of threads may read tensors at once (reads never change state);
 /// disposing while another thread reads is not allowed.
 /// </summary>
-public sealed unsafe class SafetensorsReader : IDisposable
+public sealed unsafe partial class SafetensorsReader : IDisposable
 {
     // Conversions run in pieces so that no intermediate span exceeds int.MaxValue bytes.
     private const int ConversionChunk = 1 << 26;
@@ -117,6 +118,30 @@ public sealed unsafe class SafetensorsReader : IDisposable
             HalfPrecision.Decode(tensor.DType, new ReadOnlySpan<byte>(source + (long)done * size, count * size), destination.Slice(done, count));
         }
     }
+
+    /// <summary>
+    /// Tells the OS this process is done, for now, with the pages under these elements (Linux and macOS:
+    /// madvise DONTNEED), so streaming over many mapped files keeps the resident set bounded instead of
+    /// growing to the bytes read. The page cache keeps the data, and a later read maps it again; so this
+    /// is always safe and changes no result. Elsewhere it does nothing.
+    /// </summary>
+    public void Release(TensorInfo tensor, long firstElement, long count)
+    {
+        Check(tensor);
+        if (count <= 0 || !(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return;
+        var size = tensor.DType.ElementSize();
+        // The view starts at a page boundary, so rounding outwards to whole pages stays inside it.
+        var page = (nuint)Environment.SystemPageSize;
+        var start = (nuint)(_data + tensor.DataBegin + firstElement * size) & ~(page - 1);
+        var end = ((nuint)(_data + tensor.DataBegin + (firstElement + count) * size) + page - 1) & ~(page - 1);
+        _ = Madvise((void*)start, end - start, DontNeed);
+    }
+
+    /// <summary>MADV_DONTNEED, the same number on Linux and macOS.</summary>
+    private const int DontNeed = 4;
+
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    private static partial int Madvise(void* address, nuint length, int advice);
 
     private void Check(TensorInfo tensor)
     {

@@ -47,7 +47,7 @@ public static class AdapterMixer
                 for (long first = 0; first < spec.ElementCount; first += chunk)
                 {
                     var count = (int)Math.Min(chunk, spec.ElementCount - first);
-                    Parallel.For(0, n, j => readers[j].ReadFloat32(infos[j], first, x.AsSpan(j * count, count)));
+                    BankChunk.Read(readers, infos, first, count, x);
                     float[] values;
                     using (NewDisposeScope())
                         values = mm(c, tensor(x.AsSpan(0, n * count).ToArray(), [n, count], ScalarType.Float32)).data<float>().ToArray();

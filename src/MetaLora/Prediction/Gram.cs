@@ -28,7 +28,7 @@ public static class Gram
                 for (long first = 0; first < spec.ElementCount; first += chunk)
                 {
                     var count = (int)Math.Min(chunk, spec.ElementCount - first);
-                    Parallel.For(0, n, j => readers[j].ReadFloat32(infos[j], first, x.AsSpan(j * count, count)));
+                    BankChunk.Read(readers, infos, first, count, x);
                     // Disposes this chunk's native temporaries (the tensors, the transpose, the product).
                     using var scope = NewDisposeScope();
                     var xs = tensor(x.AsSpan(0, n * count).ToArray(), [n, count], ScalarType.Float32).to(ScalarType.Float64);

@@ -12,7 +12,8 @@ public static class MixerBenchmark
 {
     public sealed record Shape(int Layers = 32, int Rank = 16, int Hidden = 4096, int KeyValue = 1024, TensorDType DType = TensorDType.F32);
 
-    public sealed record Timing(int Adapters, long BytesPerAdapter, double WriteSeconds, double MixSeconds, long PeakRssBytes);
+    /// <param name="CopySeconds">Reading every bank file and writing a copy of it, plainly: what the disk and page cache allow.</param>
+    public sealed record Timing(int Adapters, long BytesPerAdapter, double WriteSeconds, double CopySeconds, double MixSeconds, long PeakRssBytes);
 
     public static IReadOnlyList<TensorSpec> Specs(Shape shape)
     {
@@ -64,12 +65,23 @@ public static class MixerBenchmark
                 distances[i, j] = i == j ? 0 : random.NextDouble() * 5;
         var coefficients = Softmin.Rows(distances);
 
+        // The combination reads N adapters and writes N: the same bytes as copying the bank once.
+        watch.Restart();
+        Parallel.ForEach(folders, f =>
+        {
+            var copy = Path.Combine(root, "copy", Path.GetFileName(f));
+            Directory.CreateDirectory(copy);
+            File.Copy(PeftAdapter.WeightsPathIn(f), PeftAdapter.WeightsPathIn(copy));
+        });
+        var copySeconds = watch.Elapsed.TotalSeconds;
+        Directory.Delete(Path.Combine(root, "copy"), recursive: true);
+
         ResetPeakRss();
         watch.Restart();
         var bank = AdapterBank.CheckConsistent(folders);
         AdapterMixer.Mix(bank, coefficients, folders.Select(f => Path.Combine(root, "predicted", Path.GetFileName(f))).ToArray(), chunkBytes);
         var mixSeconds = watch.Elapsed.TotalSeconds;
-        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, mixSeconds, PeakRssBytes());
+        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, mixSeconds, PeakRssBytes());
     }
 
     /// <summary>Linux: clears the process's peak resident set size so the next reading covers only what follows.</summary>

@@ -26,6 +26,16 @@ public sealed record MlpOptions
     /// <summary>About how much memory one chunk of f's inputs may take while it is differentiated.</summary>
     public long ChunkBytes { get; init; } = 256L << 20;
 
+    /// <summary>
+    /// Where training saves its state (f, Adam's moments, the losses so far) every
+    /// <see cref="CheckpointSeconds"/>, and resumes from if the same training was interrupted; null: never.
+    /// Deleted when training completes.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Least time between two checkpoints: each one writes f and Adam's state (about 200 MB at H = 4000).</summary>
+    public double CheckpointSeconds { get; init; } = 120;
+
     internal void Validate()
     {
         if (Hidden < 1) throw new BadInputException($"mlp_version: the hidden width must be at least 1, got {Hidden}");
@@ -36,6 +46,7 @@ public sealed record MlpOptions
             throw new BadInputException($"mlp_version: the train fraction must be in (0, 1], got {TrainFraction}");
         if (Threads < 0) throw new BadInputException($"mlp_version: the thread count must be 0 (all cores) or more, got {Threads}");
         if (ChunkBytes < 1) throw new BadInputException($"mlp_version: the chunk size must be at least 1 byte, got {ChunkBytes}");
+        if (!(CheckpointSeconds >= 0)) throw new BadInputException($"mlp_version: the checkpoint interval must be 0 or more seconds, got {CheckpointSeconds}");
     }
 }
 
@@ -162,7 +173,11 @@ public static class MlpVersion
                 using var gramTensor = from_array(trainGram);
                 using var adam = optim.Adam(mlp.parameters(), options.LearningRate);
                 var losses = new List<double>(options.Steps + 1);
-                for (var step = 0; step < options.Steps; step++)
+                var checkpoint = options.CheckpointPath is { } path ? new MlpCheckpoint(path, MlpCheckpoint.Key(distances, gram, parameters, options)) : null;
+                var first = checkpoint?.TryResume(mlp, adam, losses) ?? 0;
+                if (first > 0) progress?.Report(first);
+                var lastSave = System.Diagnostics.Stopwatch.StartNew();
+                for (var step = first; step < options.Steps; step++)
                 {
                     // f at the current parameters, the loss, and ∂loss/∂f: cheap (n_train² entries);
                     // then the parameters' gradient chunk by chunk from that upstream gradient.
@@ -172,8 +187,14 @@ public static class MlpVersion
                     adam.zero_grad();
                     mlp.AccumulateGradient(trainInputs, upstream!, chunk);
                     adam.step();
+                    if (checkpoint is not null && step + 1 < options.Steps && lastSave.Elapsed.TotalSeconds >= options.CheckpointSeconds)
+                    {
+                        checkpoint.Save(mlp, adam, losses);
+                        lastSave.Restart();
+                    }
                     progress?.Report(step + 1);
                 }
+                checkpoint?.Delete();
 
                 var scores = Scores(mlp, z, chunk);
                 var finalOutputs = OffDiagonal(scores, train);

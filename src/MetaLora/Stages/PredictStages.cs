@@ -44,7 +44,8 @@ public static class PredictStages
                 var gram = ReadFor(layout.GramFile, tasks, "the Gram stage");
                 var adapters = OpenAdapters(bank, tasks);
                 var parameters = adapters[0].Weights.Tensors.Sum(t => t.ElementCount);
-                using (var training = MlpVersion.Train(distances, gram, parameters, mlp, progress))
+                var checkpoint = Path.Combine(layout.ItemsDir($"Coefficients.{metric}.{model.Name()}"), "mlp.checkpoint");
+                using (var training = MlpVersion.Train(distances, gram, parameters, mlp with { CheckpointPath = checkpoint }, progress))
                 {
                     coefficients = training.Coefficients;
                     WriteTrainingLog(Path.Combine(dir, "training_log.csv"), training.Losses);

@@ -206,4 +206,43 @@ public sealed class MlpVersionTests
         Assert.Equal(8, TaskSplit.TrainCount(10, 0.8));
         Assert.Equal(4, TaskSplit.TrainCount(5, 0.8));
     }
+
+    [Fact]
+    public void An_interrupted_training_resumes_from_its_checkpoint_with_the_same_result()
+    {
+        var (d, g) = RandomBank(10, 40, seed: 4);
+        using var dir = new TempDir();
+        var options = Small(steps: 6) with { CheckpointPath = dir["mlp.checkpoint"], CheckpointSeconds = 0 };
+        using var uninterrupted = MlpVersion.Train(d, g, 40, Small(steps: 6));
+
+        Assert.Throws<OperationCanceledException>(() =>
+            MlpVersion.Train(d, g, 40, options, new Stop(after: 4)).Dispose());
+        Assert.True(File.Exists(dir["mlp.checkpoint"]));
+
+        var reported = new List<int>();
+        using var resumed = MlpVersion.Train(d, g, 40, options, new Recorder(reported));
+        Assert.Equal([4, 5, 6], reported);
+        Assert.Equal(uninterrupted.Losses, resumed.Losses);
+        Assert.Equal(uninterrupted.Coefficients, resumed.Coefficients);
+        Assert.False(File.Exists(dir["mlp.checkpoint"]));
+
+        // Another training (another seed) ignores a checkpoint that is not its own.
+        Assert.Throws<OperationCanceledException>(() => MlpVersion.Train(d, g, 40, options, new Stop(after: 2)).Dispose());
+        var fresh = new List<int>();
+        using var other = MlpVersion.Train(d, g, 40, options with { Seed = 99 }, new Recorder(fresh));
+        Assert.Equal(1, fresh[0]);
+    }
+
+    private sealed class Stop(int after) : IProgress<int>
+    {
+        public void Report(int value)
+        {
+            if (value == after) throw new OperationCanceledException();
+        }
+    }
+
+    private sealed class Recorder(List<int> values) : IProgress<int>
+    {
+        public void Report(int value) => values.Add(value);
+    }
 }

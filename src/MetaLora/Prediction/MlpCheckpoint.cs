@@ -1,0 +1,77 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using MetaLora.Pipeline;
+using TorchSharp;
+
+namespace MetaLora.Prediction;
+
+/// <summary>
+/// mlp_version's training state between two Adam steps, so that a training killed after hours at the
+/// paper's size resumes where it was instead of starting over. The file is keyed by everything the
+/// training depends on; a file with another key belongs to another training and is ignored. Resuming
+/// restores f's parameters, Adam's moments and step counts and the losses exactly, so the result has
+/// the same bits as an uninterrupted run.
+/// </summary>
+internal sealed class MlpCheckpoint(string path, string key)
+{
+    private const string Magic = "lora mlp_version checkpoint 1";
+
+    /// <summary>SHA-256 over the options that shape training and the bits of its inputs (thread count excluded).</summary>
+    public static string Key(double[,] distances, double[,] gram, long parameters, MlpOptions options)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{options.Hidden}\n{options.Steps}\n{options.LearningRate:R}\n{options.TrainFraction:R}\n{options.Seed}\n{parameters}\n")));
+        Span<byte> buffer = stackalloc byte[8];
+        foreach (var matrix in new[] { distances, gram })
+            foreach (var x in matrix)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(buffer, x);
+                hash.AppendData(buffer);
+            }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    public void Save(CoefficientMlp mlp, torch.optim.Optimizer adam, IReadOnlyList<double> losses) =>
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(key);
+            writer.Write(losses.Count);
+            foreach (var loss in losses) writer.Write(loss);
+            mlp.save(writer);
+            ((TorchSharp.Modules.OptimizerHelper)adam).save_state_dict(writer);
+        });
+
+    /// <summary>Restores a checkpoint of this training into f, Adam and the losses; returns the steps already done (0 if none).</summary>
+    public int TryResume(CoefficientMlp mlp, torch.optim.Optimizer adam, List<double> losses)
+    {
+        if (!File.Exists(path)) return 0;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        try
+        {
+            if (reader.ReadString() != Magic || reader.ReadString() != key) return 0;
+            var count = reader.ReadInt32();
+            var saved = new double[count];
+            for (var i = 0; i < count; i++) saved[i] = reader.ReadDouble();
+            mlp.load(reader);
+            ((TorchSharp.Modules.OptimizerHelper)adam).load_state_dict(reader);
+            losses.Clear();
+            losses.AddRange(saved);
+            return count;
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidDataException)
+        {
+            throw BadInputException.At(path, $"damaged mlp_version checkpoint ({e.Message.ReplaceLineEndings(" ")}); delete it to train from the start");
+        }
+    }
+
+    public void Delete()
+    {
+        if (File.Exists(path)) File.Delete(path);
+    }
+}

@@ -12,7 +12,7 @@ public static class MixerBenchmark
 {
     public sealed record Shape(int Layers = 32, int Rank = 16, int Hidden = 4096, int KeyValue = 1024, TensorDType DType = TensorDType.F32);
 
-    /// <param name="CopySeconds">Reading every bank file and writing a copy of it, plainly: what the disk and page cache allow.</param>
+    /// <param name="CopySeconds">Reading every bank file and writing a copy of it flushed to disk, plainly: what the disk allows.</param>
     public sealed record Timing(int Adapters, long BytesPerAdapter, double WriteSeconds, double CopySeconds, double MixSeconds, long PeakRssBytes);
 
     public static IReadOnlyList<TensorSpec> Specs(Shape shape)
@@ -65,13 +65,17 @@ public static class MixerBenchmark
                 distances[i, j] = i == j ? 0 : random.NextDouble() * 5;
         var coefficients = Softmin.Rows(distances);
 
-        // The combination reads N adapters and writes N: the same bytes as copying the bank once.
+        // The combination reads N adapters and writes N, each flushed to disk (atomic writes): the same
+        // bytes and the same durability as copying the bank once with a flush per file.
         watch.Restart();
         Parallel.ForEach(folders, f =>
         {
             var copy = Path.Combine(root, "copy", Path.GetFileName(f));
             Directory.CreateDirectory(copy);
-            File.Copy(PeftAdapter.WeightsPathIn(f), PeftAdapter.WeightsPathIn(copy));
+            using var source = File.OpenRead(PeftAdapter.WeightsPathIn(f));
+            using var target = new FileStream(PeftAdapter.WeightsPathIn(copy), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            source.CopyTo(target);
+            target.Flush(flushToDisk: true);
         });
         var copySeconds = watch.Elapsed.TotalSeconds;
         Directory.Delete(Path.Combine(root, "copy"), recursive: true);

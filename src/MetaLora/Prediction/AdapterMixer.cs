@@ -39,7 +39,8 @@ public static class AdapterMixer
         try
         {
             using var c = tensor(Flatten(coefficients), [outputs, n], ScalarType.Float32);
-            var x = new float[(long)n * chunk];
+            using var rows = new BankChunk(n, chunk);
+            var values = new float[(long)outputs * chunk];
             long done = 0;
             foreach (var spec in specs)
             {
@@ -47,10 +48,9 @@ public static class AdapterMixer
                 for (long first = 0; first < spec.ElementCount; first += chunk)
                 {
                     var count = (int)Math.Min(chunk, spec.ElementCount - first);
-                    BankChunk.Read(readers, infos, first, count, x);
-                    float[] values;
                     using (NewDisposeScope())
-                        values = mm(c, tensor(x.AsSpan(0, n * count).ToArray(), [n, count], ScalarType.Float32)).data<float>().ToArray();
+                    using (var product = mm(c, rows.Read(readers, infos, first, count)).data<float>())
+                        product.CopyTo(values.AsSpan(0, outputs * count));
                     Parallel.For(0, outputs, i => files[i].Write(spec, values.AsSpan(i * count, count)));
                     done += count;
                     progress?.Report((double)done / total);

@@ -21,17 +21,16 @@ public static class Gram
         try
         {
             using var g = zeros([n, n], ScalarType.Float64);
-            var x = new float[(long)n * chunk];
+            using var rows = new BankChunk(n, chunk);
             foreach (var spec in specs)
             {
                 var infos = readers.Select(r => r[spec.Name]).ToArray();
                 for (long first = 0; first < spec.ElementCount; first += chunk)
                 {
                     var count = (int)Math.Min(chunk, spec.ElementCount - first);
-                    BankChunk.Read(readers, infos, first, count, x);
-                    // Disposes this chunk's native temporaries (the tensors, the transpose, the product).
+                    // Disposes this chunk's native temporaries (the view, the fp64 copy, the transpose, the product).
                     using var scope = NewDisposeScope();
-                    var xs = tensor(x.AsSpan(0, n * count).ToArray(), [n, count], ScalarType.Float32).to(ScalarType.Float64);
+                    var xs = rows.Read(readers, infos, first, count).to(ScalarType.Float64);
                     g.add_(mm(xs, xs.t()));
                 }
             }

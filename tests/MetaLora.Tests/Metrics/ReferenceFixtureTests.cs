@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using MetaLora.Metrics;
+using MetaLora.Tests.Support;
 
 namespace MetaLora.Tests.Metrics;
 
@@ -20,21 +20,9 @@ public sealed class ReferenceFixtureTests
         [property: JsonPropertyName("js")] double[][] JS,
         [property: JsonPropertyName("wd")] double[][] WD);
 
-    private sealed record FixtureFile([property: JsonPropertyName("cases")] FixtureCase[] Cases);
+    private static readonly FixtureCases<FixtureCase> Cases = new("distances.json", c => c.Name);
 
-    private static readonly Lazy<FixtureCase[]> Cases = new(() =>
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "distances.json");
-        return JsonSerializer.Deserialize<FixtureFile>(File.ReadAllText(path))!.Cases;
-    });
-
-    public static TheoryData<string> CaseNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var c in Cases.Value)
-            data.Add(c.Name);
-        return data;
-    }
+    public static TheoryData<string> CaseNames() => Cases.Names();
 
     [Theory]
     [MemberData(nameof(CaseNames))]
@@ -50,7 +38,7 @@ public sealed class ReferenceFixtureTests
 
     private static void Check(string name, Metric metric, Func<FixtureCase, double[][]> expected)
     {
-        var c = Cases.Value.Single(x => x.Name == name);
+        var c = Cases[name];
         var names = Enumerable.Range(0, c.Tasks.Length).Select(i => $"t{i}").ToArray();
         var reference = expected(c);
         foreach (var width in Lanes.Available)

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using MetaLora.Prediction;
 using MetaLora.Tests.Metrics;
+using MetaLora.Tests.Support;
 
 namespace MetaLora.Tests.Prediction;
 
@@ -20,21 +20,9 @@ public sealed class ReferenceCoefficientTests
         [property: JsonPropertyName("base_version")] double[][] Base,
         [property: JsonPropertyName("normalized_version")] double[][] Normalized);
 
-    private sealed record FixtureFile([property: JsonPropertyName("cases")] FixtureCase[] Cases);
+    private static readonly FixtureCases<FixtureCase> Cases = new("coefficients.json", c => c.Name);
 
-    private static readonly Lazy<FixtureCase[]> Cases = new(() =>
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "coefficients.json");
-        return JsonSerializer.Deserialize<FixtureFile>(File.ReadAllText(path))!.Cases;
-    });
-
-    public static TheoryData<string> CaseNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var c in Cases.Value)
-            data.Add(c.Name);
-        return data;
-    }
+    public static TheoryData<string> CaseNames() => Cases.Names();
 
     [Theory]
     [MemberData(nameof(CaseNames))]
@@ -53,7 +41,7 @@ public sealed class ReferenceCoefficientTests
     [MemberData(nameof(CaseNames))]
     public void RowsOfBankTasksAreRowsOfTheMatrix(string name)
     {
-        var c = Cases.Value.Single(x => x.Name == name);
+        var c = Cases[name];
         var d = ToMatrix(c.Distances);
         var baseMatrix = BaseVersion.Coefficients(d);
         var normalizedMatrix = NormalizedVersion.Coefficients(d);
@@ -86,7 +74,7 @@ public sealed class ReferenceCoefficientTests
     [Fact]
     public void NormalizedVersionIgnoresEachRowsScaleAndOffset()
     {
-        var d = ToMatrix(Cases.Value[1].Distances);
+        var d = ToMatrix(Cases.All[1].Distances);
         var before = NormalizedVersion.Coefficients(d);
         var n = d.GetLength(0);
         for (var i = 0; i < n; i++)
@@ -109,7 +97,7 @@ public sealed class ReferenceCoefficientTests
 
     private static void Check(string name, Func<double[,], double[,]> compute, Func<FixtureCase, double[][]> expected)
     {
-        var c = Cases.Value.Single(x => x.Name == name);
+        var c = Cases[name];
         var actual = compute(ToMatrix(c.Distances));
         var reference = expected(c);
         for (var i = 0; i < reference.Length; i++)

@@ -76,9 +76,9 @@ public static class BenchCommand
                     $"{t.Adapters} adapters x {t.BytesPerAdapter / 1e6:F1} MB ({gb:F2} GB), {Environment.ProcessorCount} threads"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"write bank     {t.WriteSeconds,8:F2} s"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"copy bank      {t.CopySeconds,8:F2} s   {gb / t.CopySeconds:F2} GB/s read and written (the disk's pace)"));
+                    $"copy bank      {t.CopySeconds,8:F2} s   {gb / t.CopySeconds:F2} GB/s read and written (the disk's pace); cpu {t.CopyCpuSeconds:F2} s"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"combine        {t.MixSeconds,8:F2} s   {gb / t.MixSeconds:F2} GB/s read and written, {t.CopySeconds / t.MixSeconds:P0} of the copy's pace"));
+                    $"combine        {t.MixSeconds,8:F2} s   {gb / t.MixSeconds:F2} GB/s read and written, {t.CopySeconds / t.MixSeconds:P0} of the copy's pace; cpu {t.MixCpuSeconds:F2} s"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS       {t.PeakRssBytes / 1e6,8:F0} MB (during the combination)"));
             }
             finally

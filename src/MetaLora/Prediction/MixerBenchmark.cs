@@ -13,7 +13,8 @@ public static class MixerBenchmark
     public sealed record Shape(int Layers = 32, int Rank = 16, int Hidden = 4096, int KeyValue = 1024, TensorDType DType = TensorDType.F32);
 
     /// <param name="CopySeconds">Reading every bank file and writing a copy of it flushed to disk, plainly: what the disk allows.</param>
-    public sealed record Timing(int Adapters, long BytesPerAdapter, double WriteSeconds, double CopySeconds, double MixSeconds, long PeakRssBytes);
+    /// <param name="MixCpuSeconds">This process's CPU time (all threads, user and system) during the combination: on a busy machine a steadier measure than wall time.</param>
+    public sealed record Timing(int Adapters, long BytesPerAdapter, double WriteSeconds, double CopySeconds, double CopyCpuSeconds, double MixSeconds, double MixCpuSeconds, long PeakRssBytes);
 
     public static IReadOnlyList<TensorSpec> Specs(Shape shape)
     {
@@ -68,6 +69,7 @@ public static class MixerBenchmark
         // The combination reads N adapters and writes N, each flushed to disk (atomic writes): the same
         // bytes and the same durability as copying the bank once with a flush per file.
         watch.Restart();
+        var cpu = CpuSeconds();
         Parallel.ForEach(folders, f =>
         {
             var copy = Path.Combine(root, "copy", Path.GetFileName(f));
@@ -78,14 +80,23 @@ public static class MixerBenchmark
             target.Flush(flushToDisk: true);
         });
         var copySeconds = watch.Elapsed.TotalSeconds;
+        var copyCpu = CpuSeconds() - cpu;
         Directory.Delete(Path.Combine(root, "copy"), recursive: true);
 
         ResetPeakRss();
         watch.Restart();
+        cpu = CpuSeconds();
         var bank = AdapterBank.CheckConsistent(folders);
         AdapterMixer.Mix(bank, coefficients, folders.Select(f => Path.Combine(root, "predicted", Path.GetFileName(f))).ToArray(), chunkBytes);
         var mixSeconds = watch.Elapsed.TotalSeconds;
-        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, mixSeconds, PeakRssBytes());
+        var mixCpu = CpuSeconds() - cpu;
+        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, copyCpu, mixSeconds, mixCpu, PeakRssBytes());
+    }
+
+    private static double CpuSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
     }
 
     /// <summary>Linux: clears the process's peak resident set size so the next reading covers only what follows.</summary>

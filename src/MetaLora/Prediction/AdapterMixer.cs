@@ -49,8 +49,7 @@ public static class AdapterMixer
                 {
                     var count = (int)Math.Min(chunk, spec.ElementCount - first);
                     using (NewDisposeScope())
-                    using (var product = mm(c, rows.Read(readers, infos, first, count)).data<float>())
-                        product.CopyTo(values.AsSpan(0, outputs * count));
+                        BankChunk.NativeSpan(mm(c, rows.Read(readers, infos, first, count))).CopyTo(values);
                     Parallel.For(0, outputs, i => files[i].Write(spec, values.AsSpan(i * count, count)));
                     done += count;
                     progress?.Report((double)done / total);

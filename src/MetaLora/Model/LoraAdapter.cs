@@ -51,15 +51,11 @@ public sealed class LoraAdapter : IDisposable
         CheckSupported(config);
         var layers = new List<KeyValuePair<string, LoraLayer>>();
         using var generator = new Generator((ulong)seed);
-        using var noGrad = no_grad();
         foreach (var (name, linear) in model.LinearModules)
         {
             if (!IsTarget(config.TargetModules, name)) continue;
             var rank = RankOf(config, name);
-            var layer = LoraLayer.Create(linear.InFeatures, linear.OutFeatures, rank, ScalingOf(config, name, rank), config.LoraDropout, dtype);
-            // Re-draw A from the adapter's own generator so the result depends on the seed only.
-            var bound = 1.0 / Math.Sqrt(linear.InFeatures);
-            layer.A.uniform_(-bound, bound, generator);
+            var layer = LoraLayer.Create(linear.InFeatures, linear.OutFeatures, rank, ScalingOf(config, name, rank), config.LoraDropout, dtype, generator);
             layers.Add(KeyValuePair.Create(name, layer));
         }
         if (layers.Count == 0)
@@ -98,8 +94,8 @@ public sealed class LoraAdapter : IDisposable
                     throw BadInputException.At(peft.WeightsPath,
                         $"tensors '{module.A.Name}' {Safetensors.FormatShape(module.A.Shape)} and '{module.B.Name}' {Safetensors.FormatShape(module.B.Shape)} do not fit '{name}' ({linear.InFeatures} → {linear.OutFeatures} features)");
                 var rank = (int)module.Rank;
-                var a = Read(reader, module.A, dtype);
-                var b = Read(reader, module.B, dtype);
+                var a = Read(reader, reader[module.A.Name], dtype); // the reader parsed its own header
+                var b = Read(reader, reader[module.B.Name], dtype);
                 byName[name] = new LoraLayer(a, b, ScalingOf(config, name, rank), config.LoraDropout);
             }
         }

@@ -41,14 +41,13 @@ public sealed class LoraLayer : IDisposable
 
     /// <summary>
     /// A fresh layer as PEFT initialises one: A from nn.Linear's default (Kaiming-uniform with a = √5,
-    /// i.e. U(−1/√in, 1/√in)), B = 0, so a new adapter starts as the identity update. Draws from torch's
-    /// global generator.
+    /// i.e. U(−1/√in, 1/√in)), B = 0, so a new adapter starts as the identity update.
     /// </summary>
-    public static LoraLayer Create(long inFeatures, long outFeatures, int rank, double scaling, double dropout, ScalarType dtype)
+    public static LoraLayer Create(long inFeatures, long outFeatures, int rank, double scaling, double dropout, ScalarType dtype, Generator generator)
     {
         using var noGrad = no_grad();
         var bound = 1.0 / Math.Sqrt(inFeatures);
-        var a = nn.Parameter(empty([rank, inFeatures], dtype).uniform_(-bound, bound));
+        var a = nn.Parameter(empty([rank, inFeatures], dtype).uniform_(-bound, bound, generator));
         var b = nn.Parameter(zeros([outFeatures, rank], dtype));
         return new LoraLayer(a, b, scaling, dropout);
     }

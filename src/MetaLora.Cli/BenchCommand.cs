@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MetaLora.Formats;
 using MetaLora.Metrics;
+using MetaLora.Model;
 using MetaLora.Prediction;
 
 namespace MetaLora.Cli;
@@ -14,6 +15,57 @@ public static class BenchCommand
         var command = new Command("bench", "Time the pipeline's heavy computations on synthetic data.");
         command.Subcommands.Add(Distances());
         command.Subcommands.Add(Predict());
+        command.Subcommands.Add(Model());
+        return command;
+    }
+
+    private static Command Model()
+    {
+        var defaults = new ModelBenchmarkOptions();
+        Option<int> Int(string name, string description, int fallback) => new(name) { Description = description, DefaultValueFactory = _ => fallback };
+        var vocab = Int("--vocab", "Vocabulary size.", defaults.Vocab);
+        var hidden = Int("--hidden", "Hidden size.", defaults.Hidden);
+        var intermediate = Int("--intermediate", "MLP width.", defaults.Intermediate);
+        var layers = Int("--layers", "Decoder layers.", defaults.Layers);
+        var heads = Int("--heads", "Attention heads.", defaults.Heads);
+        var kvHeads = Int("--kv-heads", "Key/value heads (grouped-query attention).", defaults.KeyValueHeads);
+        var batch = Int("--batch", "Prompts generated together (left-padded).", defaults.Batch);
+        var prompt = Int("--prompt-tokens", "Tokens per prompt.", defaults.PromptTokens);
+        var newTokens = Int("--new-tokens", "Tokens generated per prompt.", defaults.NewTokens);
+        var trainBatch = Int("--train-batch", "Sequences per LoRA training step.", defaults.TrainBatch);
+        var trainTokens = Int("--train-tokens", "Tokens per training sequence (half prompt, half output).", defaults.TrainTokens);
+        var trainSteps = Int("--train-steps", "Training steps timed per run.", defaults.TrainSteps);
+        var rank = Int("--rank", "LoRA rank on all seven projections.", defaults.Rank);
+        var runs = Int("--runs", "Runs; the median is reported.", defaults.Runs);
+        var threads = Int("--threads", "torch threads (0: torch's default).", 0);
+
+        var command = new Command("model",
+            "Time a random-weight Mistral of the embedded bank's size: generation tokens/s with and without the KV cache, and LoRA training step time.");
+        foreach (var option in new Option[] { vocab, hidden, intermediate, layers, heads, kvHeads, batch, prompt, newTokens, trainBatch, trainTokens, trainSteps, rank, runs, threads })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+            var o = new ModelBenchmarkOptions
+            {
+                Vocab = parse.GetValue(vocab), Hidden = parse.GetValue(hidden), Intermediate = parse.GetValue(intermediate),
+                Layers = parse.GetValue(layers), Heads = parse.GetValue(heads), KeyValueHeads = parse.GetValue(kvHeads),
+                Batch = parse.GetValue(batch), PromptTokens = parse.GetValue(prompt), NewTokens = parse.GetValue(newTokens),
+                TrainBatch = parse.GetValue(trainBatch), TrainTokens = parse.GetValue(trainTokens), TrainSteps = parse.GetValue(trainSteps),
+                Rank = parse.GetValue(rank), Runs = parse.GetValue(runs),
+            };
+            var t = ModelBenchmark.Run(o);
+            string Runs(IReadOnlyList<double> values) => string.Join(" ", values.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Mistral vocab {o.Vocab}, hidden {o.Hidden}, {o.Layers} layers, {o.Heads}/{o.KeyValueHeads} heads, MLP {o.Intermediate}: {t.Parameters / 1e6:F2} M parameters; LoRA r{o.Rank}: {t.LoraParameters / 1e3:F0} k; {TorchSharp.torch.get_num_threads()} torch threads, {o.Runs} runs"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"generate, KV cache     {ModelTimings.Median(t.CachedTokensPerSecond),9:F1} tokens/s   (batch {o.Batch}, {o.PromptTokens}-token prompts, {o.NewTokens} new tokens; runs: {Runs(t.CachedTokensPerSecond)})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"generate, no cache     {ModelTimings.Median(t.UncachedTokensPerSecond),9:F1} tokens/s   (runs: {Runs(t.UncachedTokensPerSecond)})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"LoRA training step     {ModelTimings.Median(t.TrainStepMilliseconds),9:F1} ms         ({o.TrainBatch} x {o.TrainTokens} tokens, AdamW; runs: {Runs(t.TrainStepMilliseconds)})"));
+            return 0;
+        });
         return command;
     }
 

@@ -71,8 +71,7 @@ public sealed class LoraAdapter : IDisposable
     {
         var peft = PeftAdapter.Open(folder);
         var config = peft.Config;
-        try { CheckSupported(config); }
-        catch (BadInputException e) { throw BadInputException.At(peft.ConfigPath, e.Message[(config.Path.Length + 2)..]); }
+        CheckSupported(config);
         if (peft.Weights.Tensors.Count != 2 * peft.Modules.Count)
         {
             var extra = peft.Weights.Tensors.First(t => !peft.Modules.Any(m => m.A == t || m.B == t));

@@ -90,21 +90,22 @@ public sealed class MistralForCausalLM : nn.Module
     /// </summary>
     public void SetAdapter(LoraAdapter? adapter)
     {
+        // Check everything before changing anything, so a mismatched adapter leaves the model as it was.
+        foreach (var (name, layer) in adapter?.Layers ?? [])
+        {
+            if (!_linears.TryGetValue(name, out var linear))
+                throw new ArgumentException($"the adapter targets '{name}', which is not a linear layer of this model", nameof(adapter));
+            if (layer.InFeatures != linear.InFeatures || layer.OutFeatures != linear.OutFeatures)
+                throw new ArgumentException($"the adapter's '{name}' maps {layer.InFeatures} → {layer.OutFeatures} features, the model's {linear.InFeatures} → {linear.OutFeatures}", nameof(adapter));
+        }
         if (Adapter is not null)
         {
             Unmerge();
             foreach (var linear in _linears.Values) linear.Lora = null;
         }
         Adapter = adapter;
-        if (adapter is null) return;
-        foreach (var (name, layer) in adapter.Layers)
-        {
-            if (!_linears.TryGetValue(name, out var linear))
-                throw new ArgumentException($"the adapter targets '{name}', which is not a linear layer of this model", nameof(adapter));
-            if (layer.InFeatures != linear.InFeatures || layer.OutFeatures != linear.OutFeatures)
-                throw new ArgumentException($"the adapter's '{name}' maps {layer.InFeatures} → {layer.OutFeatures} features, the model's {linear.InFeatures} → {linear.OutFeatures}", nameof(adapter));
-            linear.Lora = layer;
-        }
+        foreach (var (name, layer) in adapter?.Layers ?? [])
+            _linears[name].Lora = layer;
     }
 
     /// <summary>Adds the attached adapter's updates into the base weights (faster inference; <see cref="Unmerge"/> undoes it).</summary>

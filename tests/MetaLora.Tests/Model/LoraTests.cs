@@ -153,4 +153,31 @@ public sealed class LoraTests
         using var expected = adapter.Layers[0].Value.B.to_type(ScalarType.BFloat16).to_type(ScalarType.Float32);
         Assert.True(cast.Layers[0].Value.B.eq(expected).all().item<bool>());
     }
+
+    [Fact]
+    public void UnsupportedPeftFeaturesAreRefusedNamingTheConfig()
+    {
+        using var dir = new TempDir();
+        using var model = TinyMistral.Model();
+        using (var adapter = LoraAdapter.Create(model, Config(["q_proj"]), seed: 1)) adapter.Save(dir.Path);
+        var configPath = PeftAdapter.ConfigPathIn(dir.Path);
+        AdapterConfig.Load(configPath).With("use_dora", true).Save(configPath);
+        var e = Assert.Throws<BadInputException>(() => LoraAdapter.Load(dir.Path, model));
+        Assert.Equal($"{configPath}: use_dora is true; DoRA adapters are not supported", e.Message);
+    }
+
+    [Fact]
+    public void AnAdapterForAnotherModelIsNotAttachedAndLeavesTheCurrentOne()
+    {
+        using var model = TinyMistral.Model(seed: 2);
+        using var other = MistralForCausalLM.Create(MistralConfig.Create(64, 48, 48, 2, 4, 2), seed: 1);
+        using var mine = Trained(model, Config(), seed: 3);
+        using var theirs = LoraAdapter.Create(other, Config(), seed: 3);
+        using var ids = TinyMistral.Ids(1, 5, seed: 1);
+        model.SetAdapter(mine);
+        var expected = TinyMistral.Logits(model, ids);
+        Assert.Throws<ArgumentException>(() => model.SetAdapter(theirs));
+        Assert.Same(mine, model.Adapter);
+        Assert.Equal(expected, TinyMistral.Logits(model, ids));
+    }
 }

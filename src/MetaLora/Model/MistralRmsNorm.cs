@@ -26,9 +26,10 @@ public sealed class MistralRmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = x.to_type(ScalarType.Float32);
+        var isFloat32 = x.dtype == ScalarType.Float32;
+        var h = isFloat32 ? x : x.to_type(ScalarType.Float32);
         var variance = h.pow(2).mean([-1L], keepdim: true);
         h = h.mul(variance.add(_eps).rsqrt());
-        return weight.mul(h.to_type(x.dtype)).MoveToOuterDisposeScope();
+        return weight.mul(isFloat32 ? h : h.to_type(x.dtype)).MoveToOuterDisposeScope();
     }
 }

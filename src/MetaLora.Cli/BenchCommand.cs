@@ -38,10 +38,11 @@ public static class BenchCommand
         var rank = Int("--rank", "LoRA rank on all seven projections.", defaults.Rank);
         var runs = Int("--runs", "Runs; the median is reported.", defaults.Runs);
         var threads = Int("--threads", "torch threads (0: torch's default).", 0);
+        var device = new Option<string>("--device") { Description = "cpu, or cuda with the CUDA build of TorchSharp.", DefaultValueFactory = _ => "cpu" };
 
         var command = new Command("model",
             "Time a random-weight Mistral of the embedded bank's size: generation tokens/s with and without the KV cache, and LoRA training step time.");
-        foreach (var option in new Option[] { vocab, hidden, intermediate, layers, heads, kvHeads, batch, prompt, newTokens, trainBatch, trainTokens, trainSteps, rank, runs, threads })
+        foreach (var option in new Option[] { vocab, hidden, intermediate, layers, heads, kvHeads, batch, prompt, newTokens, trainBatch, trainTokens, trainSteps, rank, runs, threads, device })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -52,7 +53,7 @@ public static class BenchCommand
                 Layers = parse.GetValue(layers), Heads = parse.GetValue(heads), KeyValueHeads = parse.GetValue(kvHeads),
                 Batch = parse.GetValue(batch), PromptTokens = parse.GetValue(prompt), NewTokens = parse.GetValue(newTokens),
                 TrainBatch = parse.GetValue(trainBatch), TrainTokens = parse.GetValue(trainTokens), TrainSteps = parse.GetValue(trainSteps),
-                Rank = parse.GetValue(rank), Runs = parse.GetValue(runs),
+                Rank = parse.GetValue(rank), Runs = parse.GetValue(runs), Device = MistralForCausalLM.ParseDevice(parse.GetValue(device)!),
             };
             var t = ModelBenchmark.Run(o);
             string Runs(IReadOnlyList<double> values) => string.Join(" ", values.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)));

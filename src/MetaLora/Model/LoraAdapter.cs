@@ -55,7 +55,8 @@ public sealed class LoraAdapter : IDisposable
         {
             if (!IsTarget(config.TargetModules, name)) continue;
             var rank = RankOf(config, name);
-            var layer = LoraLayer.Create(linear.InFeatures, linear.OutFeatures, rank, ScalingOf(config, name, rank), config.LoraDropout, dtype, generator);
+            var layer = LoraLayer.Create(linear.InFeatures, linear.OutFeatures, rank, ScalingOf(config, name, rank), config.LoraDropout, dtype, generator)
+                .On(linear.Weight.device);
             layers.Add(KeyValuePair.Create(name, layer));
         }
         if (layers.Count == 0)
@@ -95,7 +96,7 @@ public sealed class LoraAdapter : IDisposable
                 var rank = (int)module.Rank;
                 var a = Read(reader, reader[module.A.Name], dtype); // the reader parsed its own header
                 var b = Read(reader, reader[module.B.Name], dtype);
-                byName[name] = new LoraLayer(a, b, ScalingOf(config, name, rank), config.LoraDropout);
+                byName[name] = new LoraLayer(a, b, ScalingOf(config, name, rank), config.LoraDropout).On(linear.Weight.device);
             }
         }
         catch
@@ -118,7 +119,7 @@ public sealed class LoraAdapter : IDisposable
         var values = named.ToDictionary(p => p.Name, p => (Tensor)p.Parameter, StringComparer.Ordinal);
         PeftAdapter.Write(folder, Config.At(PeftAdapter.ConfigPathIn(folder)), specs, (spec, sink) =>
         {
-            using var converted = values[spec.Name].detach().to_type(ModelDType.FromSafetensors(spec.DType)!.Value).contiguous();
+            using var converted = values[spec.Name].detach().cpu().to_type(ModelDType.FromSafetensors(spec.DType)!.Value).contiguous();
             sink.Write(converted.bytes);
         });
     }

@@ -52,6 +52,16 @@ public sealed class LoraLayer : IDisposable
         return new LoraLayer(a, b, scaling, dropout);
     }
 
+    /// <summary>This layer on <paramref name="device"/> (itself when it is already there; otherwise a moved copy, and this one is disposed).</summary>
+    internal LoraLayer On(Device device)
+    {
+        if (A.device_type == device.type && A.device_index == device.index) return this;
+        using var noGrad = no_grad();
+        var moved = new LoraLayer(nn.Parameter(A.to(device)), nn.Parameter(B.to(device)), Scaling, Dropout);
+        Dispose();
+        return moved;
+    }
+
     /// <summary>Δy for input x (…, in), in x's dtype.</summary>
     public Tensor Forward(Tensor x, bool training)
     {

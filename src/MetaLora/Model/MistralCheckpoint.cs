@@ -31,8 +31,9 @@ public static class MistralCheckpoint
     /// <c>model.embed_tokens.weight</c>); otherwise every weight is cast to it. Every parameter must be in the
     /// files with its exact shape; a tensor the model has no place for is an error too (a different
     /// architecture or config), except rotary inv_freq buffers and a redundant lm_head of a tied model.
+    /// The weights are read on the CPU and then moved to <paramref name="device"/> (default: the CPU).
     /// </summary>
-    public static MistralForCausalLM Load(string folder, ScalarType? dtype = null)
+    public static MistralForCausalLM Load(string folder, ScalarType? dtype = null, Device? device = null)
     {
         if (!Directory.Exists(folder)) throw BadInputException.At(folder, "model folder does not exist");
         var config = MistralConfig.Load(Path.Combine(folder, MistralConfig.FileName));
@@ -50,6 +51,7 @@ public static class MistralCheckpoint
             try
             {
                 Fill(model, tensors);
+                if (device is not null && device.type != DeviceType.CPU) model.to(device);
             }
             catch
             {
@@ -122,7 +124,7 @@ public static class MistralCheckpoint
     private static void WriteTensors(string path, IReadOnlyList<TensorSpec> specs, IReadOnlyDictionary<string, Tensor> values) =>
         SafetensorsWriter.Write(path, specs, (spec, sink) =>
         {
-            using var contiguous = values[spec.Name].detach().contiguous();
+            using var contiguous = values[spec.Name].detach().cpu().contiguous();
             sink.Write(contiguous.bytes);
         }, PeftAdapter.WeightsMetadata);
 

@@ -36,9 +36,10 @@ public sealed class MistralForCausalLM : nn.Module
 
     /// <summary>
     /// A model with Hugging Face's initialisation (weights N(0, initializer_range²), norms 1), drawn
-    /// from a generator seeded with <paramref name="seed"/>: the same seed gives the same model.
+    /// from a generator seeded with <paramref name="seed"/>: the same seed gives the same model (drawn on
+    /// the CPU, then moved to <paramref name="device"/>).
     /// </summary>
-    public static MistralForCausalLM Create(MistralConfig config, long seed, ScalarType dtype = ScalarType.Float32)
+    public static MistralForCausalLM Create(MistralConfig config, long seed, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         var result = new MistralForCausalLM(config, dtype);
         using var generator = new Generator((ulong)seed);
@@ -49,6 +50,7 @@ public sealed class MistralForCausalLM : nn.Module
             using var values = empty(parameter.shape, ScalarType.Float32).normal_(0, config.InitializerRange, generator);
             parameter.copy_(values);
         }
+        if (device is not null && device.type != DeviceType.CPU) result.to(device);
         return result;
     }
 
@@ -117,6 +119,22 @@ public sealed class MistralForCausalLM : nn.Module
     public void Unmerge()
     {
         foreach (var linear in _linears.Values) linear.Unmerge();
+    }
+
+    /// <summary>
+    /// "cpu" or "cuda" (also "cuda:N"); CUDA only when the CUDA build of TorchSharp is referenced and a GPU
+    /// is present, otherwise a one-line error.
+    /// </summary>
+    public static Device ParseDevice(string name)
+    {
+        if (name == "cpu") return CPU;
+        if (name == "cuda" || name.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!cuda.is_available())
+                throw new BadInputException($"--device {name}: CUDA is not available (this build uses TorchSharp-cpu, or there is no GPU)");
+            return new Device(name);
+        }
+        throw new BadInputException($"--device {name}: expected cpu or cuda");
     }
 
     /// <summary>Sets requires_grad on every base weight (false while only an adapter is trained).</summary>

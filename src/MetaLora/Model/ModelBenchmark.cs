@@ -25,6 +25,7 @@ public sealed record ModelBenchmarkOptions
     public int Rank { get; init; } = 16;
 
     public int Runs { get; init; } = 5;
+    public Device? Device { get; init; }
     public long Seed { get; init; }
 }
 
@@ -52,7 +53,7 @@ public static class ModelBenchmark
         if (o.Runs < 1 || o.Batch < 1 || o.PromptTokens < 1 || o.NewTokens < 1 || o.TrainBatch < 1 || o.TrainTokens < 2 || o.TrainSteps < 1)
             throw new BadInputException("bench model: runs, batch, token counts and steps must be positive (train tokens at least 2)");
         var config = MistralConfig.Create(o.Vocab, o.Hidden, o.Intermediate, o.Layers, o.Heads, o.KeyValueHeads, maxPositionEmbeddings: 4096);
-        using var model = MistralForCausalLM.Create(config, o.Seed);
+        using var model = MistralForCausalLM.Create(config, o.Seed, device: o.Device);
         var random = new Random(unchecked((int)o.Seed));
         // Prompts of slightly different lengths, so batches exercise the padding path.
         var prompts = Enumerable.Range(0, o.Batch)

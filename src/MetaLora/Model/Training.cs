@@ -206,7 +206,7 @@ public static class Trainer
         var byName = parameters.ToDictionary(p => p.Name, p => p.Parameter, StringComparer.Ordinal);
         SafetensorsWriter.Write(Path.Combine(staging, WeightsFileName), specs, (spec, sink) =>
         {
-            using var contiguous = byName[spec.Name].detach().contiguous();
+            using var contiguous = byName[spec.Name].detach().cpu().contiguous();
             sink.Write(contiguous.bytes);
         });
         optimizer.save_state_dict(Path.Combine(staging, OptimizerFileName));
@@ -243,7 +243,9 @@ public static class Trainer
                     throw BadInputException.At(weightsPath, $"tensor '{name}' is missing (the checkpoint is for other trainable weights)");
                 if (!info.Shape.SequenceEqual(parameter.shape) || ModelDType.FromSafetensors(info.DType) != parameter.dtype)
                     throw BadInputException.At(weightsPath, $"tensor '{name}' is {info.DType.HeaderName()} {Safetensors.FormatShape(info.Shape)}, the model's is {ModelDType.ToSafetensors(parameter.dtype).HeaderName()} {Safetensors.FormatShape(parameter.shape)}");
-                reader.CopyBytes(info, 0, parameter.bytes);
+                using var values = empty(parameter.shape, parameter.dtype);
+                reader.CopyBytes(info, 0, values.bytes);
+                parameter.copy_(values);
             }
             if (reader.Tensors.Count != parameters.Count)
                 throw BadInputException.At(weightsPath, $"holds {reader.Tensors.Count} tensors, the run trains {parameters.Count}");

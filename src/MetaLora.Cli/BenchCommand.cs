@@ -59,12 +59,14 @@ public static class BenchCommand
             string Runs(IReadOnlyList<double> values) => string.Join(" ", values.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Mistral vocab {o.Vocab}, hidden {o.Hidden}, {o.Layers} layers, {o.Heads}/{o.KeyValueHeads} heads, MLP {o.Intermediate}: {t.Parameters / 1e6:F2} M parameters; LoRA r{o.Rank}: {t.LoraParameters / 1e3:F0} k; {TorchSharp.torch.get_num_threads()} torch threads, {o.Runs} runs"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"generate, KV cache     {ModelTimings.Median(t.CachedTokensPerSecond),9:F1} tokens/s   (batch {o.Batch}, {o.PromptTokens}-token prompts, {o.NewTokens} new tokens; runs: {Runs(t.CachedTokensPerSecond)})"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"generate, no cache     {ModelTimings.Median(t.UncachedTokensPerSecond),9:F1} tokens/s   (runs: {Runs(t.UncachedTokensPerSecond)})"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"LoRA training step     {ModelTimings.Median(t.TrainStepMilliseconds),9:F1} ms         ({o.TrainBatch} x {o.TrainTokens} tokens, AdamW; runs: {Runs(t.TrainStepMilliseconds)})"));
+            Console.WriteLine($"batch {o.Batch}, {o.PromptTokens}-token prompts, {o.NewTokens} new tokens; training {o.TrainBatch} x {o.TrainTokens} tokens, AdamW");
+            Console.WriteLine($"{"",-20} {"median",10} {"per CPU-s",10}  runs (wall clock)");
+            void Line(string what, IReadOnlyList<double> wall, IReadOnlyList<double> cpu, string unit) =>
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{what,-20} {ModelTimings.Median(wall),10:F1} {ModelTimings.Median(cpu),10:F1}  {Runs(wall)}  {unit}"));
+            Line("generate, KV cache", t.CachedTokensPerSecond, t.CachedTokensPerCpuSecond, "tokens/s");
+            Line("generate, no cache", t.UncachedTokensPerSecond, t.UncachedTokensPerCpuSecond, "tokens/s");
+            Line("LoRA training step", t.TrainStepMilliseconds, t.TrainStepCpuMilliseconds, "ms (CPU column: CPU-ms)");
             return 0;
         });
         return command;

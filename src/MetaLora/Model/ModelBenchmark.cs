@@ -29,10 +29,17 @@ public sealed record ModelBenchmarkOptions
     public long Seed { get; init; }
 }
 
-/// <summary>Per-run measurements; the medians are what the bench prints.</summary>
+/// <summary>
+/// Per-run measurements; the medians are what the bench prints. Each is also given per CPU-second of
+/// this process (wall-clock figures on a shared machine depend on the other load; CPU time less so).
+/// </summary>
 public sealed record ModelTimings(IReadOnlyList<double> CachedTokensPerSecond, IReadOnlyList<double> UncachedTokensPerSecond,
     IReadOnlyList<double> TrainStepMilliseconds, long Parameters, long LoraParameters)
 {
+    public IReadOnlyList<double> CachedTokensPerCpuSecond { get; init; } = [];
+    public IReadOnlyList<double> UncachedTokensPerCpuSecond { get; init; } = [];
+    public IReadOnlyList<double> TrainStepCpuMilliseconds { get; init; } = [];
+
     public static double Median(IReadOnlyList<double> values)
     {
         var sorted = values.Order().ToArray();
@@ -67,27 +74,38 @@ public static class ModelBenchmark
         var loraConfig = AdapterConfig.Create(PeftAdapter.ConfigFileName, o.Rank, 2 * o.Rank, ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]);
         using var adapter = LoraAdapter.Create(model, loraConfig, o.Seed);
 
-        var cached = new List<double>();
-        var uncached = new List<double>();
-        var train = new List<double>();
+        var (cached, cachedCpu, uncached, uncachedCpu, train, trainCpu) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
         for (var run = 0; run < o.Runs; run++)
         {
             model.SetAdapter(null);
-            cached.Add(TokensPerSecond(model, prompts, o.NewTokens, useCache: true));
-            uncached.Add(TokensPerSecond(model, prompts, o.NewTokens, useCache: false));
-            var clock = Stopwatch.StartNew();
-            Trainer.TrainLora(model, adapter, examples, new TrainingOptions { Steps = o.TrainSteps, BatchSize = o.TrainBatch, LearningRate = 1e-4, Seed = o.Seed + run });
-            train.Add(clock.Elapsed.TotalMilliseconds / o.TrainSteps);
+            var (wall, cpu) = Time(() => Generation.Generate(model, prompts, new GenerationOptions { MaxNewTokens = o.NewTokens, UseKvCache = true, EosTokenIds = [] }));
+            var tokens = (double)prompts.Length * o.NewTokens; // EOS is disabled, so every prompt gets all its tokens
+            cached.Add(tokens / wall);
+            cachedCpu.Add(tokens / cpu);
+            (wall, cpu) = Time(() => Generation.Generate(model, prompts, new GenerationOptions { MaxNewTokens = o.NewTokens, UseKvCache = false, EosTokenIds = [] }));
+            uncached.Add(tokens / wall);
+            uncachedCpu.Add(tokens / cpu);
+            (wall, cpu) = Time(() => Trainer.TrainLora(model, adapter, examples, new TrainingOptions { Steps = o.TrainSteps, BatchSize = o.TrainBatch, LearningRate = 1e-4, Seed = o.Seed + run }));
+            train.Add(wall * 1000 / o.TrainSteps);
+            trainCpu.Add(cpu * 1000 / o.TrainSteps);
         }
         var parameters = model.parameters().Sum(p => p.NumberOfElements);
         var loraParameters = adapter.NamedParameters().Sum(p => p.Parameter.NumberOfElements);
-        return new ModelTimings(cached, uncached, train, parameters, loraParameters);
+        return new ModelTimings(cached, uncached, train, parameters, loraParameters)
+        {
+            CachedTokensPerCpuSecond = cachedCpu, UncachedTokensPerCpuSecond = uncachedCpu, TrainStepCpuMilliseconds = trainCpu,
+        };
     }
 
-    private static double TokensPerSecond(MistralForCausalLM model, IReadOnlyList<IReadOnlyList<int>> prompts, int newTokens, bool useCache)
+    /// <summary>Wall-clock and process CPU seconds of <paramref name="work"/>.</summary>
+    private static (double Wall, double Cpu) Time(Action work)
     {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var outputs = Generation.Generate(model, prompts, new GenerationOptions { MaxNewTokens = newTokens, UseKvCache = useCache, EosTokenIds = [] });
-        return outputs.Sum(o => o.Length) / clock.Elapsed.TotalSeconds;
+        work();
+        var wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return (wall, (process.TotalProcessorTime - cpu).TotalSeconds);
     }
 }

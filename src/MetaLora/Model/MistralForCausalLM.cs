@@ -15,6 +15,9 @@ public sealed class MistralForCausalLM : nn.Module
     private readonly MistralModel model;
     private readonly AdaptableLinear? lm_head;
 
+    // Not a module field: LoRA targets by Hugging Face module name, filled once the modules are registered.
+    private readonly Dictionary<string, AdaptableLinear> _linears = new(StringComparer.Ordinal);
+
     /// <summary>Allocates the weights without initialising them; use <see cref="Create"/> or <see cref="MistralCheckpoint.Load"/>.</summary>
     public MistralForCausalLM(MistralConfig config, ScalarType dtype) : base(nameof(MistralForCausalLM))
     {
@@ -25,8 +28,6 @@ public sealed class MistralForCausalLM : nn.Module
         RegisterComponents();
         foreach (var (name, linear) in Linears()) _linears[name] = linear;
     }
-
-    private readonly Dictionary<string, AdaptableLinear> _linears = new(StringComparer.Ordinal);
 
     public MistralConfig Config { get; }
     public ScalarType DType { get; }

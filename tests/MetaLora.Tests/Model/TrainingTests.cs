@@ -161,6 +161,26 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(expected, Trainer.Loss(logits, labels).item<float>(), 5);
     }
 
+    [Fact]
+    public void TrainedAdapterAndItsBaseReloadFromFilesAsTheSameModel()
+    {
+        using var dir = new TempDir();
+        var data = Task(Rotate, 16, seed: 15);
+        using var model = ToyModel(seed: 16);
+        MistralCheckpoint.Save(model, dir["base"]);
+        using var adapter = LoraAdapter.Create(model, LoraConfig(r: 4), seed: 17);
+        Trainer.TrainLora(model, adapter, data, new TrainingOptions { Steps = 5, BatchSize = 4, LearningRate = 1e-2, Seed = 18 });
+        adapter.Save(dir["adapter"]);
+        var expected = Answers(model, data);
+
+        using var reloaded = MistralCheckpoint.Load(dir["base"]);
+        using var loaded = LoraAdapter.Load(dir["adapter"], reloaded);
+        reloaded.SetAdapter(loaded);
+        Assert.Equal(expected, Answers(reloaded, data));
+        using var untrained = ToyModel(seed: 16);
+        Assert.NotEqual(expected, Answers(untrained, data));
+    }
+
     private sealed class Reporter(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MetaLora.Formats;
 using MetaLora.Metrics;
+using MetaLora.Model;
 using MetaLora.Prediction;
 
 namespace MetaLora.Cli;
@@ -15,6 +16,7 @@ public static class BenchCommand
         command.Subcommands.Add(Distances());
         command.Subcommands.Add(Predict());
         command.Subcommands.Add(Mlp());
+        command.Subcommands.Add(Model());
         return command;
     }
 
@@ -43,6 +45,59 @@ public static class BenchCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"40 steps       {r.ExtrapolatedSeconds(40),8:F0} s (extrapolated)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"peak RSS       {r.PeakBytes / 1e6,8:F0} MB{(r.PeakIsForThisRun ? "" : " (peak of the whole process)")}"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Model()
+    {
+        var defaults = new ModelBenchmarkOptions();
+        Option<int> Int(string name, string description, int fallback) => new(name) { Description = description, DefaultValueFactory = _ => fallback };
+        var vocab = Int("--vocab", "Vocabulary size.", defaults.Vocab);
+        var hidden = Int("--hidden", "Hidden size.", defaults.Hidden);
+        var intermediate = Int("--intermediate", "MLP width.", defaults.Intermediate);
+        var layers = Int("--layers", "Decoder layers.", defaults.Layers);
+        var heads = Int("--heads", "Attention heads.", defaults.Heads);
+        var kvHeads = Int("--kv-heads", "Key/value heads (grouped-query attention).", defaults.KeyValueHeads);
+        var batch = Int("--batch", "Prompts generated together (left-padded).", defaults.Batch);
+        var prompt = Int("--prompt-tokens", "Tokens per prompt.", defaults.PromptTokens);
+        var newTokens = Int("--new-tokens", "Tokens generated per prompt.", defaults.NewTokens);
+        var trainBatch = Int("--train-batch", "Sequences per LoRA training step.", defaults.TrainBatch);
+        var trainTokens = Int("--train-tokens", "Tokens per training sequence (half prompt, half output).", defaults.TrainTokens);
+        var trainSteps = Int("--train-steps", "Training steps timed per run.", defaults.TrainSteps);
+        var rank = Int("--rank", "LoRA rank on all seven projections.", defaults.Rank);
+        var runs = Int("--runs", "Runs; the median is reported.", defaults.Runs);
+        var threads = Int("--threads", "torch threads (0: torch's default).", 0);
+        var device = new Option<string>("--device") { Description = "cpu, or cuda with the CUDA build of TorchSharp.", DefaultValueFactory = _ => "cpu" };
+
+        var command = new Command("model",
+            "Time a random-weight Mistral of the embedded bank's size: generation tokens/s with and without the KV cache, and LoRA training step time.");
+        foreach (var option in new Option[] { vocab, hidden, intermediate, layers, heads, kvHeads, batch, prompt, newTokens, trainBatch, trainTokens, trainSteps, rank, runs, threads, device })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(threads) > 0) TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+            var o = new ModelBenchmarkOptions
+            {
+                Vocab = parse.GetValue(vocab), Hidden = parse.GetValue(hidden), Intermediate = parse.GetValue(intermediate),
+                Layers = parse.GetValue(layers), Heads = parse.GetValue(heads), KeyValueHeads = parse.GetValue(kvHeads),
+                Batch = parse.GetValue(batch), PromptTokens = parse.GetValue(prompt), NewTokens = parse.GetValue(newTokens),
+                TrainBatch = parse.GetValue(trainBatch), TrainTokens = parse.GetValue(trainTokens), TrainSteps = parse.GetValue(trainSteps),
+                Rank = parse.GetValue(rank), Runs = parse.GetValue(runs), Device = MistralForCausalLM.ParseDevice(parse.GetValue(device)!),
+            };
+            var t = ModelBenchmark.Run(o);
+            string Runs(IReadOnlyList<double> values) => string.Join(" ", values.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Mistral vocab {o.Vocab}, hidden {o.Hidden}, {o.Layers} layers, {o.Heads}/{o.KeyValueHeads} heads, MLP {o.Intermediate}: {t.Parameters / 1e6:F2} M parameters; LoRA r{o.Rank}: {t.LoraParameters / 1e3:F0} k; {TorchSharp.torch.get_num_threads()} torch threads, {o.Runs} runs"));
+            Console.WriteLine($"batch {o.Batch}, {o.PromptTokens}-token prompts, {o.NewTokens} new tokens; training {o.TrainBatch} x {o.TrainTokens} tokens, AdamW");
+            Console.WriteLine($"{"",-20} {"median",10} {"per CPU-s",10}  runs (wall clock)");
+            void Line(string what, IReadOnlyList<double> wall, IReadOnlyList<double> cpu, string unit) =>
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{what,-20} {ModelTimings.Median(wall),10:F1} {ModelTimings.Median(cpu),10:F1}  {Runs(wall)}  {unit}"));
+            Line("generate, KV cache", t.CachedTokensPerSecond, t.CachedTokensPerCpuSecond, "tokens/s");
+            Line("generate, no cache", t.UncachedTokensPerSecond, t.UncachedTokensPerCpuSecond, "tokens/s");
+            Line("LoRA training step", t.TrainStepMilliseconds, t.TrainStepCpuMilliseconds, "ms (CPU column: CPU-ms)");
             return 0;
         });
         return command;

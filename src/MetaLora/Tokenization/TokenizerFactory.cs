@@ -18,7 +18,8 @@ public static class TokenizerFactory
         };
     }
 
-    private static Tokenizer CreateTiktoken(string bankJson, string model)
+    /// <param name="source">The file that names the tokenizer, for error messages.</param>
+    internal static Tokenizer CreateTiktoken(string source, string model)
     {
         try
         {
@@ -27,18 +28,18 @@ public static class TokenizerFactory
         catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or IOException)
         {
             // Only encodings whose data package is referenced load offline (the project ships GPT-2's).
-            throw BadInputException.At(bankJson, $"tiktoken model \"{model}\" is not available ({OneLine(e.Message)})");
+            throw BadInputException.At(source, $"tiktoken model \"{model}\" is not available ({OneLine(e.Message)})");
         }
     }
 
-    /// <summary>A Llama/Mistral-style SentencePiece BPE model: BOS is added to every text, EOS is not.</summary>
-    private static Tokenizer CreateSentencePiece(string modelPath)
+    /// <summary>A Llama/Mistral-style SentencePiece BPE model: by default BOS is added to every text, EOS is not.</summary>
+    internal static LlamaTokenizer CreateSentencePiece(string modelPath, bool addBeginOfSentence = true, bool addEndOfSentence = false)
     {
         if (!File.Exists(modelPath)) throw BadInputException.At(modelPath, "tokenizer model file does not exist");
         using var stream = File.OpenRead(modelPath);
         try
         {
-            return LlamaTokenizer.Create(stream, addBeginOfSentence: true, addEndOfSentence: false);
+            return LlamaTokenizer.Create(stream, addBeginOfSentence, addEndOfSentence);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException
                                        or Google.Protobuf.InvalidProtocolBufferException)

@@ -130,12 +130,20 @@ public sealed unsafe partial class SafetensorsReader : IDisposable
         Check(tensor);
         if (count <= 0 || !(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return;
         var size = tensor.DType.ElementSize();
-        // The view starts at a page boundary, so rounding outwards to whole pages stays inside it.
+        // A page fault maps the cached pages of its whole aligned fault-around window, so reading these
+        // elements may have mapped pages before and after them: release whole windows (never past the view).
+        var mapped = (nuint)(_data - Header.DataStart);
+        var start = Math.Max((nuint)(_data + tensor.DataBegin + firstElement * size) & ~(FaultAroundBytes - 1), mapped);
+        var end = Math.Min(((nuint)(_data + tensor.DataBegin + (firstElement + count) * size) + FaultAroundBytes - 1) & ~(FaultAroundBytes - 1),
+            mapped + (nuint)_view.Capacity);
+        // The view starts at a page boundary; rounding the end up to a page keeps madvise's length whole.
         var page = (nuint)Environment.SystemPageSize;
-        var start = (nuint)(_data + tensor.DataBegin + firstElement * size) & ~(page - 1);
-        var end = ((nuint)(_data + tensor.DataBegin + (firstElement + count) * size) + page - 1) & ~(page - 1);
+        end = (end + page - 1) & ~(page - 1);
         _ = Madvise((void*)start, end - start, DontNeed);
     }
+
+    /// <summary>Linux's default fault-around window (fault_around_bytes), a multiple of the page size.</summary>
+    private const nuint FaultAroundBytes = 64 * 1024;
 
     /// <summary>MADV_DONTNEED, the same number on Linux and macOS.</summary>
     private const int DontNeed = 4;

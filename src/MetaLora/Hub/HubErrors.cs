@@ -26,6 +26,10 @@ internal static class HubErrors
 
         throw response.StatusCode switch
         {
+            // Without a token the Hub answers 401, not 404, for a repo that does not exist (so as not to reveal private ones).
+            HttpStatusCode.Unauthorized when code == "RepoNotFound" => BadInputException.At(what,
+                $"{reason}: {repo} does not exist, or it is private or gated and needs a token " +
+                (hasToken ? "that may read it" : $"(set {HubToken.EnvironmentVariable} or put {HubToken.DotEnvKey}=... in {HubToken.DotEnvFileName})")),
             HttpStatusCode.Unauthorized when !hasToken => BadInputException.At(what,
                 $"{reason}: {repo} needs a Hugging Face token; set {HubToken.EnvironmentVariable} or put {HubToken.DotEnvKey}=... in {HubToken.DotEnvFileName}" +
                 (code == "GatedRepo" ? ", and accept the model's licence on its page with that account" : "")),

@@ -80,17 +80,8 @@ public sealed class HubClient : IDisposable
     /// Starts a GET of a file's bytes (from byte <paramref name="from"/> when resuming). The caller
     /// reads the body; the status is checked, transient failures throw <see cref="TransientHubException"/>.
     /// </summary>
-    public async Task<HttpResponseMessage> GetFileAsync(Uri url, HubRepo repo, long? from, CancellationToken ct)
-    {
-        try
-        {
-            return await SendAsync(url, repo, from, ct);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new TransientHubException($"{url.AbsoluteUri}: {Redact(e.Message)}", inner: e);
-        }
-    }
+    public Task<HttpResponseMessage> GetFileAsync(Uri url, HubRepo repo, long? from, CancellationToken ct) =>
+        SendAsync(url, repo, from, ct);
 
     public void Dispose() => _http.Dispose();
 
@@ -126,13 +117,22 @@ public sealed class HubClient : IDisposable
         if (from is > 0) request.Headers.Range = new RangeHeaderValue(from, null);
 
         HttpResponseMessage response;
-        try
+        // A server that accepts the connection but never answers is as good as a dropped connection.
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new TransientHubException($"{url.AbsoluteUri}: {Redact(e.Message)}", inner: e);
+            waiting.CancelAfter(Settings.ReadTimeout);
+            try
+            {
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, waiting.Token);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new TransientHubException($"{url.AbsoluteUri}: {Redact(e.Message)}", inner: e);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TransientHubException($"{url.AbsoluteUri}: no answer for {Settings.ReadTimeout.TotalSeconds:0} s");
+            }
         }
         try
         {

@@ -196,7 +196,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
     }
 
     [Fact]
-    public void Bank_lots_of_loras_fetches_the_bank_from_the_hub_then_the_stages_run_on_it()
+    public void Bank_lots_of_loras_fetches_the_bank_then_the_stages_run_on_it()
     {
         using var hub = new FakeHub();
         var tasks = LotsOfLoras.Tasks.Take(2).ToArray();

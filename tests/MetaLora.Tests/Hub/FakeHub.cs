@@ -27,6 +27,7 @@ internal sealed class FakeHub : IDisposable
     private sealed record StatusFault(int Status) : Fault;
     private sealed record DropFault(int AfterBytes) : Fault;
     private sealed record CorruptFault : Fault;
+    private sealed record StallFault(TimeSpan For) : Fault;
 
     public FakeHub()
     {
@@ -61,6 +62,9 @@ internal sealed class FakeHub : IDisposable
 
     /// <summary>The next download of <paramref name="path"/> sends <paramref name="bytes"/> bytes and drops the connection.</summary>
     public void DropNext(string path, int bytes) => Queue(path).Enqueue(new DropFault(bytes));
+
+    /// <summary>The next download of <paramref name="path"/> sends headers and then nothing for <paramref name="time"/>.</summary>
+    public void StallNext(string path, TimeSpan time) => Queue(path).Enqueue(new StallFault(time));
 
     /// <summary>The next download of <paramref name="path"/> sends other bytes of the same length.</summary>
     public void CorruptNext(string path) => Queue(path).Enqueue(new CorruptFault());
@@ -196,6 +200,13 @@ internal sealed class FakeHub : IDisposable
         }
         var body = content.AsMemory((int)from);
         response.ContentLength64 = body.Length;
+        if (fault is StallFault stall)
+        {
+            await response.OutputStream.FlushAsync();
+            await Task.Delay(stall.For);
+            response.Abort();
+            return;
+        }
         if (fault is DropFault drop)
         {
             await response.OutputStream.WriteAsync(body[..Math.Min(drop.AfterBytes, body.Length)]);

@@ -104,6 +104,33 @@ public sealed class FetchTests : IDisposable
     }
 
     [Fact]
+    public void Reruns_keep_the_pinned_commits_until_revision_moves_them()
+    {
+        Assert.Equal(0, Fetch("--limit", "2").ExitCode);
+        var task = _tasks[1];
+        var train = Path.Combine(_dir["bank"], "datasets", task.Task, "train.jsonl");
+        var pinned = File.ReadAllBytes(train);
+
+        // The dataset gets a new commit on the Hub, with a parquet shard instead of JSON lines.
+        _hub.AddDataset(task.Dataset.Id, "e000000000000000000000000000000000000002", new()
+        {
+            ["data/train-00000-of-00001.parquet"] = File.ReadAllBytes(Fixtures.Path("hf_train.parquet")),
+        });
+        var same = Fetch("--limit", "2");
+        Assert.True(same.ExitCode == 0, same.Output);
+        Assert.Equal(pinned, File.ReadAllBytes(train));
+
+        var moved = Fetch("--limit", "2", "--revision", "main");
+        Assert.True(moved.ExitCode == 0, moved.Output);
+        Assert.Contains("1 files downloaded", moved.Stdout);
+        Assert.False(File.Exists(train)); // the old split would otherwise be read beside the new one
+        Assert.Equal(3, Dataset.ReadSplit(Path.GetDirectoryName(train)!, "train").Count);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_dir["bank"], BankInfo.FileName)));
+        Assert.Equal("e000000000000000000000000000000000000002",
+            doc.RootElement.GetProperty("sources").GetProperty("tasks")[1].GetProperty("dataset").GetProperty("revision").GetString());
+    }
+
+    [Fact]
     public void Without_a_token_the_gated_base_model_fails_with_one_line_and_no_bank()
     {
         File.Delete(_dir[Path.Combine("work", ".env")]);

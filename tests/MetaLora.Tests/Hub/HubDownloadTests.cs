@@ -25,7 +25,10 @@ public sealed class HubDownloadTests : IDisposable
     }
 
     private HubClient Client(HubToken? token = null, List<string>? log = null) =>
-        new(new HubSettings(new Uri(_hub.Endpoint), token) { BaseDelay = TimeSpan.FromMilliseconds(5), MaxRetries = 3 },
+        new(new HubSettings(new Uri(_hub.Endpoint), token)
+            {
+                BaseDelay = TimeSpan.FromMilliseconds(5), MaxRetries = 3, ReadTimeout = TimeSpan.FromMilliseconds(500),
+            },
             log: log is null ? null : log.Add);
 
     private async Task<string> Download(HubClient client, string repoId, string path)
@@ -101,6 +104,17 @@ public sealed class HubDownloadTests : IDisposable
         Assert.NotNull(cdn[1].Range);
         var from = long.Parse(cdn[1].Range!["bytes=".Length..^1]);
         Assert.InRange(from, 1, 120_000);
+    }
+
+    [Fact]
+    public async Task A_stalled_connection_is_abandoned_after_the_read_timeout_and_retried()
+    {
+        _hub.StallNext("adapter_model.safetensors", TimeSpan.FromSeconds(3));
+        var log = new List<string>();
+        using var client = Client(log: log);
+        var target = await Download(client, "org/adapter", "adapter_model.safetensors");
+        Assert.Equal(_weights, File.ReadAllBytes(target));
+        Assert.Contains(log, l => l.Contains("no data for") || l.Contains("no answer for"));
     }
 
     [Fact]

@@ -148,14 +148,25 @@ public sealed class BankFetch(HubClient client, Action<string>? log = null)
         return chosen.Select(f => new Planned(repo, f, Path.Combine(bankDir, "base_model", f.Path)));
     }
 
+    /// <summary>
+    /// The PEFT pair at the top of the repo or, failing that, in the one folder that holds both (some
+    /// adapters are uploaded as a trainer's checkpoint folder).
+    /// </summary>
     private static IEnumerable<Planned> AdapterFiles(BankSource s, IReadOnlyList<HubFile> files, string bankDir)
     {
+        static string Folder(string path) => path.Contains('/') ? path[..path.LastIndexOf('/')] : "";
+        static string Name(string path) => path[(path.LastIndexOf('/') + 1)..];
+        var folders = files.Where(f => Name(f.Path) == PeftAdapter.WeightsFileName).Select(f => Folder(f.Path))
+            .Where(d => files.Any(f => f.Path == (d.Length == 0 ? "" : d + "/") + PeftAdapter.ConfigFileName))
+            .ToList();
+        var folder = folders.Contains("") ? "" : folders.Count == 1 ? folders[0] : null;
+        if (folder is null)
+            throw new BadInputException(folders.Count == 0
+                ? $"{s.Adapter}: has no {PeftAdapter.ConfigFileName} with an {PeftAdapter.WeightsFileName} beside it (files: {Names(files)})"
+                : $"{s.Adapter}: several adapter folders ({string.Join(", ", folders)}); cannot tell which is the task's");
+        var prefix = folder.Length == 0 ? "" : folder + "/";
         foreach (var name in new[] { PeftAdapter.ConfigFileName, PeftAdapter.WeightsFileName })
-        {
-            var file = files.FirstOrDefault(f => f.Path == name)
-                ?? throw new BadInputException($"{s.Adapter}: has no {name} (files: {Names(files)})");
-            yield return new Planned(s.Adapter, file, Path.Combine(bankDir, "adapters", s.Task, name));
-        }
+            yield return new Planned(s.Adapter, files.First(f => f.Path == prefix + name), Path.Combine(bankDir, "adapters", s.Task, name));
     }
 
     /// <summary>

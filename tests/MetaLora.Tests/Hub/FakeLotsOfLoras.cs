@@ -8,7 +8,7 @@ namespace MetaLora.Tests.Hub;
 
 /// <summary>
 /// Puts stand-ins for the first tasks of the Lots-of-LoRAs list on a <see cref="FakeHub"/>: small
-/// synthetic adapters (commit a000…i), datasets in both of the Hub's layouts (parquet shards under
+/// synthetic adapters (commit a000…i; the third in a checkpoint folder), datasets in both of the Hub's layouts (parquet shards under
 /// data/ for even tasks, JSON lines per split for odd ones; commit d000…i) and a gated base model
 /// with a tiny SentencePiece tokenizer, two shards, an index, and files a fetch must leave alone.
 /// </summary>
@@ -23,10 +23,12 @@ internal static class FakeLotsOfLoras
         for (var i = 0; i < tasks.Count; i++)
         {
             var t = tasks[i];
+            // The third adapter sits in a trainer's checkpoint folder, as some uploads do.
+            var folder = i == 2 ? "checkpoint-100/" : "";
             hub.AddModel(t.Adapter.Id, $"a{i:D39}", new()
             {
-                ["adapter_config.json"] = File.ReadAllBytes(Path.Combine(scratch, t.Task, "adapter_config.json")),
-                ["adapter_model.safetensors"] = File.ReadAllBytes(Path.Combine(scratch, t.Task, "adapter_model.safetensors")),
+                [folder + "adapter_config.json"] = File.ReadAllBytes(Path.Combine(scratch, t.Task, "adapter_config.json")),
+                [folder + "adapter_model.safetensors"] = File.ReadAllBytes(Path.Combine(scratch, t.Task, "adapter_model.safetensors")),
                 ["README.md"] = "# card\n"u8.ToArray(),
             });
             hub.AddDataset(t.Dataset.Id, $"d{i:D39}", i % 2 == 0

@@ -24,10 +24,12 @@ public sealed class HubDownloadTests : IDisposable
         _dir.Dispose();
     }
 
-    private HubClient Client(HubToken? token = null, List<string>? log = null) =>
+    // A generous read timeout: on a busy machine a short one would turn a slow answer into a retry
+    // and hide the fault a test injected (the stall test sets its own).
+    private HubClient Client(HubToken? token = null, List<string>? log = null, TimeSpan? readTimeout = null) =>
         new(new HubSettings(new Uri(_hub.Endpoint), token)
             {
-                BaseDelay = TimeSpan.FromMilliseconds(5), MaxRetries = 3, ReadTimeout = TimeSpan.FromMilliseconds(500),
+                BaseDelay = TimeSpan.FromMilliseconds(5), MaxRetries = 3, ReadTimeout = readTimeout ?? TimeSpan.FromSeconds(30),
             },
             log: log is null ? null : log.Add);
 
@@ -109,9 +111,9 @@ public sealed class HubDownloadTests : IDisposable
     [Fact]
     public async Task A_stalled_connection_is_abandoned_after_the_read_timeout_and_retried()
     {
-        _hub.StallNext("adapter_model.safetensors", TimeSpan.FromSeconds(3));
+        _hub.StallNext("adapter_model.safetensors", TimeSpan.FromSeconds(5));
         var log = new List<string>();
-        using var client = Client(log: log);
+        using var client = Client(log: log, readTimeout: TimeSpan.FromSeconds(1));
         var target = await Download(client, "org/adapter", "adapter_model.safetensors");
         Assert.Equal(_weights, File.ReadAllBytes(target));
         Assert.Contains(log, l => l.Contains("no data for") || l.Contains("no answer for"));

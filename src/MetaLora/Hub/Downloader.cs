@@ -46,17 +46,22 @@ public sealed class Downloader(HubClient client)
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(item.Target))!);
         var partial = item.Target + PartialSuffix;
         var url = client.FileUrl(item.Repo, item.Commit, item.File.Path);
-        await client.Retry.ExecuteAsync(async token =>
+        // A partial file left by an earlier run may hold bytes of another commit's file: if the
+        // resumed file fails the check, it gets one fresh download before the failure counts.
+        var resumedFromEarlierRun = File.Exists(partial);
+        while (true)
         {
-            await TransferAsync(item, url, partial, present, received, token);
-            return true;
-        }, ct);
+            await client.Retry.ExecuteAsync(async token =>
+            {
+                await TransferAsync(item, url, partial, present, received, token);
+                return true;
+            }, ct);
 
-        // Only bytes that match the listing are ever renamed into place.
-        var problem = FileCheck.Problem(partial, item.File);
-        if (problem is not null)
-        {
+            // Only bytes that match the listing are ever renamed into place.
+            var problem = FileCheck.Problem(partial, item.File);
+            if (problem is null) break;
             File.Delete(partial);
+            if (resumedFromEarlierRun) { resumedFromEarlierRun = false; continue; }
             throw BadInputException.At(url.AbsoluteUri, $"downloaded file {problem}; it was discarded (rerun to fetch it again)");
         }
         File.Move(partial, item.Target, overwrite: true);

@@ -213,6 +213,8 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         Assert.Equal(tasks.Select(t => t.Task), BankInfo.Load(Path.Combine(data, "raw_input")).Tasks);
         foreach (var t in tasks) Assert.True(File.Exists(Path.Combine(data, "preprocessed", "tokens", t.Task + ".npy")));
         Assert.DoesNotContain(hub.AcceptedToken, first.Output);
+        foreach (var file in Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories))
+            Assert.DoesNotContain(hub.AcceptedToken, System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(file)));
 
         var requests = hub.Requests.Count;
         var second = Build();

@@ -132,6 +132,18 @@ public sealed class HubDownloadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_partial_file_with_foreign_bytes_is_downloaded_afresh()
+    {
+        var target = _dir[Path.Combine("out", "adapter_model.safetensors")];
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.WriteAllBytes(target + Downloader.PartialSuffix, new byte[100_000]); // e.g. another commit's file
+        using var client = Client();
+        await Download(client, "org/adapter", "adapter_model.safetensors");
+        Assert.Equal(_weights, File.ReadAllBytes(target));
+        Assert.Equal(["bytes=100000-", null], _hub.Requests.Where(r => r.Path.StartsWith("/cdn/")).Select(r => r.Range));
+    }
+
+    [Fact]
     public async Task Content_that_does_not_match_its_hash_is_rejected_and_not_put_in_place()
     {
         _hub.CorruptNext("adapter_model.safetensors");

@@ -211,13 +211,15 @@ public sealed class BankFetch(HubClient client, Action<string>? log = null)
     /// </summary>
     private static void RemoveStaleFiles(string bankDir, IReadOnlyList<BankSource> sources, List<Planned> plan)
     {
-        var keep = new HashSet<string>(plan.SelectMany(p => new[] { p.Target, p.Target + Downloader.PartialSuffix }), StringComparer.Ordinal);
+        // Full paths on both sides: a planned target is built from the Hub's '/'-separated path.
+        var keep = new HashSet<string>(plan.SelectMany(p => new[] { p.Target, p.Target + Downloader.PartialSuffix }).Select(Path.GetFullPath),
+            StringComparer.Ordinal);
         foreach (var s in sources)
             foreach (var dir in new[] { Path.Combine(bankDir, "datasets", s.Task), Path.Combine(bankDir, "adapters", s.Task) })
             {
                 if (!Directory.Exists(dir)) continue;
                 foreach (var file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
-                    if (!keep.Contains(file)) File.Delete(file);
+                    if (!keep.Contains(Path.GetFullPath(file))) File.Delete(file);
             }
     }
 

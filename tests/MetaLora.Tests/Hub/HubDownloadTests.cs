@@ -168,6 +168,22 @@ public sealed class HubDownloadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_full_disk_while_writing_is_one_clear_line()
+    {
+        // Linux's /dev/full fails every write with ENOSPC, as a full disk does.
+        if (!OperatingSystem.IsLinux() || !File.Exists("/dev/full")) return;
+        var target = _dir[Path.Combine("out", "adapter_model.safetensors")];
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.CreateSymbolicLink(target + Downloader.PartialSuffix, "/dev/full");
+        using var client = Client();
+        var e = await Assert.ThrowsAsync<BadInputException>(() => Download(client, "org/adapter", "adapter_model.safetensors"));
+        Assert.Contains("disk full", e.Message);
+        Assert.Contains(Downloader.PartialSuffix, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
     public async Task A_401_without_token_is_one_clear_line()
     {
         using var client = Client();

@@ -13,10 +13,12 @@ var repoRoot = Context.Environment.WorkingDirectory.Combine("..").Collapse().Ful
 System.IO.Directory.SetCurrentDirectory(repoRoot);
 Context.Environment.WorkingDirectory = repoRoot;
 
-var KnownTargets = new[] { "Tokenize", "Distances", "Predict", "Clean" };
+var KnownTargets = new[] { "Bank", "Tokenize", "Distances", "Predict", "Clean" };
 var KnownMetrics = new[] { "WD", "KL", "JS", "MMD" };
 var KnownModels = new[] { "base_version", "normalized_version", "mlp_version" };
-var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank-dir", "data-dir", "results-dir", "limit", "force", "seed" };
+var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank", "bank-dir", "revision", "include-base-model", "data-dir", "results-dir", "limit", "force", "seed" };
+// Banks the Bank target can materialise into the bank folder (without --bank the folder is used as it is).
+var KnownBanks = new[] { "lots-of-loras" };
 // Cake's own options, which it also lists among the script's arguments.
 var CakeOptions = new[] { "working", "verbosity", "v", "description", "showdescription", "tree", "dryrun", "noop", "whatif", "exclusive", "e", "debug", "d", "info", "version" };
 
@@ -46,6 +48,17 @@ if (!int.TryParse(limitText, out var limit) || limit < 0) Fail($"--limit={limitT
 var seedText = Argument("seed", "0");
 if (!ulong.TryParse(seedText, out var seed)) Fail($"--seed={seedText}: expected a whole number >= 0");
 var force = HasArgument("force") && Argument("force", "true") != "false";
+string bank = null;
+if (HasArgument("bank"))
+{
+    var bankText = Argument("bank", "");
+    bank = KnownBanks.FirstOrDefault(b => b.Equals(bankText, StringComparison.OrdinalIgnoreCase))
+           ?? Fail<string>($"unknown bank '{bankText}'; valid: {string.Join(", ", KnownBanks)}");
+}
+var revision = HasArgument("revision") ? Argument("revision", "") : null;
+if (revision is not null && revision.Trim().Length == 0) Fail("--revision is empty; give a branch, tag or commit (e.g. main)");
+var includeBaseModel = HasArgument("include-base-model") && Argument("include-base-model", "true") != "false";
+if (target == "Bank" && bank is null) Fail($"--target=Bank needs --bank; valid: {string.Join(", ", KnownBanks)}");
 
 T Fail<T>(string message) { Fail(message); return default; }
 
@@ -68,7 +81,7 @@ string[] ParseList(string value, string[] valid, string what)
 
 // ---------------------------------------------------------------- the lora tool and the data-folder lock
 
-if (target != "Clean" && !HasArgument("bank-dir") && !System.IO.File.Exists($"{bankDir}/bank.json"))
+if (target != "Clean" && bank is null && !HasArgument("bank-dir") && !System.IO.File.Exists($"{bankDir}/bank.json"))
     Fail($"{bankDir}/bank.json: no bank in the default bank folder; pass --bank-dir=PATH (try --bank-dir=examples/demo-bank)");
 
 var tool = System.IO.Path.GetFullPath(".build/tool/lora.dll");
@@ -137,8 +150,43 @@ void Run(Stage s)
 
 // ---------------------------------------------------------------- stages
 
+// With --bank, the bank folder is first materialised from the Hugging Face Hub (resumable, verified,
+// pinned to the commits recorded in bank.json); without it the folder is used as it is.
+Task("Bank")
+    .Description("--bank=lots-of-loras: the paper's 502 tasks, their LoRAs and the base model's tokenizer from the Hub -> <bank-dir>")
+    .WithCriteria(() => bank is not null)
+    .Does(() =>
+    {
+        var stage = new Stage
+        {
+            Name = "Bank",
+            Params = { ["bank"] = bank, ["bank-dir"] = bankDir, ["limit"] = limit.ToString(), ["include-base-model"] = includeBaseModel.ToString() },
+            Code =
+            {
+                "src/MetaLora/Hub/*.cs",
+                "src/MetaLora/Bank/BankFetch.cs",
+                "src/MetaLora/Bank/FetchState.cs",
+                "src/MetaLora/Bank/LotsOfLoras.cs",
+                "src/MetaLora/Bank/lots-of-loras-502.tsv",
+                "src/MetaLora.Cli/FetchCommand.cs",
+            },
+            Outs =
+            {
+                $"{bankDir}/bank.json",
+                $"{bankDir}/adapters/**",
+                $"{bankDir}/datasets/**",
+                $"{bankDir}/base_model/**",
+            },
+            Verb = { "fetch", "--bank-dir", bankDir, "--limit", limit.ToString() },
+        };
+        if (revision is not null) { stage.Params["revision"] = revision; stage.Verb.AddRange(new[] { "--revision", revision }); }
+        if (includeBaseModel) stage.Verb.Add("--include-base-model");
+        Run(stage);
+    });
+
 Task("Tokenize")
     .Description("Token ids of every task's train split -> <data-dir>/preprocessed/tokens/<task>.npy")
+    .IsDependentOn("Bank")
     .Does(() => Run(new Stage
     {
         Name = "Tokenize",

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using MetaLora.Bank;
+using MetaLora.Tests.Hub;
 using MetaLora.Tests.Support;
 
 namespace MetaLora.Tests.EndToEnd;
@@ -179,7 +181,9 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
 
     [Theory]
     [InlineData("--metric=XX", "unknown metric 'XX'; valid: WD, KL, JS, MMD, all")]
-    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Tokenize, Distances, Predict, Clean")]
+    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Clean")]
+    [InlineData("--bank=nope", "unknown bank 'nope'; valid: lots-of-loras")]
+    [InlineData("--target=Bank", "--target=Bank needs --bank; valid: lots-of-loras")]
     [InlineData("--metrics=KL", "unknown argument --metrics; valid:")]
     [InlineData("--limit=-3", "--limit=-3: expected a whole number >= 0")]
     public void Bad_arguments_fail_at_once_listing_valid_values(string argument, string message)
@@ -189,6 +193,34 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains(message, result.Stderr);
         Assert.False(Directory.Exists(Path.Combine(data, "preprocessed")));
+    }
+
+    [Fact]
+    public void Bank_lots_of_loras_fetches_the_bank_then_the_stages_run_on_it()
+    {
+        using var hub = new FakeHub();
+        var tasks = LotsOfLoras.Tasks.Take(2).ToArray();
+        FakeLotsOfLoras.Serve(hub, _work["adapter-sources"], tasks);
+        var data = _work["data"];
+        // No --bank-dir: the bank goes to <data-dir>/raw_input. The token comes from HF_TOKEN here.
+        ProcessResult Build() => ToolProcess.Run("bash", repo.Copy.Root,
+            ["build.sh", "--target=Distances", "--metric=KL", "--bank=lots-of-loras", "--limit=2", $"--data-dir={data}"],
+            TimeSpan.FromMinutes(10), new Dictionary<string, string?> { ["HF_ENDPOINT"] = hub.Endpoint, ["HF_TOKEN"] = hub.AcceptedToken });
+
+        var first = Build();
+        Assert.True(first.ExitCode == 0, $"build.sh failed ({first.ExitCode}):\n{first.Output}");
+        foreach (var s in new[] { "Bank", "Tokenize", "Distances.KL" }) AssertStage(first.Stdout, s, "running");
+        Assert.Equal(tasks.Select(t => t.Task), BankInfo.Load(Path.Combine(data, "raw_input")).Tasks);
+        foreach (var t in tasks) Assert.True(File.Exists(Path.Combine(data, "preprocessed", "tokens", t.Task + ".npy")));
+        Assert.DoesNotContain(hub.AcceptedToken, first.Output);
+        foreach (var file in Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories))
+            Assert.DoesNotContain(hub.AcceptedToken, System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(file)));
+
+        var requests = hub.Requests.Count;
+        var second = Build();
+        Assert.True(second.ExitCode == 0, second.Output);
+        foreach (var s in new[] { "Bank", "Tokenize", "Distances.KL" }) AssertStage(second.Stdout, s, "up to date");
+        Assert.Equal(requests, hub.Requests.Count);
     }
 
     [Fact]

@@ -14,9 +14,14 @@ public static class ToolProcess
     public static ProcessResult Lora(string workingDir, params string[] args) =>
         Run("dotnet", workingDir, [System.IO.Path.Combine(AppContext.BaseDirectory, "lora.dll"), .. args]);
 
-    public static ProcessResult Run(string fileName, string workingDir, IEnumerable<string> args, TimeSpan? timeout = null)
+    /// <summary>The lora tool with environment variables set (a null value removes the variable).</summary>
+    public static ProcessResult LoraWithEnvironment(string workingDir, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Run("dotnet", workingDir, [System.IO.Path.Combine(AppContext.BaseDirectory, "lora.dll"), .. args], environment: environment);
+
+    public static ProcessResult Run(string fileName, string workingDir, IEnumerable<string> args, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
-        using var process = Start(fileName, workingDir, args);
+        using var process = Start(fileName, workingDir, args, environment);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(10)))
@@ -27,7 +32,7 @@ public static class ToolProcess
         return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    public static Process Start(string fileName, string workingDir, IEnumerable<string> args)
+    public static Process Start(string fileName, string workingDir, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -38,6 +43,11 @@ public static class ToolProcess
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("LORA_DATA_LOCK_HELD");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
+        }
         return Process.Start(psi)!;
     }
 }

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MetaLora.Hub;
+using MetaLora.Pipeline;
+
+namespace MetaLora.Bank;
+
+/// <summary>
+/// What a fetch remembers between runs, in <c>&lt;bank&gt;/.fetch/state.json</c>: the commit each repo
+/// was pinned to, each (repo, commit)'s file listing (immutable, so a rerun needs no network), and the
+/// size, mtime and identity of every file verified in place (so a rerun skips it without hashing).
+/// </summary>
+internal sealed class FetchState
+{
+    [JsonPropertyName("pins")] public SortedDictionary<string, string> Pins { get; init; } = new(StringComparer.Ordinal);
+
+    [JsonPropertyName("listings")] public SortedDictionary<string, List<HubFile>> Listings { get; init; } = new(StringComparer.Ordinal);
+
+    [JsonPropertyName("verified")] public SortedDictionary<string, VerifiedFile> Verified { get; init; } = new(StringComparer.Ordinal);
+
+    public static string PathIn(string bankDir) => Path.Combine(bankDir, ".fetch", "state.json");
+
+    public static string ListingKey(HubRepo repo, string commit) => $"{repo.Key}@{commit}";
+
+    public static FetchState Load(string bankDir)
+    {
+        var path = PathIn(bankDir);
+        if (!File.Exists(path)) return new FetchState();
+        try
+        {
+            return JsonSerializer.Deserialize<FetchState>(File.ReadAllBytes(path)) ?? new FetchState();
+        }
+        catch (JsonException)
+        {
+            // Only a cache: a damaged one costs a re-listing and re-hashing, never wrong bytes.
+            return new FetchState();
+        }
+    }
+
+    public void Save(string bankDir) =>
+        AtomicFile.WriteAllBytes(PathIn(bankDir), JsonSerializer.SerializeToUtf8Bytes(this, new JsonSerializerOptions { WriteIndented = true }));
+}
+
+/// <summary>A file found to hold <see cref="Identity"/>'s bytes when it had this size and mtime.</summary>
+internal sealed record VerifiedFile(
+    [property: JsonPropertyName("size")] long Size,
+    [property: JsonPropertyName("mtime")] long MtimeTicks,
+    [property: JsonPropertyName("identity")] string Identity)
+{
+    public static VerifiedFile Of(string path, HubFile file)
+    {
+        var info = new FileInfo(path);
+        return new VerifiedFile(info.Length, info.LastWriteTimeUtc.Ticks, file.Identity);
+    }
+
+    public bool StillHolds(string path, HubFile file)
+    {
+        var info = new FileInfo(path);
+        return info.Exists && info.Length == Size && info.LastWriteTimeUtc.Ticks == MtimeTicks && Identity == file.Identity;
+    }
+}

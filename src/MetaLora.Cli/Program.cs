@@ -13,6 +13,7 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     CoefficientsCommand.Create(),
     PredictCommand.Create(),
     GenerateCommand.Create(),
+    ScoreCommand.Create(),
     StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
     BenchCommand.Create(),
 };

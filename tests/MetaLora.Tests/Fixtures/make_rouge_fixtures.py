@@ -174,7 +174,21 @@ def gather_words():
     add(sorted(glob.glob("/usr/lib/python3.11/*.py")), letters_only=True)
     for w in HARD_WORDS:
         words.update(re.sub(r"[^a-z0-9]+", " ", w.lower()).split())
+    words.update(pseudo_words(random.Random(1980), 4000))
     return sorted(words)
+
+
+SUFFIXES = """s ss sses ies ied eed ed ing y ational tional enci anci izer bli abli alli entli eli ousli ization
+ation ator alism iveness fulness ousness aliti iviti biliti fulli logi icate ative alize iciti ical ful
+ness al ance ence er ic able ible ant ement ment ent ion sion tion ou ism ate iti ous ive ize e ll""".split()
+
+
+def pseudo_words(rng, count):
+    """Random stems over a few letters (y runs, doubled consonants, short stems) with a random
+    Porter suffix, to reach rule combinations that real words rarely do."""
+    letters = "aeiouyybcdlmnrstwxz"
+    return {"".join(rng.choice(letters) for _ in range(rng.randint(1, 7))) + rng.choice(SUFFIXES)
+            for _ in range(count)}
 
 
 TEXT_PAIRS = [

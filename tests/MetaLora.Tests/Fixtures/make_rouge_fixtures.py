@@ -151,6 +151,7 @@ hopelessness carelessness usefulness uselessness meaningfulness awfully awful la
 skyscraper skyline skylines sky's xylophone quickly quick quicker quickest sixty sixties sixtieth
 1990s 2nd 3rd 4th 10th 1st 100km 5kg abc123 a1b2c3d4 123 1234 12345 0 00 000 0000 x y z ab abc abcd
 aaaa bbbb eeee iiii oooo uuuu yyyy ssss sses ies s ss is as us os es ys
+oing aing eing iing uing ying yed aed oed ued eed ees ion sion tion ement ization alli fulli logi
 """.split()
 
 

@@ -14,6 +14,7 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     PredictCommand.Create(),
     GenerateCommand.Create(),
     FetchCommand.Create(),
+    ScoreCommand.Create(),
     StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
     BenchCommand.Create(),
 };

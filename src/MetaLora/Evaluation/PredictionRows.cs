@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.Unicode;
+using MetaLora.Formats;
+
+namespace MetaLora.Evaluation;
+
+/// <summary>One JSONL row to score: its line number, optional id, the prediction and the acceptable references.</summary>
+public sealed record PredictionRow(int Line, string? Id, string Prediction, IReadOnlyList<string> References);
+
+/// <summary>
+/// Reads JSON Lines of objects holding a prediction (a string) and a reference (a string or a
+/// non-empty list of strings), such as Infer's <c>{"id", "input", "reference", "prediction"}</c>.
+/// Other fields are ignored; blank lines are skipped. Errors name the file and line.
+/// </summary>
+public static class PredictionRows
+{
+    public static IReadOnlyList<PredictionRow> Read(string path, string predictionField = "prediction", string referenceField = "reference")
+    {
+        var rows = new List<PredictionRow>();
+        using (var stream = OpenRead(path))
+        {
+            foreach (var (lineNumber, line) in Utf8Lines.Read(stream))
+            {
+                if (line.Span.IndexOfAnyExcept(" \t\r"u8) < 0) continue;
+                // The JSON parser lets invalid UTF-8 through inside strings; such text would be mangled silently.
+                if (!Utf8.IsValid(line.Span)) throw BadInputException.At(path, "invalid UTF-8", lineNumber);
+                rows.Add(Parse(path, lineNumber, line, predictionField, referenceField));
+            }
+        }
+        if (rows.Count == 0) throw BadInputException.At(path, "no rows to score");
+        return rows;
+    }
+
+    private static FileStream OpenRead(string path)
+    {
+        try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
+        catch (FileNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
+        catch (DirectoryNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
+    }
+
+    private static PredictionRow Parse(string path, int lineNumber, ReadOnlyMemory<byte> line, string predictionField, string referenceField)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(line); }
+        catch (JsonException e) { throw BadInputException.At(path, $"invalid JSON ({JsonText.Describe(e)})", lineNumber); }
+
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw BadInputException.At(path, $"expected a JSON object, found {JsonText.Found(root)}", lineNumber);
+
+            string? id = null;
+            if (root.TryGetProperty("id", out var idValue))
+                id = idValue.ValueKind switch
+                {
+                    JsonValueKind.String => Text(path, lineNumber, "\"id\"", idValue),
+                    JsonValueKind.Number => idValue.GetRawText(),
+                    _ => null, // only carried into the per-row output, so anything else is simply left out
+                };
+
+            if (!root.TryGetProperty(predictionField, out var prediction))
+                throw BadInputException.At(path, $"missing \"{predictionField}\" (a string)", lineNumber);
+            if (prediction.ValueKind != JsonValueKind.String)
+                throw BadInputException.At(path, $"\"{predictionField}\" must be a string, found {JsonText.Found(prediction)}", lineNumber);
+
+            if (!root.TryGetProperty(referenceField, out var reference))
+                throw BadInputException.At(path, $"missing \"{referenceField}\" (a string or a list of strings)", lineNumber);
+            return new PredictionRow(lineNumber, id, Text(path, lineNumber, $"\"{predictionField}\"", prediction),
+                References(path, lineNumber, referenceField, reference));
+        }
+    }
+
+    private static string[] References(string path, int lineNumber, string field, JsonElement reference)
+    {
+        switch (reference.ValueKind)
+        {
+            case JsonValueKind.String:
+                return [Text(path, lineNumber, $"\"{field}\"", reference)];
+            case JsonValueKind.Array:
+                if (reference.GetArrayLength() == 0) throw BadInputException.At(path, $"\"{field}\" is an empty list", lineNumber);
+                var items = new string[reference.GetArrayLength()];
+                var i = 0;
+                foreach (var item in reference.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.String)
+                        throw BadInputException.At(path, $"\"{field}\"[{i}] must be a string, found {JsonText.Found(item)}", lineNumber);
+                    items[i] = Text(path, lineNumber, $"\"{field}\"[{i}]", item);
+                    i++;
+                }
+                return items;
+            default:
+                throw BadInputException.At(path, $"\"{field}\" must be a string or a list of strings, found {JsonText.Found(reference)}", lineNumber);
+        }
+    }
+
+    /// <summary>The string value; a lone UTF-16 surrogate escape ("\ud800") cannot be read as text.</summary>
+    private static string Text(string path, int lineNumber, string what, JsonElement value)
+    {
+        try { return value.GetString()!; }
+        catch (InvalidOperationException) { throw BadInputException.At(path, $"{what} holds an invalid \\u escape (a lone surrogate)", lineNumber); }
+    }
+}

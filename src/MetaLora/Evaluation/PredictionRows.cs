@@ -40,15 +40,9 @@ public static class PredictionRows
 
     private static PredictionRow Parse(string path, int lineNumber, ReadOnlyMemory<byte> line, string predictionField, string referenceField)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(line); }
-        catch (JsonException e) { throw BadInputException.At(path, $"invalid JSON ({JsonText.Describe(e)})", lineNumber); }
-
-        using (doc)
+        using (var doc = JsonText.ParseObjectLine(path, lineNumber, line))
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw BadInputException.At(path, $"expected a JSON object, found {JsonText.Found(root)}", lineNumber);
 
             string? id = null;
             if (root.TryGetProperty("id", out var idValue))

@@ -38,15 +38,9 @@ public static class JsonlSamples
 
     private static Sample ParseLine(string path, int lineNumber, ReadOnlyMemory<byte> line, string defaultId)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(line); }
-        catch (JsonException e) { throw BadInputException.At(path, $"invalid JSON ({JsonText.Describe(e)})", lineNumber); }
-
-        using (doc)
+        using (var doc = JsonText.ParseObjectLine(path, lineNumber, line))
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw BadInputException.At(path, $"expected a JSON object, found {JsonText.Found(root)}", lineNumber);
 
             var id = defaultId;
             if (root.TryGetProperty("id", out var idValue))

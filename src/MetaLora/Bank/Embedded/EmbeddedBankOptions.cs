@@ -1,0 +1,42 @@
+namespace MetaLora.Bank.Embedded;
+
+/// <summary>
+/// Sizes of the embedded bank. The defaults are the shipped bank (32 tasks, built in minutes on two
+/// cores); tests and CI shrink them through the same options.
+/// </summary>
+public sealed record EmbeddedBankOptions
+{
+    /// <summary>The first N tasks of <see cref="TaskCatalog"/> (0: all).</summary>
+    public int Tasks { get; init; }
+    public int Seed { get; init; }
+
+    public int TrainSamples { get; init; } = 200;
+    public int ValidSamples { get; init; } = 16;
+    public int TestSamples { get; init; } = 32;
+    public int GenericSamples { get; init; } = 6000;
+
+    public int HiddenSize { get; init; } = 128;
+    public int Layers { get; init; } = 2;
+    public int Heads { get; init; } = 4;
+    public int KeyValueHeads { get; init; } = 2;
+    public int IntermediateSize { get; init; } = 384;
+
+    public int BaseSteps { get; init; } = 1200;
+    public int BaseBatch { get; init; } = 16;
+    public double BaseLearningRate { get; init; } = 3e-3;
+
+    public int LoraRank { get; init; } = 8;
+    public double LoraAlpha { get; init; } = 16;
+    public IReadOnlyList<string> LoraTargets { get; init; } = ["q_proj", "v_proj"];
+    public int LoraSteps { get; init; } = 150;
+    public int LoraBatch { get; init; } = 16;
+    public double LoraLearningRate { get; init; } = 5e-3;
+
+    /// <summary>Adapters trained at once, each on its own thread with one torch thread (tiny models gain nothing from intra-op threads).</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Everything that determines the bank's bytes (Workers does not), for the resume check.</summary>
+    public string Fingerprint() => string.Join(";",
+        Tasks, Seed, TrainSamples, ValidSamples, TestSamples, GenericSamples, HiddenSize, Layers, Heads, KeyValueHeads, IntermediateSize,
+        BaseSteps, BaseBatch, BaseLearningRate, LoraRank, LoraAlpha, string.Join(",", LoraTargets), LoraSteps, LoraBatch, LoraLearningRate);
+}

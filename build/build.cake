@@ -13,10 +13,12 @@ var repoRoot = Context.Environment.WorkingDirectory.Combine("..").Collapse().Ful
 System.IO.Directory.SetCurrentDirectory(repoRoot);
 Context.Environment.WorkingDirectory = repoRoot;
 
-var KnownTargets = new[] { "Tokenize", "Distances", "Predict", "Clean" };
+var KnownTargets = new[] { "Bank", "Tokenize", "Distances", "Predict", "Clean" };
 var KnownMetrics = new[] { "WD", "KL", "JS", "MMD" };
 var KnownModels = new[] { "base_version", "normalized_version", "mlp_version" };
-var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank-dir", "data-dir", "results-dir", "limit", "force", "seed" };
+var KnownBanks = new[] { "embedded", "lots-of-loras" };
+var KnownBankProfiles = new[] { "full", "tiny" };
+var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank", "bank-profile", "bank-dir", "data-dir", "results-dir", "limit", "force", "seed" };
 // Cake's own options, which it also lists among the script's arguments.
 var CakeOptions = new[] { "working", "verbosity", "v", "description", "showdescription", "tree", "dryrun", "noop", "whatif", "exclusive", "e", "debug", "d", "info", "version" };
 
@@ -39,7 +41,16 @@ var models = ParseList(Argument("model", "base_version"), KnownModels, "model");
 var mlpHiddenText = Argument("mlp-hidden", "4000");
 if (!int.TryParse(mlpHiddenText, out var mlpHidden) || mlpHidden < 1) Fail($"--mlp-hidden={mlpHiddenText}: expected a whole number >= 1");
 var dataDir = Slash(Argument("data-dir", "data"));
-var bankDir = Slash(Argument("bank-dir", dataDir + "/raw_input"));
+// The bank: a folder given with --bank-dir is used as it is; otherwise the Bank target builds one
+// (--bank=embedded, the default) into <data-dir>/embedded.
+var bankName = Argument("bank", "embedded");
+bankName = KnownBanks.FirstOrDefault(b => b.Equals(bankName, StringComparison.OrdinalIgnoreCase))
+           ?? Fail<string>($"unknown bank '{bankName}'; valid: {string.Join(", ", KnownBanks)}");
+var bankProfile = Argument("bank-profile", "full");
+bankProfile = KnownBankProfiles.FirstOrDefault(b => b.Equals(bankProfile, StringComparison.OrdinalIgnoreCase))
+              ?? Fail<string>($"unknown bank profile '{bankProfile}'; valid: {string.Join(", ", KnownBankProfiles)}");
+var userBank = HasArgument("bank-dir");
+var bankDir = Slash(Argument("bank-dir", $"{dataDir}/{bankName}"));
 var resultsDir = Slash(Argument("results-dir", "results"));
 var limitText = Argument("limit", "0");
 if (!int.TryParse(limitText, out var limit) || limit < 0) Fail($"--limit={limitText}: expected a whole number >= 0 (0 = all tasks)");
@@ -68,8 +79,10 @@ string[] ParseList(string value, string[] valid, string what)
 
 // ---------------------------------------------------------------- the lora tool and the data-folder lock
 
-if (target != "Clean" && !HasArgument("bank-dir") && !System.IO.File.Exists($"{bankDir}/bank.json"))
-    Fail($"{bankDir}/bank.json: no bank in the default bank folder; pass --bank-dir=PATH (try --bank-dir=examples/demo-bank)");
+if (!userBank && bankName == "lots-of-loras" && target != "Clean")
+    Fail("--bank=lots-of-loras is not available in this build; use --bank=embedded (the default) or --bank-dir=PATH");
+if (userBank && target == "Bank")
+    Fail($"--target=Bank builds a bank into <data-dir>/{bankName}; it does not take --bank-dir");
 
 var tool = System.IO.Path.GetFullPath(".build/tool/lora.dll");
 if (!System.IO.File.Exists(tool)) Fail($"{tool}: not found; run ./build.sh (it builds the tool) rather than cake directly");
@@ -137,7 +150,42 @@ void Run(Stage s)
 
 // ---------------------------------------------------------------- stages
 
+// The embedded bank (src/MetaLora/Bank/Embedded): synthetic tasks, a tiny Mistral and a LoRA per task,
+// trained on the CPU. "tiny" is a few-task, few-step version for CI and tests: same code, same layout.
+var BankProfiles = new Dictionary<string, string[]>
+{
+    ["full"] = new string[0],
+    ["tiny"] = new[] { "--tasks", "6", "--train-samples", "40", "--valid-samples", "4", "--test-samples", "6", "--generic-samples", "400",
+                       "--hidden", "32", "--intermediate", "64", "--base-steps", "30", "--lora-steps", "8", "--lora-batch", "8" },
+};
+
+Task("Bank")
+    .Description("Build the embedded bank -> <data-dir>/embedded (skipped when --bank-dir names a bank)")
+    .WithCriteria(() => !userBank)
+    .Does(() =>
+    {
+        var stage = new Stage
+        {
+            Name = "Bank.embedded",
+            Params = { ["bank"] = bankName, ["profile"] = bankProfile },
+            Code =
+            {
+                "src/MetaLora/Bank/Embedded/*.cs",
+                "src/MetaLora/Model/*.cs",
+                "src/MetaLora/Tokenization/CompactTokenizer.cs",
+                "src/MetaLora/Formats/PeftAdapter.cs",
+                "src/MetaLora/Formats/AdapterConfig.cs",
+                "src/MetaLora/Formats/SafetensorsWriter.cs",
+            },
+            Outs = { $"{bankDir}/**" },
+            Verb = { "bank", "build", "--out", bankDir },
+        };
+        stage.Verb.AddRange(BankProfiles[bankProfile]);
+        Run(stage);
+    });
+
 Task("Tokenize")
+    .IsDependentOn("Bank")
     .Description("Token ids of every task's train split -> <data-dir>/preprocessed/tokens/<task>.npy")
     .Does(() => Run(new Stage
     {

@@ -23,6 +23,7 @@ internal static class BankCommand
         Option<double> Real(string name, string description, double fallback) => new(name) { Description = description, DefaultValueFactory = _ => fallback };
         var output = new Option<string>("--out") { Description = "The bank folder to write (replaced at the end of a successful build).", Required = true };
         var tasks = Int("--tasks", $"The first N of the {TaskCatalog.All.Count} tasks (0 = all).", d.Tasks);
+        var only = new Option<string>("--only") { Description = "Only these tasks or families, comma separated (experiments).", DefaultValueFactory = _ => "" };
         var seed = Int("--seed", "Seed of the data, the initial weights and the batch order.", d.Seed);
         var train = Int("--train-samples", "Train samples per task.", d.TrainSamples);
         var valid = Int("--valid-samples", "Validation samples per task.", d.ValidSamples);
@@ -47,14 +48,16 @@ internal static class BankCommand
             "Build the embedded bank: seeded synthetic tasks, a compact GPT-2 vocabulary, a tiny Mistral trained from scratch " +
             "on generic data and one PEFT LoRA per task, in the bank contract. Same options, same bytes; a killed build resumes.")
         {
-            output, tasks, seed, train, valid, test, generic, hidden, layers, heads, kvHeads, intermediate,
+            output, tasks, only, seed, train, valid, test, generic, hidden, layers, heads, kvHeads, intermediate,
             baseSteps, baseBatch, baseLr, rank, alpha, targets, loraSteps, loraBatch, loraLr, workers,
         };
         command.SetAction(parse =>
         {
             var options = new EmbeddedBankOptions
             {
-                Tasks = parse.GetValue(tasks), Seed = parse.GetValue(seed),
+                Tasks = parse.GetValue(tasks),
+                Only = parse.GetValue(only)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Seed = parse.GetValue(seed),
                 TrainSamples = parse.GetValue(train), ValidSamples = parse.GetValue(valid), TestSamples = parse.GetValue(test),
                 GenericSamples = parse.GetValue(generic),
                 HiddenSize = parse.GetValue(hidden), Layers = parse.GetValue(layers), Heads = parse.GetValue(heads),

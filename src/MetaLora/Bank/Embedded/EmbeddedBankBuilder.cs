@@ -28,8 +28,14 @@ public static class EmbeddedBankBuilder
 
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static IReadOnlyList<BankTask> SelectTasks(EmbeddedBankOptions options) =>
-        options.Tasks <= 0 || options.Tasks >= TaskCatalog.All.Count ? TaskCatalog.All : TaskCatalog.All.Take(options.Tasks).ToArray();
+    public static IReadOnlyList<BankTask> SelectTasks(EmbeddedBankOptions options)
+    {
+        IEnumerable<BankTask> tasks = options.Tasks <= 0 ? TaskCatalog.All : TaskCatalog.All.Take(options.Tasks);
+        if (options.Only.Count > 0) tasks = tasks.Where(t => options.Only.Contains(t.Name) || options.Only.Contains(t.Family));
+        var selected = tasks.ToArray();
+        return selected.Length > 0 ? selected
+            : throw new ArgumentException($"no task selected; families: {string.Join(", ", TaskCatalog.Families)}", nameof(options));
+    }
 
     public static void Build(string outDir, EmbeddedBankOptions options, Action<string>? log = null)
     {
@@ -99,7 +105,8 @@ public static class EmbeddedBankBuilder
     private static CompactTokenizer WriteTokenizer(string root, IEnumerable<Sample> corpus)
     {
         var gpt2 = TokenizerFactory.CreateTiktoken("gpt2 (built in)", "gpt2");
-        var ids = CompactTokenizer.CollectBaseIds(gpt2, corpus.SelectMany(s => s.Output.Prepend(s.Input)));
+        // The model reads "input", writes " answer"; the pipeline's Tokenize stage reads "input" + "answer".
+        var ids = CompactTokenizer.CollectBaseIds(gpt2, corpus.SelectMany(s => s.Output.SelectMany(o => new[] { " " + o, s.Input + o }).Prepend(s.Input)));
         var tokenizer = new CompactTokenizer(gpt2, "gpt2", ids);
         var dir = Path.Combine(root, BaseModelDir);
         Directory.CreateDirectory(dir);
@@ -109,11 +116,15 @@ public static class EmbeddedBankBuilder
         return tokenizer;
     }
 
-    /// <summary>Prompt = the input with BOS; target = the first answer followed by EOS (so the model learns to stop).</summary>
+    /// <summary>
+    /// Prompt = the input with BOS; target = a space, the first answer, then EOS (so the model learns to
+    /// stop). The space makes the answer's words the same BPE pieces as in the input (GPT-2 has both
+    /// "cat" and " cat"), as text reads "Output: cat"; the dataset keeps the answer without it.
+    /// </summary>
     public static TrainingExample Example(Tokenizer tokenizer, Sample sample)
     {
         var prompt = tokenizer.EncodeToIds(sample.Input);
-        var answer = tokenizer.EncodeToIds(sample.Output[0]).Where(id => id != CompactTokenizer.BosId).Append(CompactTokenizer.EosId).ToArray();
+        var answer = tokenizer.EncodeToIds(" " + sample.Output[0]).Where(id => id != CompactTokenizer.BosId).Append(CompactTokenizer.EosId).ToArray();
         return new TrainingExample(prompt.ToArray(), answer);
     }
 

@@ -84,19 +84,21 @@ internal static class BankCommand
         var limit = new Option<int>("--limit") { Description = "Only the first N tasks (0 = all).", DefaultValueFactory = _ => 0 };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Generation length limit.", DefaultValueFactory = _ => 64 };
         var workers = new Option<int>("--workers") { Description = "Tasks evaluated at once (one torch thread each).", DefaultValueFactory = _ => 2 };
+        var adapters = new Option<string?>("--adapters") { Description = "Score these adapters (<dir>/<task>/, e.g. data/predicted_adapters/KL/base_version) instead of the bank's own." };
         var examples = new Option<bool>("--examples") { Description = "Also print a few predictions per task." };
         var command = new Command("eval",
             "Greedy generation on every task's test split with the base model and with the task's own adapter; " +
             "mean Rouge-L (LCS F-measure on rouge_score's tokens, no stemming) per task, per family and overall.")
         {
-            bankDir, limit, maxNew, workers, examples,
+            bankDir, limit, maxNew, workers, adapters, examples,
         };
         command.SetAction(parse =>
         {
             var clock = Stopwatch.StartNew();
-            var scores = BankEvaluation.Run(parse.GetValue(bankDir)!, parse.GetValue(limit), parse.GetValue(maxNew), parse.GetValue(workers));
+            var scores = BankEvaluation.Run(parse.GetValue(bankDir)!, parse.GetValue(limit), parse.GetValue(maxNew), parse.GetValue(workers),
+                adapterRoot: parse.GetValue(adapters));
             string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-            Console.WriteLine($"{"task",-32} {"base",7} {"finetuned",9}");
+            Console.WriteLine($"{"task",-32} {"base",7} {(parse.GetValue(adapters) is null ? "finetuned" : "adapters"),9}");
             foreach (var s in scores)
             {
                 Console.WriteLine($"{s.Task,-32} {F(s.Base),7} {F(s.Finetuned),9}");

@@ -15,7 +15,8 @@ public sealed record TaskScore(string Task, string Family, double Base, double F
 /// </summary>
 public static class BankEvaluation
 {
-    public static IReadOnlyList<TaskScore> Run(string bankDir, int limit, int maxNewTokens, int workers, Action<string>? log = null)
+    /// <param name="adapterRoot">Where the "finetuned" adapters are (<c>&lt;root&gt;/&lt;task&gt;/</c>, e.g. a Predict output); null for the bank's own.</param>
+    public static IReadOnlyList<TaskScore> Run(string bankDir, int limit, int maxNewTokens, int workers, Action<string>? log = null, string? adapterRoot = null)
     {
         var bank = BankInfo.Load(bankDir);
         var families = Families(bank);
@@ -39,7 +40,7 @@ public static class BankEvaluation
                     var options = new GenerationOptions { MaxNewTokens = maxNewTokens };
                     var basePredictions = Generation.Generate(model, prompts, options).Select(ids => tokenizer.Decode(ids)).ToArray();
                     string[] tuned;
-                    using (var adapter = LoraAdapter.Load(bank.AdapterDir(task), model))
+                    using (var adapter = LoraAdapter.Load(adapterRoot is null ? bank.AdapterDir(task) : Path.Combine(adapterRoot, task), model))
                     {
                         model.SetAdapter(adapter);
                         tuned = Generation.Generate(model, prompts, options).Select(ids => tokenizer.Decode(ids)).ToArray();

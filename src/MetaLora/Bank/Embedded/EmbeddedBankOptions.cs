@@ -13,10 +13,11 @@ public sealed record EmbeddedBankOptions
     public IReadOnlyList<string> Only { get; init; } = [];
     public int Seed { get; init; }
 
-    public int TrainSamples { get; init; } = 200;
+    public int TrainSamples { get; init; } = 300;
     public int ValidSamples { get; init; } = 16;
     public int TestSamples { get; init; } = 32;
-    public int GenericSamples { get; init; } = 6000;
+    /// <summary>Many distinct samples, few repeats: with a few thousand the base memorised lists instead of learning to copy.</summary>
+    public int GenericSamples { get; init; } = 40000;
 
     public int HiddenSize { get; init; } = 128;
     public int Layers { get; init; } = 2;
@@ -24,15 +25,15 @@ public sealed record EmbeddedBankOptions
     public int KeyValueHeads { get; init; } = 2;
     public int IntermediateSize { get; init; } = 384;
 
-    public int BaseSteps { get; init; } = 1200;
-    public int BaseBatch { get; init; } = 32;
+    public int BaseSteps { get; init; } = 1300;
+    public int BaseBatch { get; init; } = 64;
     public double BaseLearningRate { get; init; } = 6e-3;
 
     public int LoraRank { get; init; } = 8;
     public double LoraAlpha { get; init; } = 16;
     /// <summary>All seven projections: on a model this small, q_proj and v_proj alone did not learn the tasks (loss stuck above 2).</summary>
     public IReadOnlyList<string> LoraTargets { get; init; } = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
-    public int LoraSteps { get; init; } = 150;
+    public int LoraSteps { get; init; } = 300;
     public int LoraBatch { get; init; } = 16;
     public double LoraLearningRate { get; init; } = 1e-2;
 

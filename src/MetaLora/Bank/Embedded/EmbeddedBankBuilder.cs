@@ -189,7 +189,7 @@ public static class EmbeddedBankBuilder
         var folder = Path.Combine(root, "adapters", task.Name);
         var config = AdapterConfig.Create(PeftAdapter.ConfigPathIn(folder), options.LoraRank, options.LoraAlpha, options.LoraTargets, BaseModelDir);
         var seed = unchecked(options.Seed * 1_000_003L + index + 1);
-        using var adapter = LoraAdapter.Create(model, config, seed);
+        using var adapter = LoraAdapter.Create(model, config, options.SharedAdapterInit ? options.Seed : seed);
         try
         {
             var result = Trainer.TrainLora(model, adapter, train.Select(s => Example(tokenizer, s)).ToArray(), new TrainingOptions

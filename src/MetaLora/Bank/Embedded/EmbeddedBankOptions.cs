@@ -37,11 +37,18 @@ public sealed record EmbeddedBankOptions
     public int LoraBatch { get; init; } = 16;
     public double LoraLearningRate { get; init; } = 1e-2;
 
+    /// <summary>
+    /// Start every adapter from the same random A (B is zero anyway), so that all adapters live in one
+    /// basis and a weighted sum of their A's and of their B's (the paper's mixing) stays meaningful;
+    /// otherwise each task's A comes from its own seed.
+    /// </summary>
+    public bool SharedAdapterInit { get; init; }
+
     /// <summary>Adapters trained at once, each on its own thread with one torch thread (tiny models gain nothing from intra-op threads).</summary>
     public int Workers { get; init; } = 2;
 
     /// <summary>Everything that determines the bank's bytes (Workers does not), for the resume check.</summary>
     public string Fingerprint() => string.Join(";",
         Tasks, string.Join(",", Only), Seed, TrainSamples, ValidSamples, TestSamples, GenericSamples, HiddenSize, Layers, Heads, KeyValueHeads, IntermediateSize,
-        BaseSteps, BaseBatch, BaseLearningRate, LoraRank, LoraAlpha, string.Join(",", LoraTargets), LoraSteps, LoraBatch, LoraLearningRate);
+        BaseSteps, BaseBatch, BaseLearningRate, LoraRank, LoraAlpha, string.Join(",", LoraTargets), LoraSteps, LoraBatch, LoraLearningRate, SharedAdapterInit);
 }

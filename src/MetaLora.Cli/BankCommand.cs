@@ -43,14 +43,19 @@ internal static class BankCommand
         var loraSteps = Int("--lora-steps", "Training steps per adapter.", d.LoraSteps);
         var loraBatch = Int("--lora-batch", "Batch size of adapter training.", d.LoraBatch);
         var loraLr = Real("--lora-lr", "Peak learning rate of adapter training.", d.LoraLearningRate);
-        var sharedInit = new Option<bool>("--shared-init") { Description = "Start every adapter from the same random A (a shared basis for mixing)." };
+        var adapterInit = new Option<string>("--adapter-init")
+        {
+            Description = "shared: every adapter starts from the same random A (a shared basis, so mixed adapters mean something); per-task: each from its own seed.",
+            DefaultValueFactory = _ => d.SharedAdapterInit ? "shared" : "per-task",
+        };
+        adapterInit.AcceptOnlyFromAmong("shared", "per-task");
         var workers = Int("--workers", "Adapters trained at once (one torch thread each); does not change the result.", d.Workers);
         var command = new Command("build",
             "Build the embedded bank: seeded synthetic tasks, a compact GPT-2 vocabulary, a tiny Mistral trained from scratch " +
             "on generic data and one PEFT LoRA per task, in the bank contract. Same options, same bytes; a killed build resumes.")
         {
             output, tasks, only, seed, train, valid, test, generic, hidden, layers, heads, kvHeads, intermediate,
-            baseSteps, baseBatch, baseLr, rank, alpha, targets, loraSteps, loraBatch, loraLr, sharedInit, workers,
+            baseSteps, baseBatch, baseLr, rank, alpha, targets, loraSteps, loraBatch, loraLr, adapterInit, workers,
         };
         command.SetAction(parse =>
         {
@@ -67,7 +72,7 @@ internal static class BankCommand
                 LoraRank = parse.GetValue(rank), LoraAlpha = parse.GetValue(alpha),
                 LoraTargets = parse.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 LoraSteps = parse.GetValue(loraSteps), LoraBatch = parse.GetValue(loraBatch), LoraLearningRate = parse.GetValue(loraLr),
-                SharedAdapterInit = parse.GetValue(sharedInit),
+                SharedAdapterInit = parse.GetValue(adapterInit) == "shared",
                 Workers = parse.GetValue(workers),
             };
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;

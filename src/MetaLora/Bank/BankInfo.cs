@@ -4,15 +4,19 @@ using MetaLora.Formats;
 
 namespace MetaLora.Bank;
 
-/// <summary>How a bank's text becomes token ids: a tiktoken model by name, or a SentencePiece model file.</summary>
+/// <summary>
+/// How a bank's text becomes token ids: a tiktoken model by name, a SentencePiece model file, or a
+/// tiktoken model renumbered into a compact vocabulary file (the embedded bank's tiny model).
+/// </summary>
 /// <param name="Kind">One of <see cref="TokenizerSpec.Kinds"/>.</param>
-/// <param name="Model">The tiktoken model name (kind "tiktoken").</param>
-/// <param name="Path">The SentencePiece model file, relative to the bank folder (kind "sentencepiece").</param>
+/// <param name="Model">The tiktoken model name (kinds "tiktoken" and "tiktoken-compact").</param>
+/// <param name="Path">The SentencePiece model file (kind "sentencepiece") or the compact vocabulary file (kind "tiktoken-compact"), relative to the bank folder.</param>
 public sealed record TokenizerSpec(string Kind, string? Model, string? Path)
 {
     public const string Tiktoken = "tiktoken";
     public const string SentencePiece = "sentencepiece";
-    public static readonly IReadOnlyList<string> Kinds = [Tiktoken, SentencePiece];
+    public const string TiktokenCompact = "tiktoken-compact";
+    public static readonly IReadOnlyList<string> Kinds = [Tiktoken, SentencePiece, TiktokenCompact];
 }
 
 /// <summary>
@@ -106,6 +110,8 @@ public sealed partial class BankInfo
         {
             TokenizerSpec.Tiktoken => new TokenizerSpec(kind, RequiredString(path, spec, "model", "tokenizer.model"), null),
             TokenizerSpec.SentencePiece => new TokenizerSpec(kind, null, RequiredString(path, spec, "path", "tokenizer.path")),
+            TokenizerSpec.TiktokenCompact => new TokenizerSpec(kind, RequiredString(path, spec, "model", "tokenizer.model"),
+                RequiredString(path, spec, "path", "tokenizer.path")),
             _ => throw BadInputException.At(path,
                 $"unknown tokenizer kind \"{kind}\" (valid kinds: {string.Join(", ", TokenizerSpec.Kinds)})"),
         };

@@ -10,7 +10,8 @@ namespace MetaLora.Model;
 /// Microsoft.ML.Tokenizers' LlamaTokenizer), adding BOS and EOS as the folder's
 /// <c>tokenizer_config.json</c> says (add_bos_token, default true; add_eos_token, default false, as
 /// Mistral ships), with the BOS/EOS ids checked against config.json; or a named built-in tiktoken
-/// tokenizer (e.g. "gpt2", bundled, works offline) for models trained on its ids.
+/// tokenizer (e.g. "gpt2", bundled, works offline) for models trained on its ids; or, when the folder
+/// holds <c>compact_vocab.json</c>, GPT-2's pieces renumbered into that compact vocabulary.
 /// </summary>
 public static class ModelTokenizer
 {
@@ -21,6 +22,8 @@ public static class ModelTokenizer
     public static Tokenizer FromFolder(string folder, MistralConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
+        var compactPath = Path.Combine(folder, CompactTokenizer.FileName);
+        if (File.Exists(compactPath)) return FromCompact(compactPath, folder, config);
         var modelPath = Path.Combine(folder, SentencePieceFileName);
         if (!File.Exists(modelPath))
             throw BadInputException.At(folder, $"no {SentencePieceFileName} (SentencePiece) in the model folder; name a built-in tokenizer instead");
@@ -33,6 +36,17 @@ public static class ModelTokenizer
             throw BadInputException.At(modelPath, $"EOS is id {tokenizer.EndOfSentenceId}, but {config.Path} says eos_token_id = {string.Join(", ", config.EosTokenIds)}");
         if (tokenizer.Vocabulary.Count > config.VocabSize)
             throw BadInputException.At(modelPath, $"has {tokenizer.Vocabulary.Count} pieces, more than the model's vocab_size {config.VocabSize}");
+        return tokenizer;
+    }
+
+    private static CompactTokenizer FromCompact(string path, string folder, MistralConfig config)
+    {
+        var (addBos, _) = SpecialTokenFlags(Path.Combine(folder, ConfigFileName));
+        var tokenizer = CompactTokenizer.Load(path, addBos);
+        if (config.BosTokenId != CompactTokenizer.BosId || !config.EosTokenIds.Contains(CompactTokenizer.EosId))
+            throw BadInputException.At(config.Path, $"bos_token_id/eos_token_id must be {CompactTokenizer.BosId}/{CompactTokenizer.EosId} for the compact vocabulary {path}");
+        if (tokenizer.VocabSize > config.VocabSize)
+            throw BadInputException.At(path, $"has {tokenizer.VocabSize} ids, more than the model's vocab_size {config.VocabSize}");
         return tokenizer;
     }
 

@@ -13,9 +13,19 @@ public static class TokenizerFactory
         {
             TokenizerSpec.Tiktoken => CreateTiktoken(bank.JsonPath, spec.Model!),
             TokenizerSpec.SentencePiece => CreateSentencePiece(Path.Combine(bank.Directory, spec.Path!)),
+            TokenizerSpec.TiktokenCompact => CreateCompact(bank, spec),
             _ => throw BadInputException.At(bank.JsonPath,
                 $"unknown tokenizer kind \"{spec.Kind}\" (valid kinds: {string.Join(", ", TokenizerSpec.Kinds)})"),
         };
+    }
+
+    private static CompactTokenizer CreateCompact(BankInfo bank, TokenizerSpec spec)
+    {
+        var tokenizer = CompactTokenizer.Load(Path.Combine(bank.Directory, spec.Path!));
+        // bank.json names the base model too, so that a reader sees how ids were made without opening the file.
+        if (tokenizer.BaseModel != spec.Model)
+            throw BadInputException.At(bank.JsonPath, $"tokenizer.model is \"{spec.Model}\" but {spec.Path} renumbers \"{tokenizer.BaseModel}\"");
+        return tokenizer;
     }
 
     /// <param name="source">The file that names the tokenizer, for error messages.</param>

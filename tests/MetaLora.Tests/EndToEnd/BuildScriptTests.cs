@@ -179,13 +179,38 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         }
     }
 
+    [Fact]
+    public void Without_a_bank_dir_the_embedded_bank_is_built_once_and_then_up_to_date()
+    {
+        var data = _work["data"];
+        string[] args = ["--target=Tokenize", "--bank-profile=tiny", $"--data-dir={data}"];
+        var first = repo.Copy.BuildSh(args);
+        Assert.True(first.ExitCode == 0, $"build.sh failed ({first.ExitCode}):\n{first.Output}");
+        Assert.True(File.Exists(Path.Combine(data, "embedded", "bank.json")), first.Output);
+        Assert.Equal(6, Directory.GetFiles(Path.Combine(data, "preprocessed", "tokens"), "*.npy").Length);
+
+        var second = repo.Copy.BuildSh(args);
+        Assert.True(second.ExitCode == 0, $"build.sh failed ({second.ExitCode}):\n{second.Output}");
+        AssertStage(second.Output, "Bank.embedded", "up to date");
+        AssertStage(second.Output, "Tokenize", "up to date");
+    }
+
+    [Fact]
+    public void Lots_of_loras_bank_is_refused_until_it_is_available()
+    {
+        var data = _work["data"];
+        var result = repo.Copy.BuildSh("--target=Tokenize", "--bank=lots-of-loras", $"--data-dir={data}");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--bank=lots-of-loras is not available in this build", result.Stderr);
+    }
+
     [Theory]
     [InlineData("--metric=XX", "unknown metric 'XX'; valid: WD, KL, JS, MMD, all")]
     [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Clean")]
-    [InlineData("--bank=nope", "unknown bank 'nope'; valid: lots-of-loras")]
-    [InlineData("--target=Bank", "--target=Bank needs --bank; valid: lots-of-loras")]
+    [InlineData("--target=Bank", "--target=Bank makes a bank; with --bank-dir name which one with --bank (embedded, lots-of-loras)")]
     [InlineData("--metrics=KL", "unknown argument --metrics; valid:")]
     [InlineData("--limit=-3", "--limit=-3: expected a whole number >= 0")]
+    [InlineData("--bank=foo", "unknown bank 'foo'; valid: embedded, lots-of-loras")]
     public void Bad_arguments_fail_at_once_listing_valid_values(string argument, string message)
     {
         var data = _work["data"];

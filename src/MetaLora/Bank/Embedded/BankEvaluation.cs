@@ -1,0 +1,77 @@
+using System.Text.Json;
+using MetaLora.Model;
+using MetaLora.Tokenization;
+using TorchSharp;
+
+namespace MetaLora.Bank.Embedded;
+
+/// <summary>Mean Rouge-L of one task's test split, without adapter (base) and with its bank adapter (finetuned).</summary>
+public sealed record TaskScore(string Task, string Family, double Base, double Finetuned, IReadOnlyList<(string Reference, string Base, string Finetuned)> Examples);
+
+/// <summary>
+/// The bank's own sanity check, before the pipeline's Infer/Evaluate stages exist: greedy generation on
+/// every task's test split with the base model and with the task's adapter, scored with
+/// <see cref="SimpleRougeL"/>. Prompts are the raw inputs with BOS, as the paper's inference does.
+/// </summary>
+public static class BankEvaluation
+{
+    /// <param name="adapterRoot">Where the "finetuned" adapters are (<c>&lt;root&gt;/&lt;task&gt;/</c>, e.g. a Predict output); null for the bank's own.</param>
+    public static IReadOnlyList<TaskScore> Run(string bankDir, int limit, int maxNewTokens, int workers, Action<string>? log = null, string? adapterRoot = null)
+    {
+        var bank = BankInfo.Load(bankDir);
+        var families = Families(bank);
+        var tasks = bank.Take(limit);
+        var modelDir = Path.Combine(bank.Directory, bank.BaseModel ?? EmbeddedBankBuilder.BaseModelDir);
+        torch.set_num_threads(1);
+        var scores = new TaskScore[tasks.Count];
+        var failures = new List<Exception>();
+        workers = Math.Max(1, Math.Min(workers, tasks.Count));
+        var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>
+        {
+            try
+            {
+                using var model = MistralCheckpoint.Load(modelDir);
+                var tokenizer = ModelTokenizer.FromFolder(modelDir, model.Config);
+                for (var k = w; k < tasks.Count; k += workers)
+                {
+                    var task = tasks[k];
+                    var test = Dataset.ReadSplit(bank.DatasetDir(task), "test");
+                    var prompts = test.Select(s => (IReadOnlyList<int>)tokenizer.EncodeToIds(s.Input)).ToArray();
+                    var options = new GenerationOptions { MaxNewTokens = maxNewTokens };
+                    var basePredictions = Generation.Generate(model, prompts, options).Select(ids => tokenizer.Decode(ids)).ToArray();
+                    string[] tuned;
+                    using (var adapter = LoraAdapter.Load(adapterRoot is null ? bank.AdapterDir(task) : Path.Combine(adapterRoot, task), model))
+                    {
+                        model.SetAdapter(adapter);
+                        tuned = Generation.Generate(model, prompts, options).Select(ids => tokenizer.Decode(ids)).ToArray();
+                        model.SetAdapter(null);
+                    }
+                    var references = test.Select(s => s.Output[0]).ToArray();
+                    double Mean(string[] predictions) => references.Select((r, i) => SimpleRougeL.FMeasure(r, predictions[i])).DefaultIfEmpty(0).Average();
+                    scores[k] = new TaskScore(task, families.GetValueOrDefault(task, "?"), Mean(basePredictions), Mean(tuned),
+                        references.Select((r, i) => (r, basePredictions[i], tuned[i])).Take(3).ToArray());
+                    log?.Invoke($"{task}: base {EmbeddedBankBuilder.Format(scores[k].Base)}, finetuned {EmbeddedBankBuilder.Format(scores[k].Finetuned)}");
+                }
+            }
+            catch (Exception e)
+            {
+                lock (failures) failures.Add(e);
+            }
+        }, maxStackSize: 16 << 20)).ToArray();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+        if (failures.Count > 0) throw failures[0] is BadInputException ? failures[0] : new AggregateException(failures);
+        return scores;
+    }
+
+    /// <summary>bank.json's optional "families" map (the embedded bank writes it); other banks report one family "?".</summary>
+    private static Dictionary<string, string> Families(BankInfo bank)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(bank.JsonPath));
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (doc.RootElement.TryGetProperty("families", out var map) && map.ValueKind == JsonValueKind.Object)
+            foreach (var entry in map.EnumerateObject())
+                if (entry.Value.ValueKind == JsonValueKind.String) result[entry.Name] = entry.Value.GetString()!;
+        return result;
+    }
+}

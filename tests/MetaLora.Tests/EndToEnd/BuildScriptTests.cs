@@ -195,15 +195,6 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         AssertStage(second.Output, "Tokenize", "up to date");
     }
 
-    [Fact]
-    public void Lots_of_loras_bank_is_refused_until_it_is_available()
-    {
-        var data = _work["data"];
-        var result = repo.Copy.BuildSh("--target=Tokenize", "--bank=lots-of-loras", $"--data-dir={data}");
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("--bank=lots-of-loras is not available in this build", result.Stderr);
-    }
-
     [Theory]
     [InlineData("--metric=XX", "unknown metric 'XX'; valid: WD, KL, JS, MMD, all")]
     [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Clean")]

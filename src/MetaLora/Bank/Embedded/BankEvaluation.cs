@@ -24,43 +24,32 @@ public static class BankEvaluation
         var modelDir = Path.Combine(bank.Directory, bank.BaseModel ?? EmbeddedBankBuilder.BaseModelDir);
         torch.set_num_threads(1);
         var scores = new TaskScore[tasks.Count];
-        var failures = new List<Exception>();
         workers = Math.Max(1, Math.Min(workers, tasks.Count));
-        var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>
+        ModelWorkers.Run(workers, w =>
         {
-            try
+            using var model = MistralCheckpoint.Load(modelDir);
+            var tokenizer = ModelTokenizer.FromFolder(modelDir, model.Config);
+            for (var k = w; k < tasks.Count; k += workers)
             {
-                using var model = MistralCheckpoint.Load(modelDir);
-                var tokenizer = ModelTokenizer.FromFolder(modelDir, model.Config);
-                for (var k = w; k < tasks.Count; k += workers)
+                var task = tasks[k];
+                var test = Dataset.ReadSplit(bank.DatasetDir(task), "test");
+                var prompts = test.Select(s => (IReadOnlyList<int>)tokenizer.EncodeToIds(s.Input)).ToArray();
+                var options = new GenerationOptions { MaxNewTokens = maxNewTokens };
+                var basePredictions = Generation.Generate(model, prompts, options).Select(ids => tokenizer.Decode(ids)).ToArray();
+                string[] tuned;
+                using (var adapter = LoraAdapter.Load(adapterRoot is null ? bank.AdapterDir(task) : Path.Combine(adapterRoot, task), model))
                 {
-                    var task = tasks[k];
-                    var test = Dataset.ReadSplit(bank.DatasetDir(task), "test");
-                    var prompts = test.Select(s => (IReadOnlyList<int>)tokenizer.EncodeToIds(s.Input)).ToArray();
-                    var options = new GenerationOptions { MaxNewTokens = maxNewTokens };
-                    var basePredictions = Generation.Generate(model, prompts, options).Select(ids => tokenizer.Decode(ids)).ToArray();
-                    string[] tuned;
-                    using (var adapter = LoraAdapter.Load(adapterRoot is null ? bank.AdapterDir(task) : Path.Combine(adapterRoot, task), model))
-                    {
-                        model.SetAdapter(adapter);
-                        tuned = Generation.Generate(model, prompts, options).Select(ids => tokenizer.Decode(ids)).ToArray();
-                        model.SetAdapter(null);
-                    }
-                    var references = test.Select(s => s.Output[0]).ToArray();
-                    double Mean(string[] predictions) => references.Select((r, i) => SimpleRougeL.FMeasure(r, predictions[i])).DefaultIfEmpty(0).Average();
-                    scores[k] = new TaskScore(task, families.GetValueOrDefault(task, "?"), Mean(basePredictions), Mean(tuned),
-                        references.Select((r, i) => (r, basePredictions[i], tuned[i])).Take(3).ToArray());
-                    log?.Invoke($"{task}: base {EmbeddedBankBuilder.Format(scores[k].Base)}, finetuned {EmbeddedBankBuilder.Format(scores[k].Finetuned)}");
+                    model.SetAdapter(adapter);
+                    tuned = Generation.Generate(model, prompts, options).Select(ids => tokenizer.Decode(ids)).ToArray();
+                    model.SetAdapter(null);
                 }
+                var references = test.Select(s => s.Output[0]).ToArray();
+                double Mean(string[] predictions) => references.Select((r, i) => SimpleRougeL.FMeasure(r, predictions[i])).DefaultIfEmpty(0).Average();
+                scores[k] = new TaskScore(task, families.GetValueOrDefault(task, "?"), Mean(basePredictions), Mean(tuned),
+                    references.Select((r, i) => (r, basePredictions[i], tuned[i])).Take(3).ToArray());
+                log?.Invoke($"{task}: base {EmbeddedBankBuilder.Format(scores[k].Base)}, finetuned {EmbeddedBankBuilder.Format(scores[k].Finetuned)}");
             }
-            catch (Exception e)
-            {
-                lock (failures) failures.Add(e);
-            }
-        }, maxStackSize: 16 << 20)).ToArray();
-        foreach (var thread in threads) thread.Start();
-        foreach (var thread in threads) thread.Join();
-        if (failures.Count > 0) throw failures[0] is BadInputException ? failures[0] : new AggregateException(failures);
+        });
         return scores;
     }
 

@@ -163,23 +163,12 @@ public static class EmbeddedBankBuilder
         if (pending.Length < tasks.Count) log($"adapters: {tasks.Count - pending.Length} kept from an interrupted build");
         var workers = Math.Max(1, Math.Min(options.Workers, pending.Length));
         var baseDir = Path.Combine(root, BaseModelDir);
-        var failures = new List<Exception>();
-        var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>
+        ModelWorkers.Run(workers, w =>
         {
-            try
-            {
-                using var model = MistralCheckpoint.Load(baseDir);
-                for (var k = w; k < pending.Length; k += workers)
-                    TrainAdapter(model, root, pending[k].Task, pending[k].Index, datasets[pending[k].Task.Name], tokenizer, options, log);
-            }
-            catch (Exception e)
-            {
-                lock (failures) failures.Add(e);
-            }
-        }, maxStackSize: 16 << 20)).ToArray();
-        foreach (var thread in threads) thread.Start();
-        foreach (var thread in threads) thread.Join();
-        if (failures.Count > 0) throw failures[0] is BadInputException ? failures[0] : new AggregateException(failures);
+            using var model = MistralCheckpoint.Load(baseDir);
+            for (var k = w; k < pending.Length; k += workers)
+                TrainAdapter(model, root, pending[k].Task, pending[k].Index, datasets[pending[k].Task.Name], tokenizer, options, log);
+        });
     }
 
     private static void TrainAdapter(MistralForCausalLM model, string root, BankTask task, int index, IReadOnlyList<Sample> train,

@@ -37,6 +37,7 @@ internal static class BankCommand
         var baseSteps = Int("--base-steps", "Training steps of the base model.", d.BaseSteps);
         var baseBatch = Int("--base-batch", "Batch size of the base model's training.", d.BaseBatch);
         var baseLr = Real("--base-lr", "Peak learning rate of the base model.", d.BaseLearningRate);
+        var baseThreads = Int("--base-threads", "Torch threads of the base model's training (a fixed count, part of the result).", d.BaseThreads);
         var rank = Int("--rank", "LoRA rank r.", d.LoraRank);
         var alpha = Real("--alpha", "LoRA alpha.", d.LoraAlpha);
         var targets = new Option<string>("--targets") { Description = "LoRA target modules, comma separated.", DefaultValueFactory = _ => string.Join(",", d.LoraTargets) };
@@ -55,7 +56,7 @@ internal static class BankCommand
             "on generic data and one PEFT LoRA per task, in the bank contract. Same options, same bytes; a killed build resumes.")
         {
             output, tasks, only, seed, train, valid, test, generic, hidden, layers, heads, kvHeads, intermediate,
-            baseSteps, baseBatch, baseLr, rank, alpha, targets, loraSteps, loraBatch, loraLr, adapterInit, workers,
+            baseSteps, baseBatch, baseLr, baseThreads, rank, alpha, targets, loraSteps, loraBatch, loraLr, adapterInit, workers,
         };
         command.SetAction(parse =>
         {
@@ -68,7 +69,7 @@ internal static class BankCommand
                 GenericSamples = parse.GetValue(generic),
                 HiddenSize = parse.GetValue(hidden), Layers = parse.GetValue(layers), Heads = parse.GetValue(heads),
                 KeyValueHeads = parse.GetValue(kvHeads), IntermediateSize = parse.GetValue(intermediate),
-                BaseSteps = parse.GetValue(baseSteps), BaseBatch = parse.GetValue(baseBatch), BaseLearningRate = parse.GetValue(baseLr),
+                BaseSteps = parse.GetValue(baseSteps), BaseBatch = parse.GetValue(baseBatch), BaseLearningRate = parse.GetValue(baseLr), BaseThreads = parse.GetValue(baseThreads),
                 LoraRank = parse.GetValue(rank), LoraAlpha = parse.GetValue(alpha),
                 LoraTargets = parse.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 LoraSteps = parse.GetValue(loraSteps), LoraBatch = parse.GetValue(loraBatch), LoraLearningRate = parse.GetValue(loraLr),

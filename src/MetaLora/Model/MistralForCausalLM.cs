@@ -71,6 +71,17 @@ public sealed class MistralForCausalLM : nn.Module
         return Head(h.select(1, -1)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Logits (N, vocab) of the given flat positions (b · T + t) only. Training scores the answer tokens
+    /// alone, so the head, the widest matmul of a small-vocabulary model, need not see the prompt.
+    /// </summary>
+    public Tensor LogitsAt(Tensor inputIds, Tensor positions, Tensor? attentionMask = null)
+    {
+        using var scope = NewDisposeScope();
+        var h = model.forward(inputIds, attentionMask, null, null);
+        return Head(h.reshape(-1, h.shape[2]).index_select(0, positions)).MoveToOuterDisposeScope();
+    }
+
     private Tensor Head(Tensor h)
     {
         var logits = lm_head is null ? nn.functional.linear(h, model.EmbedTokens.Weight) : lm_head.forward(h);

@@ -121,10 +121,12 @@ public static class Trainer
                 var learningRate = LearningRateAt(step, options);
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
 
-                var (ids, mask, labels) = Batch(batches.Indices(step).Select(i => data[i]).ToArray(), device);
+                var batch = batches.Indices(step).Select(i => data[i]).ToArray();
+                var (ids, mask, _) = Batch(batch, device);
+                var (positions, targets) = Targets(batch, ids.shape[1], device);
                 optimizer.zero_grad();
-                var logits = model.forward(ids, mask);
-                var loss = Loss(logits, labels);
+                // Only the positions that predict an output token reach the head: the same mean as Loss over full logits.
+                var loss = nn.functional.cross_entropy(model.LogitsAt(ids, positions, mask), targets);
                 loss.backward();
                 var norm = options.MaxGradNorm > 0
                     ? nn.utils.clip_grad_norm_(parameters.Select(p => p.Parameter), options.MaxGradNorm)
@@ -178,6 +180,23 @@ public static class Trainer
         }
         long[] shape = [examples.Count, length];
         return (tensor(ids, shape, device: device), tensor(mask, shape, device: device), tensor(labels, shape, device: device));
+    }
+
+    /// <summary>Flat positions (b · T + t) whose next token is an output token, and those tokens: what <see cref="Loss"/> scores.</summary>
+    internal static (Tensor Positions, Tensor Targets) Targets(IReadOnlyList<TrainingExample> examples, long length, Device device)
+    {
+        var positions = new List<long>();
+        var targets = new List<long>();
+        for (var b = 0; b < examples.Count; b++)
+        {
+            var (prompt, output) = (examples[b].Prompt, examples[b].Output);
+            for (var i = 0; i < output.Count; i++)
+            {
+                positions.Add(b * length + prompt.Count + i - 1);
+                targets.Add(output[i]);
+            }
+        }
+        return (tensor(positions.ToArray(), device: device), tensor(targets.ToArray(), device: device));
     }
 
     private static void Validate(MistralForCausalLM model, IReadOnlyList<TrainingExample> data, TrainingOptions options)

@@ -159,6 +159,13 @@ public sealed class TrainingTests(ITestOutputHelper output) : IDisposable
         var expected = -new[] { (0, 3, 6), (0, 4, 2), (1, 2, 8), (1, 3, 9), (1, 4, 2) }
             .Average(p => logProbabilities[p.Item1, p.Item2, p.Item3].item<float>());
         Assert.Equal(expected, Trainer.Loss(logits, labels).item<float>(), 5);
+
+        // Training runs the head on those five positions only; the loss is the same.
+        var (positions, targets) = Trainer.Targets(examples, ids.shape[1], CPU);
+        Assert.Equal(new long[] { 3, 4, 8, 9, 10 }, positions.data<long>().ToArray());
+        Assert.Equal(new long[] { 6, 2, 8, 9, 2 }, targets.data<long>().ToArray());
+        using var selected = model.LogitsAt(ids, positions, mask);
+        Assert.Equal(expected, nn.functional.cross_entropy(selected, targets).item<float>(), 5);
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public static class BankEvaluation
         var tasks = bank.Take(limit);
         var modelDir = Path.Combine(bank.Directory, bank.BaseModel ?? EmbeddedBankBuilder.BaseModelDir);
         torch.set_num_threads(1);
+        using var hold = FinalizerHold.Start();
         var scores = new TaskScore[tasks.Count];
         workers = Math.Max(1, Math.Min(workers, tasks.Count));
         ModelWorkers.Run(workers, w =>

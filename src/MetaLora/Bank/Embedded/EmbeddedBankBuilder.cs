@@ -49,6 +49,7 @@ public static class EmbeddedBankBuilder
         File.WriteAllText(paramsPath, options.Fingerprint());
 
         torch.set_num_threads(1);
+        using var hold = FinalizerHold.Start();
         var tasks = SelectTasks(options);
         var clock = Stopwatch.StartNew();
         var datasets = WriteDatasets(staging, tasks, options);
@@ -62,7 +63,8 @@ public static class EmbeddedBankBuilder
         else
             log("base model: kept from an interrupted build");
 
-        TrainAdapters(staging, tasks, datasets, tokenizer, options, log);
+        hold.Cycle();
+        TrainAdapters(staging, tasks, datasets, tokenizer, options, hold, log);
         WriteBankJson(staging, tasks, tokenizer);
         File.Delete(paramsPath);
 
@@ -136,7 +138,7 @@ public static class EmbeddedBankBuilder
             maxPositionEmbeddings: 512, bosTokenId: CompactTokenizer.BosId, eosTokenId: CompactTokenizer.EosId);
         using var model = MistralForCausalLM.Create(config, options.Seed);
         var data = generic.Select(s => Example(tokenizer, s)).ToArray();
-        var result = Trainer.TrainFull(model, data, new TrainingOptions
+        var training = new TrainingOptions
         {
             Steps = options.BaseSteps,
             BatchSize = options.BaseBatch,
@@ -145,7 +147,18 @@ public static class EmbeddedBankBuilder
             MinLearningRateRatio = 0.1,
             WeightDecay = 0.01,
             Seed = options.Seed,
-        });
+        };
+        // The base trains alone, so it may use more than one torch thread; the adapters' workers use one each.
+        torch.set_num_threads(Math.Max(1, options.BaseThreads));
+        TrainingResult result;
+        try
+        {
+            result = Trainer.TrainFull(model, data, training);
+        }
+        finally
+        {
+            torch.set_num_threads(1);
+        }
         // The config goes last: its presence marks a complete base model for a resumed build.
         var staging = dir + ".new";
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
@@ -157,18 +170,45 @@ public static class EmbeddedBankBuilder
     }
 
     private static void TrainAdapters(string root, IReadOnlyList<BankTask> tasks, Dictionary<string, IReadOnlyList<Sample>> datasets,
-        CompactTokenizer tokenizer, EmbeddedBankOptions options, Action<string> log)
+        CompactTokenizer tokenizer, EmbeddedBankOptions options, FinalizerHold hold, Action<string> log)
     {
         var pending = tasks.Select((t, i) => (Task: t, Index: i)).Where(t => !PeftAdapter.IsComplete(Path.Combine(root, "adapters", t.Task.Name))).ToArray();
         if (pending.Length < tasks.Count) log($"adapters: {tasks.Count - pending.Length} kept from an interrupted build");
         var workers = Math.Max(1, Math.Min(options.Workers, pending.Length));
         var baseDir = Path.Combine(root, BaseModelDir);
+        // After each round of adapters (one per worker) every worker waits while the hold is cycled, so that
+        // the scalars held back since the last round are freed while no torch call can be using one.
+        using var round = new Barrier(workers, _ => hold.Cycle());
         ModelWorkers.Run(workers, w =>
         {
+            using var leave = new BarrierExit(round);
             using var model = MistralCheckpoint.Load(baseDir);
             for (var k = w; k < pending.Length; k += workers)
-                TrainAdapter(model, root, pending[k].Task, pending[k].Index, datasets[pending[k].Task.Name], tokenizer, options, log);
+            {
+                var (task, index) = pending[k];
+                // A native error (see FinalizerHold) restarts the adapter from scratch: its training is a pure
+                // function of its seed and data, so the bytes are those of an uninterrupted run.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        TrainAdapter(model, root, task, index, datasets[task.Name], tokenizer, options, log);
+                        break;
+                    }
+                    catch (System.Runtime.InteropServices.ExternalException e) when (attempt < 3)
+                    {
+                        log($"adapter {task.Name}: native error, restarting it ({e.Message.Split('\n')[0]})");
+                    }
+                }
+                round.SignalAndWait();
+            }
         });
+    }
+
+    /// <summary>Leaves the barrier when a worker is done (or fails), so the others' rounds do not wait for it.</summary>
+    private sealed class BarrierExit(Barrier barrier) : IDisposable
+    {
+        public void Dispose() => barrier.RemoveParticipant();
     }
 
     private static void TrainAdapter(MistralForCausalLM model, string root, BankTask task, int index, IReadOnlyList<Sample> train,

@@ -29,6 +29,14 @@ public sealed record EmbeddedBankOptions
     public int BaseBatch { get; init; } = 64;
     public double BaseLearningRate { get; init; } = 6e-3;
 
+    /// <summary>
+    /// Torch threads of the base model's training, which runs alone before the adapters. A fixed count
+    /// (not the machine's), so the result is the same on every machine; it is part of the bank's bytes.
+    /// Default 1: on the shared 2-core machine (load average about 10) two threads made a step of this
+    /// small model about ten times slower, as each waits for the other to be scheduled.
+    /// </summary>
+    public int BaseThreads { get; init; } = 1;
+
     public int LoraRank { get; init; } = 8;
     public double LoraAlpha { get; init; } = 16;
     /// <summary>All seven projections: on a model this small, q_proj and v_proj alone did not learn the tasks (loss stuck above 2).</summary>
@@ -51,5 +59,5 @@ public sealed record EmbeddedBankOptions
     /// <summary>Everything that determines the bank's bytes (Workers does not), for the resume check.</summary>
     public string Fingerprint() => string.Join(";",
         Tasks, string.Join(",", Only), Seed, TrainSamples, ValidSamples, TestSamples, GenericSamples, HiddenSize, Layers, Heads, KeyValueHeads, IntermediateSize,
-        BaseSteps, BaseBatch, BaseLearningRate, LoraRank, LoraAlpha, string.Join(",", LoraTargets), LoraSteps, LoraBatch, LoraLearningRate, SharedAdapterInit);
+        BaseSteps, BaseBatch, BaseLearningRate, BaseThreads, LoraRank, LoraAlpha, string.Join(",", LoraTargets), LoraSteps, LoraBatch, LoraLearningRate, SharedAdapterInit);
 }

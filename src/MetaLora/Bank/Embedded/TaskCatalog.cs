@@ -1,7 +1,7 @@
 namespace MetaLora.Bank.Embedded;
 
 /// <summary>
-/// The embedded bank's tasks: 32 tasks in 7 families of variants, as Natural Instructions groups
+/// The embedded bank's tasks: 32 tasks in 8 families of variants, as Natural Instructions groups
 /// related tasks (several Caesar shifts, several word selections, ...). Every answer is a function of
 /// the instance, so a task is learnable from its train split alone; neighbours in a family differ in
 /// one parameter, so their adapters should be close.
@@ -26,7 +26,8 @@ public static class TaskCatalog
         AddSelection(specs, "first2", "Return the first two words of the list, in order.", w => w[..2]);
         AddSelection(specs, "last1", "Return the last word of the list.", w => w[^1..]);
         AddSelection(specs, "last2", "Return the last two words of the list, in order.", w => w[^2..]);
-        AddSelection(specs, "second", "Return the second word of the list.", w => w[1..2]);
+        // Not "the second word": on this base its adapter stayed near 0.28 Rouge-L, while first-k/last-k all reach 0.9-1.
+        AddSelection(specs, "last3", "Return the last three words of the list, in order.", w => w[^3..]);
 
         AddReorder(specs, "reverse", "Write the words of the list in reverse order.", w => w.Reverse());
         AddReorder(specs, "sort", "Sort the words of the list in alphabetical order.", w => w.Order(StringComparer.Ordinal));
@@ -36,8 +37,8 @@ public static class TaskCatalog
 
         AddArithmetic(specs, "max", "Return the largest number of the list.", n => n.Max());
         AddArithmetic(specs, "min", "Return the smallest number of the list.", n => n.Min());
-        // Not the sum: a 0.5 M-parameter model cannot learn multi-digit addition from a few hundred samples.
-        AddArithmetic(specs, "lastplus1", "Return the last number of the list plus one.", n => n[^1] + 1);
+        // Not "the last number plus one" (adapters at 0.1-0.2 Rouge-L) nor the sum: too hard for a 0.5 M-parameter base.
+        AddArithmetic(specs, "first", "Return the first number of the list.", n => n[0]);
         AddArithmetic(specs, "count", "Return how many numbers the list has.", n => n.Length);
         AddArithmetic(specs, "last", "Return the last number of the list.", n => n[^1]);
 
@@ -78,7 +79,8 @@ public static class TaskCatalog
     private static void AddReorder(List<(string, string, string, Func<Random, (string, string)>)> specs, string variant, string definition, Func<string[], IEnumerable<string>> reorder) =>
         specs.Add(("reorder", variant, "You are given a list of words. " + definition, r =>
         {
-            var words = PickDistinct(r, Words.Nouns, r.Next(3, 6));
+            // 3-4 words: with 3-5, reversing stayed at a training loss of 1.3 (0.48 Rouge-L), with 3-4 it reached 0.14-0.35.
+            var words = PickDistinct(r, Words.Nouns, r.Next(3, 5));
             return (Join(words), Join(reorder(words)));
         }));
 
@@ -94,7 +96,9 @@ public static class TaskCatalog
         {
             var positive = r.Next(2) == 0;
             var adjective = positive ? Pick(r, Words.Positive) : Pick(r, Words.Negative);
-            return ($"{Pick(r, Words.Fillers)} {Pick(r, Words.Nouns)} was {adjective}", label(positive));
+            // The adjective right after the determiner, where the topic tasks put their key word: with "the cat was good"
+            // the adapters answered one label for every sentence (0.5 Rouge-L).
+            return ($"{Pick(r, Words.Fillers)} {adjective} {Pick(r, Words.Nouns)} is here", label(positive));
         }));
 
     private static void AddRepeat(List<(string, string, string, Func<Random, (string, string)>)> specs, string variant, string definition, Func<string[], IEnumerable<string>> repeat) =>

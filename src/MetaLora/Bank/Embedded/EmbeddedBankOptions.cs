@@ -32,8 +32,8 @@ public sealed record EmbeddedBankOptions
     /// <summary>
     /// Torch threads of the base model's training, which runs alone before the adapters. A fixed count
     /// (not the machine's), so the result is the same on every machine; it is part of the bank's bytes.
-    /// Default 1: on the shared 2-core machine (load average about 10) two threads made a step of this
-    /// small model about ten times slower, as each waits for the other to be scheduled.
+    /// Default 1: whether two threads help this small model on a quiet 2-core machine is not measured;
+    /// on a loaded one they were slower (the threads wait for each other to be scheduled).
     /// </summary>
     public int BaseThreads { get; init; } = 1;
 

@@ -13,12 +13,12 @@ var repoRoot = Context.Environment.WorkingDirectory.Combine("..").Collapse().Ful
 System.IO.Directory.SetCurrentDirectory(repoRoot);
 Context.Environment.WorkingDirectory = repoRoot;
 
-var KnownTargets = new[] { "Bank", "Tokenize", "Distances", "Predict", "Clean" };
+var KnownTargets = new[] { "Bank", "Tokenize", "Distances", "Predict", "Infer", "Evaluate", "Report", "Clean" };
 var KnownMetrics = new[] { "WD", "KL", "JS", "MMD" };
 var KnownModels = new[] { "base_version", "normalized_version", "mlp_version" };
 var KnownBanks = new[] { "embedded", "lots-of-loras" };
 var KnownBankProfiles = new[] { "full", "tiny" };
-var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir", "results-dir", "limit", "force", "seed" };
+var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir", "results-dir", "limit", "force", "seed", "max-new-tokens", "batch-size", "shard" };
 // Cake's own options, which it also lists among the script's arguments.
 var CakeOptions = new[] { "working", "verbosity", "v", "description", "showdescription", "tree", "dryrun", "noop", "whatif", "exclusive", "e", "debug", "d", "info", "version" };
 
@@ -62,6 +62,15 @@ var revision = HasArgument("revision") ? Argument("revision", "") : null;
 if (revision is not null && revision.Trim().Length == 0) Fail("--revision is empty; give a branch, tag or commit (e.g. main)");
 var includeBaseModel = HasArgument("include-base-model") && Argument("include-base-model", "true") != "false";
 if (target == "Bank" && userBank) Fail($"--target=Bank makes a bank; with --bank-dir name which one with --bank ({string.Join(", ", KnownBanks)})");
+
+// Inference: the paper generates up to 256 new tokens; the embedded bank's answers are a few words.
+var maxNewTokensText = Argument("max-new-tokens", bankName == "embedded" && !userBank ? "48" : "256");
+if (!int.TryParse(maxNewTokensText, out var maxNewTokens) || maxNewTokens < 1) Fail($"--max-new-tokens={maxNewTokensText}: expected a whole number >= 1");
+var batchSizeText = Argument("batch-size", "16");
+if (!int.TryParse(batchSizeText, out var batchSize) || batchSize < 1) Fail($"--batch-size={batchSizeText}: expected a whole number >= 1");
+var shard = HasArgument("shard") ? Argument("shard", "") : null;
+if (shard is not null && !System.Text.RegularExpressions.Regex.IsMatch(shard, @"^\d+/\d+$")) Fail($"--shard={shard}: expected i/n with 0 <= i < n (e.g. 0/4)");
+if (shard is not null && int.Parse(shard.Split('/')[0]) >= int.Parse(shard.Split('/')[1])) Fail($"--shard={shard}: expected i/n with 0 <= i < n (e.g. 0/4)");
 
 T Fail<T>(string message) { Fail(message); return default; }
 
@@ -355,6 +364,76 @@ Task("Predict")
                 predict.Verb.AddRange(common);
                 Run(predict);
             }
+    });
+
+// The pipelines (columns of the result tables): base, finetuned, then <METRIC>_<model> for the selected ones.
+var pipelines = new[] { "base", "finetuned" }.Concat(metrics.SelectMany(m => models.Select(c => $"{m}_{c}"))).ToArray();
+var outputsDir = $"{resultsDir}/models_generated_outputs";
+var ModelCode = new[]
+{
+    "src/MetaLora/Model/*.cs", "src/MetaLora/Tokenization/*.cs", "src/MetaLora/Bank/Dataset.cs", "src/MetaLora/Formats/Jsonl.cs",
+    "src/MetaLora/Formats/Parquet.cs", "src/MetaLora/Stages/InferStage.cs", "src/MetaLora/Stages/InferPipeline.cs",
+};
+
+Task("Infer")
+    .Description("Greedy generation on every task's test split per pipeline -> <results-dir>/models_generated_outputs/<pipeline>/<task>.jsonl")
+    .IsDependentOn("Predict")
+    .Does(() =>
+    {
+        foreach (var pipeline in pipelines)
+        {
+            var stage = new Stage
+            {
+                Name = $"Infer.{pipeline}",
+                Params = { ["pipeline"] = pipeline, ["bank-dir"] = bankDir, ["limit"] = limit.ToString(), ["max-new-tokens"] = maxNewTokens.ToString(), ["batch-size"] = batchSize.ToString() },
+                Deps =
+                {
+                    $"{bankDir}/bank.json",
+                    $"{bankDir}/base_model/*",
+                    $"{bankDir}/datasets/*/test.jsonl",
+                    $"{bankDir}/datasets/*/test*.parquet",
+                    $"{bankDir}/datasets/*/data/test*.parquet",
+                },
+                Code = { },
+                Outs = { $"{outputsDir}/{pipeline}/*.jsonl" },
+                Verb =
+                {
+                    "infer", "--pipeline", pipeline, "--bank-dir", bankDir, "--data-dir", dataDir, "--results-dir", resultsDir, "--limit", limit.ToString(),
+                    "--max-new-tokens", maxNewTokens.ToString(), "--batch-size", batchSize.ToString(),
+                },
+            };
+            stage.Code.AddRange(ModelCode);
+            stage.Code.AddRange(AdapterFormats);
+            if (pipeline == "finetuned")
+                stage.Deps.AddRange(new[] { $"{bankDir}/adapters/*/adapter_model.safetensors", $"{bankDir}/adapters/*/adapter_config.json" });
+            else if (pipeline != "base")
+            {
+                var parts = pipeline.Split('_', 2);
+                stage.Deps.Add($"{dataDir}/predicted_adapters/{parts[0]}/{parts[1]}/**");
+            }
+            if (shard is not null) { stage.Params["shard"] = shard; stage.Verb.AddRange(new[] { "--shard", shard }); }
+            Run(stage);
+        }
+    });
+
+Task("Evaluate")
+    .Description("Scores per task and pipeline -> <results-dir>/evaluation_outputs_results/<score>_results.csv, <results-dir>/summary.md, summary.json")
+    .IsDependentOn("Infer")
+    .Does(() =>
+    {
+        var stage = new Stage
+        {
+            Name = "Evaluate",
+            Params = { ["pipelines"] = string.Join(",", pipelines), ["bank-dir"] = bankDir, ["limit"] = limit.ToString() },
+            Deps = { $"{bankDir}/bank.json" },
+            Code = { "src/MetaLora/Evaluation/*.cs", "src/MetaLora/Reporting/ScoreTable.cs", "src/MetaLora/Reporting/Summary.cs", "src/MetaLora/Stages/EvaluateStage.cs", "src/MetaLora/Stages/InferPipeline.cs" },
+            Outs = { $"{resultsDir}/summary.md", $"{resultsDir}/summary.json" },
+            Verb = { "evaluate", "--pipeline", string.Join(",", pipelines), "--bank-dir", bankDir, "--data-dir", dataDir, "--results-dir", resultsDir, "--limit", limit.ToString() },
+        };
+        foreach (var pipeline in pipelines) stage.Deps.Add($"{outputsDir}/{pipeline}/*.jsonl");
+        foreach (var score in new[] { "exact_match", "subsequence_match", "rougeL", "rougeLsum" })
+            stage.Outs.Add($"{resultsDir}/evaluation_outputs_results/{score}_results.csv");
+        Run(stage);
     });
 
 Task("Clean")

@@ -14,6 +14,8 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     PredictCommand.Create(),
     GenerateCommand.Create(),
     FetchCommand.Create(),
+    InferCommand.Create(),
+    EvaluateCommand.Create(),
     ScoreCommand.Create(),
     StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
     BenchCommand.Create(),

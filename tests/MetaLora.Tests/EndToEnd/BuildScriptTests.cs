@@ -180,6 +180,56 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
     }
 
     [Fact]
+    public void Evaluate_fills_all_14_columns_then_an_edit_of_KL_reruns_only_the_KL_chain()
+    {
+        var data = _work["data"];
+        var results = _work["results"];
+        string[] args = ["--target=Evaluate", "--metric=all", "--model=all", "--bank-profile=tiny", "--mlp-hidden=16", "--max-new-tokens=8", $"--data-dir={data}", $"--results-dir={results}"];
+        string[] models = ["base_version", "normalized_version", "mlp_version"];
+        string[] pipelines = ["base", "finetuned", .. new[] { "WD", "KL", "JS", "MMD" }.SelectMany(m => models.Select(model => $"{m}_{model}"))];
+        string[] Chain(string m) => [$"Distances.{m}", .. models.SelectMany(model => new[] { $"Coefficients.{m}.{model}", $"Predict.{m}.{model}", $"Infer.{m}_{model}" })];
+
+        var first = repo.Copy.BuildSh(args);
+        Assert.True(first.ExitCode == 0, first.Output);
+        var table = File.ReadAllLines(Path.Combine(results, "evaluation_outputs_results", "rougeL_results.csv"));
+        Assert.Equal("task," + string.Join(",", pipelines), table[0]);
+        Assert.Equal(1 + 6, table.Length);
+        Assert.All(table.Skip(1), row => Assert.DoesNotContain(",,", row + ","));
+        foreach (var score in new[] { "exact_match", "subsequence_match", "rougeLsum" })
+            Assert.True(File.Exists(Path.Combine(results, "evaluation_outputs_results", score + "_results.csv")));
+        Assert.Contains("| MMD_mlp_version | 6 |", File.ReadAllText(Path.Combine(results, "summary.md")));
+
+        var second = repo.Copy.BuildSh(args);
+        Assert.True(second.ExitCode == 0, second.Output);
+        foreach (var s in pipelines.Select(p => $"Infer.{p}").Append("Evaluate").Concat(Chain("KL"))) AssertStage(second.Stdout, s, "up to date");
+
+        // KL's implementation changed (one direction's sums scaled): the KL chain reruns, nothing else does;
+        // Evaluate reruns exactly when a KL output changed.
+        var outputs = Path.Combine(results, "models_generated_outputs");
+        string Hashes() => string.Join("\n", Directory.EnumerateFiles(outputs, "*.jsonl", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))));
+        var before = Hashes();
+        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs");
+        var source = File.ReadAllText(kl);
+        const string Line = "return (Lanes.Sum(pq), -Lanes.Sum(qp));";
+        Assert.Contains(Line, source);
+        File.WriteAllText(kl, source.Replace(Line, "return (1.5 * Lanes.Sum(pq), -Lanes.Sum(qp));"));
+        try
+        {
+            var third = repo.Copy.BuildSh(args);
+            Assert.True(third.ExitCode == 0, third.Output);
+            foreach (var s in Chain("KL")) AssertStage(third.Stdout, s, "running");
+            foreach (var s in new[] { "Bank.embedded", "Tokenize", "Gram", "Infer.base", "Infer.finetuned" }.Concat(Chain("WD")).Concat(Chain("JS")).Concat(Chain("MMD")))
+                AssertStage(third.Stdout, s, "up to date");
+            AssertStage(third.Stdout, "Evaluate", Hashes() == before ? "up to date" : "running");
+        }
+        finally
+        {
+            File.WriteAllText(kl, source);
+        }
+    }
+
+    [Fact]
     public void Without_a_bank_dir_the_embedded_bank_is_built_once_and_then_up_to_date()
     {
         var data = _work["data"];
@@ -197,7 +247,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
 
     [Theory]
     [InlineData("--metric=XX", "unknown metric 'XX'; valid: WD, KL, JS, MMD, all")]
-    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Clean")]
+    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Infer, Evaluate, Report, Clean")]
     [InlineData("--target=Bank", "--target=Bank makes a bank; with --bank-dir name which one with --bank (embedded, lots-of-loras)")]
     [InlineData("--metrics=KL", "unknown argument --metrics; valid:")]
     [InlineData("--limit=-3", "--limit=-3: expected a whole number >= 0")]

@@ -436,6 +436,30 @@ Task("Evaluate")
         Run(stage);
     });
 
+Task("Report")
+    .Description("Figures -> <results-dir>/rougeL_by_pipeline.png, coefficients_<pipeline>.png, scatter_<pipeline>.png")
+    .IsDependentOn("Evaluate")
+    .Does(() =>
+    {
+        var stage = new Stage
+        {
+            Name = "Report",
+            Params = { ["pipelines"] = string.Join(",", pipelines) },
+            Deps = { $"{resultsDir}/evaluation_outputs_results/rougeL_results.csv" },
+            Code = { "src/MetaLora/Reporting/*.cs", "src/MetaLora/Stages/ReportStage.cs", "src/MetaLora/Formats/MatrixCsv.cs" },
+            Outs = { $"{resultsDir}/rougeL_by_pipeline.png" },
+            Verb = { "report", "--pipeline", string.Join(",", pipelines), "--data-dir", dataDir, "--results-dir", resultsDir },
+        };
+        foreach (var m in metrics)
+            foreach (var model in models)
+            {
+                stage.Deps.Add($"{dataDir}/coefficients/{m}/{model}/coefficients.csv");
+                stage.Outs.Add($"{resultsDir}/coefficients_{m}_{model}.png");
+            }
+        foreach (var pipeline in pipelines.Skip(1)) stage.Outs.Add($"{resultsDir}/scatter_{pipeline}.png");
+        Run(stage);
+    });
+
 Task("Clean")
     .Description("Delete everything the pipeline wrote (never the bank)")
     .Does(() =>

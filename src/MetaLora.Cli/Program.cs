@@ -16,6 +16,7 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     FetchCommand.Create(),
     InferCommand.Create(),
     EvaluateCommand.Create(),
+    ReportCommand.Create(),
     ScoreCommand.Create(),
     StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
     BenchCommand.Create(),

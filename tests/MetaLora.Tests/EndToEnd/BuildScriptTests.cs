@@ -180,11 +180,11 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
     }
 
     [Fact]
-    public void Evaluate_fills_all_14_columns_then_an_edit_of_KL_reruns_only_the_KL_chain()
+    public void Report_fills_all_14_columns_then_an_edit_of_KL_reruns_only_the_KL_chain()
     {
         var data = _work["data"];
         var results = _work["results"];
-        string[] args = ["--target=Evaluate", "--metric=all", "--model=all", "--bank-profile=tiny", "--mlp-hidden=16", "--max-new-tokens=8", $"--data-dir={data}", $"--results-dir={results}"];
+        string[] args = ["--target=Report", "--metric=all", "--model=all", "--bank-profile=tiny", "--mlp-hidden=16", "--max-new-tokens=8", $"--data-dir={data}", $"--results-dir={results}"];
         string[] models = ["base_version", "normalized_version", "mlp_version"];
         string[] pipelines = ["base", "finetuned", .. new[] { "WD", "KL", "JS", "MMD" }.SelectMany(m => models.Select(model => $"{m}_{model}"))];
         string[] Chain(string m) => [$"Distances.{m}", .. models.SelectMany(model => new[] { $"Coefficients.{m}.{model}", $"Predict.{m}.{model}", $"Infer.{m}_{model}" })];
@@ -198,10 +198,12 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         foreach (var score in new[] { "exact_match", "subsequence_match", "rougeLsum" })
             Assert.True(File.Exists(Path.Combine(results, "evaluation_outputs_results", score + "_results.csv")));
         Assert.Contains("| MMD_mlp_version | 6 |", File.ReadAllText(Path.Combine(results, "summary.md")));
+        // Figures: means per pipeline, a heatmap per predicted pipeline, a scatter per pipeline but base.
+        Assert.Equal(1 + 12 + 13, Directory.GetFiles(results, "*.png").Length);
 
         var second = repo.Copy.BuildSh(args);
         Assert.True(second.ExitCode == 0, second.Output);
-        foreach (var s in pipelines.Select(p => $"Infer.{p}").Append("Evaluate").Concat(Chain("KL"))) AssertStage(second.Stdout, s, "up to date");
+        foreach (var s in pipelines.Select(p => $"Infer.{p}").Concat(["Evaluate", "Report"]).Concat(Chain("KL"))) AssertStage(second.Stdout, s, "up to date");
 
         // KL's implementation changed (one direction's sums scaled): the KL chain reruns, nothing else does;
         // Evaluate reruns exactly when a KL output changed.
@@ -222,6 +224,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
             foreach (var s in new[] { "Bank.embedded", "Tokenize", "Gram", "Infer.base", "Infer.finetuned" }.Concat(Chain("WD")).Concat(Chain("JS")).Concat(Chain("MMD")))
                 AssertStage(third.Stdout, s, "up to date");
             AssertStage(third.Stdout, "Evaluate", Hashes() == before ? "up to date" : "running");
+            AssertStage(third.Stdout, "Report", "running"); // the KL heatmaps changed
         }
         finally
         {

@@ -112,4 +112,26 @@ public sealed class SummaryTests : IDisposable
         Assert.Contains(bank.Tasks[0] + ".jsonl", e.Message);
         Assert.Contains("3", e.Message);
     }
+
+    [Fact]
+    public void ReportReadsTheTableBackAndDrawsMeansAndScatters()
+    {
+        var results = new ResultsLayout(_work["results"]);
+        Directory.CreateDirectory(results.TablesDir);
+        Table().WriteCsv(results);
+        var columns = ScoreColumns.Read(results.TableFile("rougeL"));
+        Assert.Equal(["a", "b", "c"], columns.Tasks);
+        Assert.Equal(0.3, columns.Values[2][2]);
+        Assert.True(double.IsNaN(columns.Values[3][2]));
+
+        // No coefficients in this data folder: no heatmaps, the rest is drawn.
+        var written = ReportStage.Run(new DataLayout(_work["data"]), results, InferPipeline.Parse("base,finetuned,KL_base_version,JS_base_version"));
+        Assert.Equal(["rougeL_by_pipeline.png", "scatter_finetuned.png", "scatter_KL_base_version.png", "scatter_JS_base_version.png"], written.Select(Path.GetFileName));
+        Assert.All(written, f => Assert.True(new FileInfo(f).Length > 1000));
+
+        File.WriteAllText(results.TableFile("rougeL"), "task,base\na,0.1,0.2\n");
+        var e = Assert.Throws<BadInputException>(() => ScoreColumns.Read(results.TableFile("rougeL")));
+        Assert.Contains("rougeL_results.csv", e.Message);
+        Assert.Contains("expected 2 fields, found 3", e.Message);
+    }
 }

@@ -147,7 +147,36 @@ sealed class Stage
     public List<string> Verb = new();
 }
 
-void Run(Stage s)
+// Stages are queued as a target declares them and run when it ends (TaskTeardown): one `lora
+// stage-check` process first says whether all of them are up to date (an unchanged rerun of the whole
+// study then starts a handful of processes); otherwise each runs in its own `lora stage` process.
+var queued = new List<Stage>();
+void Run(Stage s) => queued.Add(s);
+
+TaskTeardown(ctx =>
+{
+    var stages = queued.ToList();
+    queued.Clear();
+    if (stages.Count == 0) return;
+    if (!force)
+    {
+        var plan = System.IO.Path.Combine(dataDir, ".stages", $"plan.{ctx.Task.Name}.json");
+        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(plan));
+        System.IO.File.WriteAllText(plan, System.Text.Json.JsonSerializer.Serialize(stages.Select(st => new
+        {
+            name = st.Name, @params = st.Params, deps = st.Deps, code = st.Code, outs = st.Outs,
+        })));
+        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+        foreach (var a in new[] { tool, "stage-check", "--plan", plan, "--data-dir", dataDir }) psi.ArgumentList.Add(a);
+        using var check = Process.Start(psi);
+        check.WaitForExit();
+        if (check.ExitCode == 0) return;
+        if (check.ExitCode != 3) Environment.Exit(check.ExitCode);
+    }
+    foreach (var st in stages) RunNow(st);
+});
+
+void RunNow(Stage s)
 {
     var args = new List<string> { "stage", "--name", s.Name, "--data-dir", dataDir };
     foreach (var p in s.Params) { args.Add("--param"); args.Add($"{p.Key}={p.Value}"); }

@@ -19,6 +19,7 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     ReportCommand.Create(),
     ScoreCommand.Create(),
     StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
+    StageCommand.Check(),
     BenchCommand.Create(),
     BankCommand.Create(),
 };

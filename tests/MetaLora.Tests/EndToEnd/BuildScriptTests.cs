@@ -159,19 +159,26 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         // KL's implementation changed so that its values double: the KL chain reruns, JS's does not. Row
         // standardisation is scale-invariant, so normalized_version and mlp_version recompute the same
         // coefficients and (early cut-off) their predicted adapters are not rebuilt.
+        var third = BuildWithKlEdited("return (2 * Lanes.Sum(pq), -2 * Lanes.Sum(qp));", args);
+        foreach (var s in new[] { "Distances.KL", "Coefficients.KL.base_version", "Coefficients.KL.normalized_version", "Coefficients.KL.mlp_version", "Predict.KL.base_version" })
+            AssertStage(third.Stdout, s, "running");
+        foreach (var s in chain("JS").Concat(["Gram", "Tokenize", "Predict.KL.normalized_version", "Predict.KL.mlp_version"]))
+            AssertStage(third.Stdout, s, "up to date");
+    }
+
+    /// <summary>Runs build.sh with KL's chunk sum replaced by <paramref name="replacement"/>, then restores KL.cs.</summary>
+    private ProcessResult BuildWithKlEdited(string replacement, string[] args)
+    {
         var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs");
         var source = File.ReadAllText(kl);
         const string Line = "return (Lanes.Sum(pq), -Lanes.Sum(qp));";
         Assert.Contains(Line, source);
-        File.WriteAllText(kl, source.Replace(Line, "return (2 * Lanes.Sum(pq), -2 * Lanes.Sum(qp));"));
+        File.WriteAllText(kl, source.Replace(Line, replacement));
         try
         {
-            var third = repo.Copy.BuildSh(args);
-            Assert.True(third.ExitCode == 0, third.Output);
-            foreach (var s in new[] { "Distances.KL", "Coefficients.KL.base_version", "Coefficients.KL.normalized_version", "Coefficients.KL.mlp_version", "Predict.KL.base_version" })
-                AssertStage(third.Stdout, s, "running");
-            foreach (var s in chain("JS").Concat(["Gram", "Tokenize", "Predict.KL.normalized_version", "Predict.KL.mlp_version"]))
-                AssertStage(third.Stdout, s, "up to date");
+            var result = repo.Copy.BuildSh(args);
+            Assert.True(result.ExitCode == 0, result.Output);
+            return result;
         }
         finally
         {
@@ -211,25 +218,12 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         string Hashes() => string.Join("\n", Directory.EnumerateFiles(outputs, "*.jsonl", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))));
         var before = Hashes();
-        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs");
-        var source = File.ReadAllText(kl);
-        const string Line = "return (Lanes.Sum(pq), -Lanes.Sum(qp));";
-        Assert.Contains(Line, source);
-        File.WriteAllText(kl, source.Replace(Line, "return (1.5 * Lanes.Sum(pq), -Lanes.Sum(qp));"));
-        try
-        {
-            var third = repo.Copy.BuildSh(args);
-            Assert.True(third.ExitCode == 0, third.Output);
-            foreach (var s in Chain("KL")) AssertStage(third.Stdout, s, "running");
-            foreach (var s in new[] { "Bank.embedded", "Tokenize", "Gram", "Infer.base", "Infer.finetuned" }.Concat(Chain("WD")).Concat(Chain("JS")).Concat(Chain("MMD")))
-                AssertStage(third.Stdout, s, "up to date");
-            AssertStage(third.Stdout, "Evaluate", Hashes() == before ? "up to date" : "running");
-            AssertStage(third.Stdout, "Report", "running"); // the KL heatmaps changed
-        }
-        finally
-        {
-            File.WriteAllText(kl, source);
-        }
+        var third = BuildWithKlEdited("return (1.5 * Lanes.Sum(pq), -Lanes.Sum(qp));", args);
+        foreach (var s in Chain("KL")) AssertStage(third.Stdout, s, "running");
+        foreach (var s in new[] { "Bank.embedded", "Tokenize", "Gram", "Infer.base", "Infer.finetuned" }.Concat(Chain("WD")).Concat(Chain("JS")).Concat(Chain("MMD")))
+            AssertStage(third.Stdout, s, "up to date");
+        AssertStage(third.Stdout, "Evaluate", Hashes() == before ? "up to date" : "running");
+        AssertStage(third.Stdout, "Report", "running"); // the KL heatmaps changed
     }
 
     [Fact]

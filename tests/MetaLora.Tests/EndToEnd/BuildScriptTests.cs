@@ -250,7 +250,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
 
     [Theory]
     [InlineData("--metric=XX", "unknown metric 'XX'; valid: WD, KL, JS, MMD, all")]
-    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Infer, Evaluate, Report, Clean")]
+    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Infer, Evaluate, Report, Publish, Clean")]
     [InlineData("--target=Bank", "--target=Bank makes a bank; with --bank-dir name which one with --bank (embedded, lots-of-loras)")]
     [InlineData("--metrics=KL", "unknown argument --metrics; valid:")]
     [InlineData("--limit=-3", "--limit=-3: expected a whole number >= 0")]

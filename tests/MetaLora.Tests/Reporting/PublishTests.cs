@@ -96,7 +96,7 @@ public sealed class PublishTests : IDisposable
         Assert.Equal(Git, manifest.Git);
         Assert.Equal("KL", manifest.Arguments["metric"]);
         Assert.Contains("ScottPlot", manifest.Versions!.Packages.Keys);
-        Assert.Equal("7.0.0", manifest.Versions.DotnetTools["cake.tool"]);
+        Assert.Contains("cake.tool", manifest.Versions.DotnetTools.Keys);
         Assert.False(string.IsNullOrEmpty(manifest.Machine!.Cpu));
         // The stages behind the results, in pipeline order; the stale WD manifest is not one of them.
         Assert.Equal(["Infer.base", "Evaluate", "Report"], manifest.Stages.Select(s => s.Name));

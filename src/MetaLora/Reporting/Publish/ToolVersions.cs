@@ -14,8 +14,8 @@ public sealed record ToolVersions(
     [property: JsonPropertyName("dotnet_tools")] SortedDictionary<string, string> DotnetTools)
 {
     /// <summary>
-    /// Versions as resolved for the running process: packages from its .deps.json (what was actually
-    /// loaded, transitive ones included), dotnet tools from <paramref name="repoDir"/>/.config/dotnet-tools.json.
+    /// Versions as resolved for the running process: packages from its .deps.json (the versions restored,
+    /// transitive ones included), dotnet tools from <paramref name="repoDir"/>/.config/dotnet-tools.json.
     /// </summary>
     public static ToolVersions Current(string repoDir) => new(
         typeof(ToolVersions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion

@@ -12,7 +12,7 @@ if ($LASTEXITCODE -ne 0) { $out | Write-Host; Write-Error "build.ps1: 'dotnet to
 $stamp = '.build/tool/.built'
 $inputs = @('src', 'build/msbuild', 'Directory.Build.props', 'Directory.Build.targets', 'global.json') | Where-Object { Test-Path $_ } |
     ForEach-Object { Get-ChildItem -Path $_ -Recurse -Force -ErrorAction SilentlyContinue; Get-Item $_ }
-if (-not (Test-Path $stamp) -or ($inputs | Where-Object { $_.LastWriteTimeUtc -gt (Get-Item $stamp).LastWriteTimeUtc } | Select-Object -First 1)) {
+if (-not (Test-Path $stamp) -or ($inputs | Where-Object { $_.LastWriteTimeUtc -gt (Get-Item -Force $stamp).LastWriteTimeUtc } | Select-Object -First 1)) {
     $out = & dotnet build src/MetaLora.Cli/MetaLora.Cli.csproj -c Release -o .build/tool -nologo -v quiet -clp:NoSummary 2>&1
     if ($LASTEXITCODE -ne 0) { $out | Write-Host; Write-Error "build.ps1: building the lora tool failed"; exit 1 }
     New-Item -ItemType File -Force -Path $stamp | Out-Null

@@ -13,7 +13,7 @@ var repoRoot = Context.Environment.WorkingDirectory.Combine("..").Collapse().Ful
 System.IO.Directory.SetCurrentDirectory(repoRoot);
 Context.Environment.WorkingDirectory = repoRoot;
 
-var KnownTargets = new[] { "Bank", "Tokenize", "Distances", "Predict", "Infer", "Evaluate", "Report", "Clean" };
+var KnownTargets = new[] { "Bank", "Tokenize", "Distances", "Predict", "Infer", "Evaluate", "Report", "Publish", "Clean" };
 var KnownMetrics = new[] { "WD", "KL", "JS", "MMD" };
 var KnownModels = new[] { "base_version", "normalized_version", "mlp_version" };
 var KnownBanks = new[] { "embedded", "lots-of-loras" };
@@ -489,6 +489,30 @@ Task("Report")
             }
         foreach (var pipeline in pipelines.Skip(1)) stage.Outs.Add($"{resultsDir}/scatter_{pipeline}.png");
         Run(stage);
+    });
+
+// The results bundle with the provenance of its numbers (README: "Publishing results"). Not a stage:
+// it is cheap, and it must always reflect the stage manifests as they are now.
+Task("Publish")
+    .Description("Bundle the tables, summary and figures with manifest.json (commit, arguments, versions, machine, stage hashes) -> artifacts/<bank>-<short commit>.tar.gz")
+    .IsDependentOn("Report")
+    .Does(() =>
+    {
+        var bundleBank = userBank ? System.IO.Path.GetFileName(bankDir)
+            : bankName == "embedded" && bankProfile != "full" ? $"embedded-{bankProfile}" : bankName;
+        // The arguments as this script resolved them (defaults included), not as typed.
+        var recorded = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["target"] = target, ["metric"] = string.Join(",", metrics), ["model"] = string.Join(",", models), ["mlp-hidden"] = mlpHidden.ToString(),
+            ["bank"] = userBank ? "" : bankName, ["bank-profile"] = bankProfile, ["bank-dir"] = bankDir, ["data-dir"] = dataDir, ["results-dir"] = resultsDir,
+            ["limit"] = limit.ToString(), ["seed"] = seed.ToString(), ["max-new-tokens"] = maxNewTokens.ToString(), ["batch-size"] = batchSize.ToString(),
+        };
+        if (shard is not null) recorded["shard"] = shard;
+        if (revision is not null) recorded["revision"] = revision;
+        if (includeBaseModel) recorded["include-base-model"] = "true";
+        var args = new List<string> { "publish", "--data-dir", dataDir, "--results-dir", resultsDir, "--out", "artifacts", "--bank", bundleBank };
+        foreach (var a in recorded) { args.Add("--arg"); args.Add($"{a.Key}={a.Value}"); }
+        Lora(args);
     });
 
 Task("Clean")

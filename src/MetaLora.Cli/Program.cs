@@ -17,6 +17,8 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     InferCommand.Create(),
     EvaluateCommand.Create(),
     ReportCommand.Create(),
+    PublishCommand.Create(),
+    VerifyCommand.Create(),
     ScoreCommand.Create(),
     StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
     StageCommand.Check(),

@@ -227,6 +227,39 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
     }
 
     [Fact]
+    public void Publish_bundles_the_tiny_study_with_the_same_bytes_twice_and_verify_accepts_it()
+    {
+        var data = _work["data"];
+        var results = _work["results"];
+        string[] args = ["--target=Publish", "--metric=KL", "--model=base_version", "--bank-profile=tiny", "--max-new-tokens=8", $"--data-dir={data}", $"--results-dir={results}"];
+        // The repository copy is not a git checkout: the commit is "unknown".
+        var bundle = Path.Combine(repo.Copy.Root, "artifacts", "embedded-tiny-unknown.tar.gz");
+
+        var first = repo.Copy.BuildSh(args);
+        Assert.True(first.ExitCode == 0, first.Output);
+        // 4 tables, 2 summaries, 4 figures (means, the KL heatmap, scatters of finetuned and KL).
+        Assert.Contains("Publish: artifacts/embedded-tiny-unknown.tar.gz: 10 files, 10 stages, commit unknown (not a git checkout)", first.Stdout);
+        var bytes = File.ReadAllBytes(bundle);
+
+        var second = repo.Copy.BuildSh(args);
+        Assert.True(second.ExitCode == 0, second.Output);
+        AssertStage(second.Stdout, "Report", "up to date");
+        Assert.Equal(bytes, File.ReadAllBytes(bundle));
+
+        var verify = ToolProcess.Lora(repo.Copy.Root, "verify", "--bundle", bundle);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        var manifest = MetaLora.Reporting.Publish.BundleVerifier.Verify(bundle).Manifest;
+        Assert.Equal(["Bank.embedded", "Tokenize", "Distances.KL", "Coefficients.KL.base_version", "Predict.KL.base_version",
+            "Infer.KL_base_version", "Infer.base", "Infer.finetuned", "Evaluate", "Report"], manifest.Stages.Select(s => s.Name));
+        Assert.All(manifest.Stages, s => Assert.True(s.DurationSeconds > 0, s.Name));
+        Assert.Equal(("Publish", "KL", "base_version", "tiny", "8"),
+            (manifest.Arguments["target"], manifest.Arguments["metric"], manifest.Arguments["model"], manifest.Arguments["bank-profile"], manifest.Arguments["max-new-tokens"]));
+        Assert.Null(manifest.Git.Dirty);
+        Assert.Equal(File.ReadAllText(Path.Combine(results, "summary.md")),
+            System.Text.Encoding.UTF8.GetString(MetaLora.Reporting.Publish.DeterministicTarGz.Read(bundle)["embedded-tiny-unknown/summary.md"]));
+    }
+
+    [Fact]
     public void Without_a_bank_dir_the_embedded_bank_is_built_once_and_then_up_to_date()
     {
         var data = _work["data"];
@@ -244,7 +277,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
 
     [Theory]
     [InlineData("--metric=XX", "unknown metric 'XX'; valid: WD, KL, JS, MMD, all")]
-    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Infer, Evaluate, Report, Clean")]
+    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Infer, Evaluate, Report, Publish, Clean")]
     [InlineData("--target=Bank", "--target=Bank makes a bank; with --bank-dir name which one with --bank (embedded, lots-of-loras)")]
     [InlineData("--metrics=KL", "unknown argument --metrics; valid:")]
     [InlineData("--limit=-3", "--limit=-3: expected a whole number >= 0")]

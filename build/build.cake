@@ -160,7 +160,7 @@ TaskTeardown(ctx =>
     if (stages.Count == 0) return;
     if (!force)
     {
-        var plan = System.IO.Path.Combine(dataDir, ".stages", $"plan.{ctx.Task.Name}.json");
+        var plan = System.IO.Path.Combine(dataDir, ".stages", "plans", ctx.Task.Name + ".json");
         System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(plan));
         System.IO.File.WriteAllText(plan, System.Text.Json.JsonSerializer.Serialize(stages.Select(st => new
         {

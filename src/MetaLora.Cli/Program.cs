@@ -21,6 +21,7 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
     BenchCommand.Create(),
     BankCommand.Create(),
+    SlurmCommand.Create(),
 };
 
 try

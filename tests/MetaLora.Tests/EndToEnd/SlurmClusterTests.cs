@@ -28,6 +28,15 @@ public sealed class SlurmClusterTests(RepoFixture repo) : IDisposable
             .ToDictionary(f => Path.GetRelativePath(dir, f), File.ReadAllBytes), StringComparer.Ordinal);
     }
 
+    /// <summary>The shards' logs, for a failure message (the temp folder goes with the test).</summary>
+    private static string ShardLogs(string results)
+    {
+        var logs = Path.Combine(results, "slurm", "logs");
+        return Directory.Exists(logs)
+            ? string.Concat(Directory.EnumerateFiles(logs).Order(StringComparer.Ordinal).Select(f => $"\n--- {f}\n{File.ReadAllText(f)}"))
+            : "";
+    }
+
     [SlurmFact]
     public void Infer_through_slurm_gives_the_local_runs_bytes_and_a_failed_shard_is_resubmitted_alone()
     {
@@ -50,7 +59,7 @@ public sealed class SlurmClusterTests(RepoFixture repo) : IDisposable
         // Three shards on the cluster, then the local Infer stages only record them, then Evaluate.
         var cluster = _work["cluster"];
         var slurm = BuildSh(["--target=Evaluate", "--executor=slurm", "--shards=3", .. common, $"--results-dir={cluster}"]);
-        Assert.True(slurm.ExitCode == 0, slurm.Output);
+        Assert.True(slurm.ExitCode == 0, slurm.Output + ShardLogs(cluster));
         Assert.Contains("Slurm: submitted job", slurm.Stdout);
         Assert.Contains("3 of 3 shards completed", slurm.Stdout);
         foreach (var pipeline in new[] { "base", "finetuned", "KL_base_version" })
@@ -83,7 +92,7 @@ public sealed class SlurmClusterTests(RepoFixture repo) : IDisposable
         Assert.Contains(Path.Combine(broken, "slurm", "logs", "infer-1.out"), failed.Stderr);
 
         var resubmitted = Lora(submit);
-        Assert.True(resubmitted.ExitCode == 0, resubmitted.Output);
+        Assert.True(resubmitted.ExitCode == 0, resubmitted.Output + ShardLogs(broken));
         Assert.Contains("Slurm: 2 of 3 shards completed earlier; resubmitting 1", resubmitted.Stdout);
         Assert.Contains("1 of 1 shards completed", resubmitted.Stdout);
         Assert.Equal(expected.Where(kv => kv.Key.StartsWith("KL_base_version")), Outputs(broken));

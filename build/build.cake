@@ -18,7 +18,8 @@ var KnownMetrics = new[] { "WD", "KL", "JS", "MMD" };
 var KnownModels = new[] { "base_version", "normalized_version", "mlp_version" };
 var KnownBanks = new[] { "embedded", "lots-of-loras" };
 var KnownBankProfiles = new[] { "full", "tiny" };
-var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir", "results-dir", "limit", "force", "seed", "max-new-tokens", "batch-size", "shard" };
+var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir", "results-dir", "limit", "force", "seed", "max-new-tokens", "batch-size", "shard",
+                              "executor", "shards", "slurm-partition", "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem", "slurm-dry-run" };
 // Cake's own options, which it also lists among the script's arguments.
 var CakeOptions = new[] { "working", "verbosity", "v", "description", "showdescription", "tree", "dryrun", "noop", "whatif", "exclusive", "e", "debug", "d", "info", "version" };
 
@@ -75,6 +76,27 @@ if (shard is not null && !System.Text.RegularExpressions.Regex.IsMatch(shard, @"
 if (shard is not null && int.Parse(shard.Split('/')[0]) >= int.Parse(shard.Split('/')[1])) Fail($"--shard={shard}: expected i/n with 0 <= i < n (e.g. 0/4)");
 
 T Fail<T>(string message) { Fail(message); return default; }
+
+// Where Infer runs: here, or as a Slurm array job (one array task per shard; the tool, bank, data and
+// results folders on a filesystem the nodes share). The slurm-* values go to sbatch as they are.
+var KnownExecutors = new[] { "local", "slurm" };
+var executor = Argument("executor", "local");
+executor = KnownExecutors.FirstOrDefault(e => e.Equals(executor, StringComparison.OrdinalIgnoreCase))
+           ?? Fail<string>($"unknown executor '{executor}'; valid: {string.Join(", ", KnownExecutors)}");
+var shardsText = Argument("shards", "4");
+if (!int.TryParse(shardsText, out var shards) || shards < 1) Fail($"--shards={shardsText}: expected a whole number >= 1");
+var slurmDryRun = HasArgument("slurm-dry-run") && Argument("slurm-dry-run", "true") != "false";
+var slurmArgs = new List<string>();
+foreach (var name in new[] { "slurm-partition", "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem" })
+    if (HasArgument(name))
+    {
+        var value = Argument(name, "");
+        if (value.Length == 0 || value.Any(char.IsWhiteSpace)) Fail($"--{name}='{value}': expected one word without spaces");
+        slurmArgs.AddRange(new[] { "--" + name.Substring("slurm-".Length), value });
+    }
+if (executor == "local" && (slurmArgs.Count > 0 || slurmDryRun || HasArgument("shards")))
+    Fail("--shards, --slurm-* and --slurm-dry-run need --executor=slurm");
+if (executor == "slurm" && shard is not null) Fail("--shard runs one shard here; with --executor=slurm give the number of shards with --shards");
 
 static string Slash(string path) => path.Replace('\\', '/').TrimEnd('/');
 
@@ -411,6 +433,21 @@ Task("Infer")
     .IsDependentOn("Predict")
     .Does(() =>
     {
+        if (executor == "slurm")
+        {
+            // The shards run on the cluster and fill the outputs; the stages below then find every task
+            // done and only record their manifests.
+            var submit = new List<string>
+            {
+                "slurm", "submit", "--pipeline", string.Join(",", pipelines), "--bank-dir", bankDir, "--data-dir", dataDir, "--results-dir", resultsDir,
+                "--limit", limit.ToString(), "--max-new-tokens", maxNewTokens.ToString(), "--batch-size", batchSize.ToString(), "--shards", shards.ToString(),
+            };
+            submit.AddRange(slurmArgs);
+            if (slurmDryRun) submit.Add("--dry-run");
+            Lora(submit);
+            // A dry run stops here: nothing ran, so nothing after Infer can.
+            if (slurmDryRun) Environment.Exit(0);
+        }
         foreach (var pipeline in pipelines)
         {
             var stage = new Stage

@@ -24,6 +24,7 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     StageCommand.Check(),
     BenchCommand.Create(),
     BankCommand.Create(),
+    SlurmCommand.Create(),
 };
 
 try

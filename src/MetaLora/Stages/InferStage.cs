@@ -115,7 +115,8 @@ public static class InferStage
         if (pending.Length == 0) return new Summary(tasks.Length, 0, tasks.Length, 0, 0);
 
         Directory.CreateDirectory(results.OutputsDir(pipeline.Name));
-        AtomicFile.RemoveLeftovers(results.OutputsDir(pipeline.Name));
+        // Only this run's tasks: shards sharing the folder may be writing theirs right now.
+        foreach (var task in pending) AtomicFile.RemoveLeftovers(results.OutputsDir(pipeline.Name), task + ".jsonl");
         var workers = options.Workers > 0 ? options.Workers : small ? Environment.ProcessorCount : 1;
         workers = Math.Clamp(workers, 1, pending.Length);
         var previousThreads = torch.get_num_threads();

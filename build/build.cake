@@ -13,12 +13,13 @@ var repoRoot = Context.Environment.WorkingDirectory.Combine("..").Collapse().Ful
 System.IO.Directory.SetCurrentDirectory(repoRoot);
 Context.Environment.WorkingDirectory = repoRoot;
 
-var KnownTargets = new[] { "Bank", "Tokenize", "Distances", "Predict", "Clean" };
+var KnownTargets = new[] { "Bank", "Tokenize", "Distances", "Predict", "Infer", "Evaluate", "Report", "Publish", "Clean" };
 var KnownMetrics = new[] { "WD", "KL", "JS", "MMD" };
 var KnownModels = new[] { "base_version", "normalized_version", "mlp_version" };
 var KnownBanks = new[] { "embedded", "lots-of-loras" };
 var KnownBankProfiles = new[] { "full", "tiny" };
-var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir", "results-dir", "limit", "force", "seed" };
+var KnownArguments = new[] { "target", "metric", "model", "mlp-hidden", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir", "results-dir", "limit", "force", "seed", "max-new-tokens", "batch-size", "shard",
+                              "executor", "shards", "slurm-partition", "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem", "slurm-dry-run" };
 // Cake's own options, which it also lists among the script's arguments.
 var CakeOptions = new[] { "working", "verbosity", "v", "description", "showdescription", "tree", "dryrun", "noop", "whatif", "exclusive", "e", "debug", "d", "info", "version" };
 
@@ -38,8 +39,6 @@ target = KnownTargets.FirstOrDefault(t => t.Equals(target, StringComparison.Ordi
 
 var metrics = ParseList(Argument("metric", "KL"), KnownMetrics, "metric");
 var models = ParseList(Argument("model", "base_version"), KnownModels, "model");
-var mlpHiddenText = Argument("mlp-hidden", "4000");
-if (!int.TryParse(mlpHiddenText, out var mlpHidden) || mlpHidden < 1) Fail($"--mlp-hidden={mlpHiddenText}: expected a whole number >= 1");
 var dataDir = Slash(Argument("data-dir", "data"));
 // The bank: --bank-dir alone names a bank folder, used as it is. Otherwise the Bank target makes one:
 // --bank=embedded (the default) builds the embedded bank into <data-dir>/embedded (or --bank-dir);
@@ -53,6 +52,10 @@ bankProfile = KnownBankProfiles.FirstOrDefault(b => b.Equals(bankProfile, String
 var userBank = HasArgument("bank-dir") && !HasArgument("bank");
 var bankDir = Slash(Argument("bank-dir", bankName == "lots-of-loras" ? $"{dataDir}/raw_input" : $"{dataDir}/{bankName}"));
 var resultsDir = Slash(Argument("results-dir", "results"));
+// mlp_version's width: the paper's 4000, except on the embedded bank, a miniature of 32 tasks, where a
+// step at 4000 costs 16x one at 1000 and the whole study must fit in minutes.
+var mlpHiddenText = Argument("mlp-hidden", bankName == "embedded" && !userBank ? "1000" : "4000");
+if (!int.TryParse(mlpHiddenText, out var mlpHidden) || mlpHidden < 1) Fail($"--mlp-hidden={mlpHiddenText}: expected a whole number >= 1");
 var limitText = Argument("limit", "0");
 if (!int.TryParse(limitText, out var limit) || limit < 0) Fail($"--limit={limitText}: expected a whole number >= 0 (0 = all tasks)");
 var seedText = Argument("seed", "0");
@@ -63,7 +66,37 @@ if (revision is not null && revision.Trim().Length == 0) Fail("--revision is emp
 var includeBaseModel = HasArgument("include-base-model") && Argument("include-base-model", "true") != "false";
 if (target == "Bank" && userBank) Fail($"--target=Bank makes a bank; with --bank-dir name which one with --bank ({string.Join(", ", KnownBanks)})");
 
+// Inference: the paper generates up to 256 new tokens; the embedded bank's answers are a few words.
+var maxNewTokensText = Argument("max-new-tokens", bankName == "embedded" && !userBank ? "48" : "256");
+if (!int.TryParse(maxNewTokensText, out var maxNewTokens) || maxNewTokens < 1) Fail($"--max-new-tokens={maxNewTokensText}: expected a whole number >= 1");
+var batchSizeText = Argument("batch-size", "16");
+if (!int.TryParse(batchSizeText, out var batchSize) || batchSize < 1) Fail($"--batch-size={batchSizeText}: expected a whole number >= 1");
+var shard = HasArgument("shard") ? Argument("shard", "") : null;
+if (shard is not null && !System.Text.RegularExpressions.Regex.IsMatch(shard, @"^\d+/\d+$")) Fail($"--shard={shard}: expected i/n with 0 <= i < n (e.g. 0/4)");
+if (shard is not null && int.Parse(shard.Split('/')[0]) >= int.Parse(shard.Split('/')[1])) Fail($"--shard={shard}: expected i/n with 0 <= i < n (e.g. 0/4)");
+
 T Fail<T>(string message) { Fail(message); return default; }
+
+// Where Infer runs: here, or as a Slurm array job (one array task per shard; the tool, bank, data and
+// results folders on a filesystem the nodes share). The slurm-* values go to sbatch as they are.
+var KnownExecutors = new[] { "local", "slurm" };
+var executor = Argument("executor", "local");
+executor = KnownExecutors.FirstOrDefault(e => e.Equals(executor, StringComparison.OrdinalIgnoreCase))
+           ?? Fail<string>($"unknown executor '{executor}'; valid: {string.Join(", ", KnownExecutors)}");
+var shardsText = Argument("shards", "4");
+if (!int.TryParse(shardsText, out var shards) || shards < 1) Fail($"--shards={shardsText}: expected a whole number >= 1");
+var slurmDryRun = HasArgument("slurm-dry-run") && Argument("slurm-dry-run", "true") != "false";
+var slurmArgs = new List<string>();
+foreach (var name in new[] { "slurm-partition", "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem" })
+    if (HasArgument(name))
+    {
+        var value = Argument(name, "");
+        if (value.Length == 0 || value.Any(char.IsWhiteSpace)) Fail($"--{name}='{value}': expected one word without spaces");
+        slurmArgs.AddRange(new[] { "--" + name.Substring("slurm-".Length), value });
+    }
+if (executor == "local" && (slurmArgs.Count > 0 || slurmDryRun || HasArgument("shards")))
+    Fail("--shards, --slurm-* and --slurm-dry-run need --executor=slurm");
+if (executor == "slurm" && shard is not null) Fail("--shard runs one shard here; with --executor=slurm give the number of shards with --shards");
 
 static string Slash(string path) => path.Replace('\\', '/').TrimEnd('/');
 
@@ -136,7 +169,36 @@ sealed class Stage
     public List<string> Verb = new();
 }
 
-void Run(Stage s)
+// Stages are queued as a target declares them and run when it ends (TaskTeardown): one `lora
+// stage-check` process first says whether all of them are up to date (an unchanged rerun of the whole
+// study then starts a handful of processes); otherwise each runs in its own `lora stage` process.
+var queued = new List<Stage>();
+void Run(Stage s) => queued.Add(s);
+
+TaskTeardown(ctx =>
+{
+    var stages = queued.ToList();
+    queued.Clear();
+    if (stages.Count == 0) return;
+    if (!force)
+    {
+        var plan = System.IO.Path.Combine(dataDir, ".stages", "plans", ctx.Task.Name + ".json");
+        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(plan));
+        System.IO.File.WriteAllText(plan, System.Text.Json.JsonSerializer.Serialize(stages.Select(st => new
+        {
+            name = st.Name, @params = st.Params, deps = st.Deps, code = st.Code, outs = st.Outs,
+        })));
+        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+        foreach (var a in new[] { tool, "stage-check", "--plan", plan, "--data-dir", dataDir }) psi.ArgumentList.Add(a);
+        using var check = Process.Start(psi);
+        check.WaitForExit();
+        if (check.ExitCode == 0) return;
+        if (check.ExitCode != 3) Environment.Exit(check.ExitCode);
+    }
+    foreach (var st in stages) RunNow(st);
+});
+
+void RunNow(Stage s)
 {
     var args = new List<string> { "stage", "--name", s.Name, "--data-dir", dataDir };
     foreach (var p in s.Params) { args.Add("--param"); args.Add($"{p.Key}={p.Value}"); }
@@ -355,6 +417,139 @@ Task("Predict")
                 predict.Verb.AddRange(common);
                 Run(predict);
             }
+    });
+
+// The pipelines (columns of the result tables): base, finetuned, then <METRIC>_<model> for the selected ones.
+var pipelines = new[] { "base", "finetuned" }.Concat(metrics.SelectMany(m => models.Select(c => $"{m}_{c}"))).ToArray();
+var outputsDir = $"{resultsDir}/models_generated_outputs";
+var ModelCode = new[]
+{
+    "src/MetaLora/Model/*.cs", "src/MetaLora/Tokenization/*.cs", "src/MetaLora/Bank/Dataset.cs", "src/MetaLora/Formats/Jsonl.cs",
+    "src/MetaLora/Formats/Parquet.cs", "src/MetaLora/Stages/InferStage.cs", "src/MetaLora/Stages/InferPipeline.cs",
+};
+
+Task("Infer")
+    .Description("Greedy generation on every task's test split per pipeline -> <results-dir>/models_generated_outputs/<pipeline>/<task>.jsonl")
+    .IsDependentOn("Predict")
+    .Does(() =>
+    {
+        if (executor == "slurm")
+        {
+            // The shards run on the cluster and fill the outputs; the stages below then find every task
+            // done and only record their manifests.
+            var submit = new List<string>
+            {
+                "slurm", "submit", "--pipeline", string.Join(",", pipelines), "--bank-dir", bankDir, "--data-dir", dataDir, "--results-dir", resultsDir,
+                "--limit", limit.ToString(), "--max-new-tokens", maxNewTokens.ToString(), "--batch-size", batchSize.ToString(), "--shards", shards.ToString(),
+            };
+            submit.AddRange(slurmArgs);
+            if (slurmDryRun) submit.Add("--dry-run");
+            Lora(submit);
+            // A dry run stops here: nothing ran, so nothing after Infer can.
+            if (slurmDryRun) Environment.Exit(0);
+        }
+        foreach (var pipeline in pipelines)
+        {
+            var stage = new Stage
+            {
+                Name = $"Infer.{pipeline}",
+                Params = { ["pipeline"] = pipeline, ["bank-dir"] = bankDir, ["limit"] = limit.ToString(), ["max-new-tokens"] = maxNewTokens.ToString(), ["batch-size"] = batchSize.ToString() },
+                Deps =
+                {
+                    $"{bankDir}/bank.json",
+                    $"{bankDir}/base_model/*",
+                    $"{bankDir}/datasets/*/test.jsonl",
+                    $"{bankDir}/datasets/*/test*.parquet",
+                    $"{bankDir}/datasets/*/data/test*.parquet",
+                },
+                Code = { },
+                Outs = { $"{outputsDir}/{pipeline}/*.jsonl" },
+                Verb =
+                {
+                    "infer", "--pipeline", pipeline, "--bank-dir", bankDir, "--data-dir", dataDir, "--results-dir", resultsDir, "--limit", limit.ToString(),
+                    "--max-new-tokens", maxNewTokens.ToString(), "--batch-size", batchSize.ToString(),
+                },
+            };
+            stage.Code.AddRange(ModelCode);
+            stage.Code.AddRange(AdapterFormats);
+            if (pipeline == "finetuned")
+                stage.Deps.AddRange(new[] { $"{bankDir}/adapters/*/adapter_model.safetensors", $"{bankDir}/adapters/*/adapter_config.json" });
+            else if (pipeline != "base")
+            {
+                var parts = pipeline.Split('_', 2);
+                stage.Deps.Add($"{dataDir}/predicted_adapters/{parts[0]}/{parts[1]}/**");
+            }
+            if (shard is not null) { stage.Params["shard"] = shard; stage.Verb.AddRange(new[] { "--shard", shard }); }
+            Run(stage);
+        }
+    });
+
+Task("Evaluate")
+    .Description("Scores per task and pipeline -> <results-dir>/evaluation_outputs_results/<score>_results.csv, <results-dir>/summary.md, summary.json")
+    .IsDependentOn("Infer")
+    .Does(() =>
+    {
+        var stage = new Stage
+        {
+            Name = "Evaluate",
+            Params = { ["pipelines"] = string.Join(",", pipelines), ["bank-dir"] = bankDir, ["limit"] = limit.ToString() },
+            Deps = { $"{bankDir}/bank.json" },
+            Code = { "src/MetaLora/Evaluation/*.cs", "src/MetaLora/Reporting/ScoreTable.cs", "src/MetaLora/Reporting/Summary.cs", "src/MetaLora/Stages/EvaluateStage.cs", "src/MetaLora/Stages/InferPipeline.cs" },
+            Outs = { $"{resultsDir}/summary.md", $"{resultsDir}/summary.json" },
+            Verb = { "evaluate", "--pipeline", string.Join(",", pipelines), "--bank-dir", bankDir, "--data-dir", dataDir, "--results-dir", resultsDir, "--limit", limit.ToString() },
+        };
+        foreach (var pipeline in pipelines) stage.Deps.Add($"{outputsDir}/{pipeline}/*.jsonl");
+        foreach (var score in new[] { "exact_match", "subsequence_match", "rougeL", "rougeLsum" })
+            stage.Outs.Add($"{resultsDir}/evaluation_outputs_results/{score}_results.csv");
+        Run(stage);
+    });
+
+Task("Report")
+    .Description("Figures -> <results-dir>/rougeL_by_pipeline.png, coefficients_<pipeline>.png, scatter_<pipeline>.png")
+    .IsDependentOn("Evaluate")
+    .Does(() =>
+    {
+        var stage = new Stage
+        {
+            Name = "Report",
+            Params = { ["pipelines"] = string.Join(",", pipelines) },
+            Deps = { $"{resultsDir}/evaluation_outputs_results/rougeL_results.csv" },
+            Code = { "src/MetaLora/Reporting/*.cs", "src/MetaLora/Stages/ReportStage.cs", "src/MetaLora/Formats/MatrixCsv.cs" },
+            Outs = { $"{resultsDir}/rougeL_by_pipeline.png" },
+            Verb = { "report", "--pipeline", string.Join(",", pipelines), "--data-dir", dataDir, "--results-dir", resultsDir },
+        };
+        foreach (var m in metrics)
+            foreach (var model in models)
+            {
+                stage.Deps.Add($"{dataDir}/coefficients/{m}/{model}/coefficients.csv");
+                stage.Outs.Add($"{resultsDir}/coefficients_{m}_{model}.png");
+            }
+        foreach (var pipeline in pipelines.Skip(1)) stage.Outs.Add($"{resultsDir}/scatter_{pipeline}.png");
+        Run(stage);
+    });
+
+// The results bundle with the provenance of its numbers (README: "Publishing results"). Not a stage:
+// it is cheap, and it must always reflect the stage manifests as they are now.
+Task("Publish")
+    .Description("Bundle the tables, summary and figures with manifest.json (commit, arguments, versions, machine, stage hashes) -> artifacts/<bank>-<short commit>.tar.gz")
+    .IsDependentOn("Report")
+    .Does(() =>
+    {
+        var bundleBank = userBank ? System.IO.Path.GetFileName(bankDir)
+            : bankName == "embedded" && bankProfile != "full" ? $"embedded-{bankProfile}" : bankName;
+        // The arguments as this script resolved them (defaults included), not as typed.
+        var recorded = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["target"] = target, ["metric"] = string.Join(",", metrics), ["model"] = string.Join(",", models), ["mlp-hidden"] = mlpHidden.ToString(),
+            ["bank"] = userBank ? "" : bankName, ["bank-profile"] = bankProfile, ["bank-dir"] = bankDir, ["data-dir"] = dataDir, ["results-dir"] = resultsDir,
+            ["limit"] = limit.ToString(), ["seed"] = seed.ToString(), ["max-new-tokens"] = maxNewTokens.ToString(), ["batch-size"] = batchSize.ToString(),
+        };
+        if (shard is not null) recorded["shard"] = shard;
+        if (revision is not null) recorded["revision"] = revision;
+        if (includeBaseModel) recorded["include-base-model"] = "true";
+        var args = new List<string> { "publish", "--data-dir", dataDir, "--results-dir", resultsDir, "--out", "artifacts", "--bank", bundleBank };
+        foreach (var a in recorded) { args.Add("--arg"); args.Add($"{a.Key}={a.Value}"); }
+        Lora(args);
     });
 
 Task("Clean")

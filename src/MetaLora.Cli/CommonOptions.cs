@@ -23,7 +23,7 @@ internal sealed class BankOptions
 
     private readonly Option<string?> _bankDir = new("--bank-dir")
     {
-        Description = "Bank directory (bank.json, base_model/, datasets/, adapters/). Default: <data-dir>/raw_input.",
+        Description = "Bank directory (bank.json, base_model/, datasets/, adapters/). Default: <data-dir>/raw_input, or <data-dir>/embedded when only that holds a bank.",
     };
 
     private readonly Option<int> _limit = new("--limit")
@@ -46,7 +46,7 @@ internal sealed class BankOptions
     public Selection Resolve(ParseResult parse)
     {
         var layout = new DataLayout(parse.GetValue(_dataDir)!);
-        var bank = BankInfo.Load(parse.GetValue(_bankDir) ?? layout.DefaultBankDir);
+        var bank = BankInfo.Load(parse.GetValue(_bankDir) ?? layout.BankDirToUse);
         var limit = parse.GetValue(_limit);
         return new Selection(bank, layout, limit, bank.Take(limit));
     }

@@ -14,10 +14,17 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     PredictCommand.Create(),
     GenerateCommand.Create(),
     FetchCommand.Create(),
+    InferCommand.Create(),
+    EvaluateCommand.Create(),
+    ReportCommand.Create(),
+    PublishCommand.Create(),
+    VerifyCommand.Create(),
     ScoreCommand.Create(),
     StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
+    StageCommand.Check(),
     BenchCommand.Create(),
     BankCommand.Create(),
+    SlurmCommand.Create(),
 };
 
 try

@@ -55,4 +55,25 @@ internal static class StageCommand
         });
         return command;
     }
+
+    /// <summary>`lora stage-check --plan FILE`: exit 0 and one "up to date" line per stage when all are, else 3 and silence.</summary>
+    public static Command Check()
+    {
+        var plan = new Option<string>("--plan") { Description = "JSON list of stages: [{\"name\", \"params\", \"deps\", \"code\", \"outs\"}].", Required = true };
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("stage-check",
+            "Whether every stage of a plan is up to date (exit 0, printing their \"up to date\" lines) or not (exit 3, printing nothing). " +
+            "The build script asks this once per target before starting one process per stage.")
+        {
+            plan, dataDir,
+        };
+        command.SetAction(parse =>
+        {
+            var stages = StagePlan.Read(parse.GetValue(plan)!);
+            var data = parse.GetValue(dataDir)!;
+            using var held = DataFolderLock.Acquire(data);
+            return StagePlan.AllUpToDate(stages, new DataLayout(data).StagesDir, Console.Out) ? 0 : 3;
+        });
+        return command;
+    }
 }

@@ -51,6 +51,17 @@ public static class AtomicFile
             TryDelete(f);
     }
 
+    /// <summary>
+    /// Removes temporary files a killed writer of <paramref name="fileName"/> left in <paramref name="dir"/>,
+    /// and no others: writers of other files in the folder (concurrent shards) may be mid-write.
+    /// </summary>
+    public static void RemoveLeftovers(string dir, string fileName)
+    {
+        if (!Directory.Exists(dir)) return;
+        foreach (var f in Directory.EnumerateFiles(dir, $".{fileName}{TempMarker}*"))
+            TryDelete(f);
+    }
+
     private static void TryDelete(string path)
     {
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }

@@ -6,7 +6,20 @@ namespace MetaLora.Pipeline;
 /// </summary>
 public sealed record DataLayout(string DataDir)
 {
+    /// <summary>Where a fetched bank goes (the paper's repository's name).</summary>
     public string DefaultBankDir => Path.Combine(DataDir, "raw_input");
+
+    /// <summary>Where the build script puts the embedded bank.</summary>
+    public string EmbeddedBankDir => Path.Combine(DataDir, "embedded");
+
+    /// <summary>
+    /// The bank a verb uses without --bank-dir: <c>raw_input</c> when it holds a bank, else the embedded
+    /// bank when that exists (the build script's default), else <c>raw_input</c> (whose error then says what is missing).
+    /// </summary>
+    public string BankDirToUse =>
+        !File.Exists(Path.Combine(DefaultBankDir, "bank.json")) && File.Exists(Path.Combine(EmbeddedBankDir, "bank.json"))
+            ? EmbeddedBankDir
+            : DefaultBankDir;
     public string TokensDir => Path.Combine(DataDir, "preprocessed", "tokens");
     public string TokenFile(string task) => Path.Combine(TokensDir, task + ".npy");
     public string DistancesDir => Path.Combine(DataDir, "preprocessed", "distances");

@@ -159,24 +159,104 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         // KL's implementation changed so that its values double: the KL chain reruns, JS's does not. Row
         // standardisation is scale-invariant, so normalized_version and mlp_version recompute the same
         // coefficients and (early cut-off) their predicted adapters are not rebuilt.
+        var third = BuildWithKlEdited("return (2 * Lanes.Sum(pq), -2 * Lanes.Sum(qp));", args);
+        foreach (var s in new[] { "Distances.KL", "Coefficients.KL.base_version", "Coefficients.KL.normalized_version", "Coefficients.KL.mlp_version", "Predict.KL.base_version" })
+            AssertStage(third.Stdout, s, "running");
+        foreach (var s in chain("JS").Concat(["Gram", "Tokenize", "Predict.KL.normalized_version", "Predict.KL.mlp_version"]))
+            AssertStage(third.Stdout, s, "up to date");
+    }
+
+    /// <summary>Runs build.sh with KL's chunk sum replaced by <paramref name="replacement"/>, then restores KL.cs.</summary>
+    private ProcessResult BuildWithKlEdited(string replacement, string[] args)
+    {
         var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs");
         var source = File.ReadAllText(kl);
         const string Line = "return (Lanes.Sum(pq), -Lanes.Sum(qp));";
         Assert.Contains(Line, source);
-        File.WriteAllText(kl, source.Replace(Line, "return (2 * Lanes.Sum(pq), -2 * Lanes.Sum(qp));"));
+        File.WriteAllText(kl, source.Replace(Line, replacement));
         try
         {
-            var third = repo.Copy.BuildSh(args);
-            Assert.True(third.ExitCode == 0, third.Output);
-            foreach (var s in new[] { "Distances.KL", "Coefficients.KL.base_version", "Coefficients.KL.normalized_version", "Coefficients.KL.mlp_version", "Predict.KL.base_version" })
-                AssertStage(third.Stdout, s, "running");
-            foreach (var s in chain("JS").Concat(["Gram", "Tokenize", "Predict.KL.normalized_version", "Predict.KL.mlp_version"]))
-                AssertStage(third.Stdout, s, "up to date");
+            var result = repo.Copy.BuildSh(args);
+            Assert.True(result.ExitCode == 0, result.Output);
+            return result;
         }
         finally
         {
             File.WriteAllText(kl, source);
         }
+    }
+
+    [Fact]
+    public void Report_fills_all_14_columns_then_an_edit_of_KL_reruns_only_the_KL_chain()
+    {
+        var data = _work["data"];
+        var results = _work["results"];
+        string[] args = ["--target=Report", "--metric=all", "--model=all", "--bank-profile=tiny", "--mlp-hidden=16", "--max-new-tokens=8", $"--data-dir={data}", $"--results-dir={results}"];
+        string[] models = ["base_version", "normalized_version", "mlp_version"];
+        string[] pipelines = ["base", "finetuned", .. new[] { "WD", "KL", "JS", "MMD" }.SelectMany(m => models.Select(model => $"{m}_{model}"))];
+        string[] Chain(string m) => [$"Distances.{m}", .. models.SelectMany(model => new[] { $"Coefficients.{m}.{model}", $"Predict.{m}.{model}", $"Infer.{m}_{model}" })];
+
+        var first = repo.Copy.BuildSh(args);
+        Assert.True(first.ExitCode == 0, first.Output);
+        var table = File.ReadAllLines(Path.Combine(results, "evaluation_outputs_results", "rougeL_results.csv"));
+        Assert.Equal("task," + string.Join(",", pipelines), table[0]);
+        Assert.Equal(1 + 6, table.Length);
+        Assert.All(table.Skip(1), row => Assert.DoesNotContain(",,", row + ","));
+        foreach (var score in new[] { "exact_match", "subsequence_match", "rougeLsum" })
+            Assert.True(File.Exists(Path.Combine(results, "evaluation_outputs_results", score + "_results.csv")));
+        Assert.Contains("| MMD_mlp_version | 6 |", File.ReadAllText(Path.Combine(results, "summary.md")));
+        // Figures: means per pipeline, a heatmap per predicted pipeline, a scatter per pipeline but base.
+        Assert.Equal(1 + 12 + 13, Directory.GetFiles(results, "*.png").Length);
+
+        var second = repo.Copy.BuildSh(args);
+        Assert.True(second.ExitCode == 0, second.Output);
+        foreach (var s in pipelines.Select(p => $"Infer.{p}").Concat(["Evaluate", "Report"]).Concat(Chain("KL"))) AssertStage(second.Stdout, s, "up to date");
+
+        // KL's implementation changed (one direction's sums scaled): the KL chain reruns, nothing else does;
+        // Evaluate reruns exactly when a KL output changed.
+        var outputs = Path.Combine(results, "models_generated_outputs");
+        string Hashes() => string.Join("\n", Directory.EnumerateFiles(outputs, "*.jsonl", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f)))));
+        var before = Hashes();
+        var third = BuildWithKlEdited("return (1.5 * Lanes.Sum(pq), -Lanes.Sum(qp));", args);
+        foreach (var s in Chain("KL")) AssertStage(third.Stdout, s, "running");
+        foreach (var s in new[] { "Bank.embedded", "Tokenize", "Gram", "Infer.base", "Infer.finetuned" }.Concat(Chain("WD")).Concat(Chain("JS")).Concat(Chain("MMD")))
+            AssertStage(third.Stdout, s, "up to date");
+        AssertStage(third.Stdout, "Evaluate", Hashes() == before ? "up to date" : "running");
+        AssertStage(third.Stdout, "Report", "running"); // the KL heatmaps changed
+    }
+
+    [Fact]
+    public void Publish_bundles_the_tiny_study_with_the_same_bytes_twice_and_verify_accepts_it()
+    {
+        var data = _work["data"];
+        var results = _work["results"];
+        string[] args = ["--target=Publish", "--metric=KL", "--model=base_version", "--bank-profile=tiny", "--max-new-tokens=8", $"--data-dir={data}", $"--results-dir={results}"];
+        // The repository copy is not a git checkout: the commit is "unknown".
+        var bundle = Path.Combine(repo.Copy.Root, "artifacts", "embedded-tiny-unknown.tar.gz");
+
+        var first = repo.Copy.BuildSh(args);
+        Assert.True(first.ExitCode == 0, first.Output);
+        // 4 tables, 2 summaries, 4 figures (means, the KL heatmap, scatters of finetuned and KL).
+        Assert.Contains("Publish: artifacts/embedded-tiny-unknown.tar.gz: 10 files, 10 stages, commit unknown (not a git checkout)", first.Stdout);
+        var bytes = File.ReadAllBytes(bundle);
+
+        var second = repo.Copy.BuildSh(args);
+        Assert.True(second.ExitCode == 0, second.Output);
+        AssertStage(second.Stdout, "Report", "up to date");
+        Assert.Equal(bytes, File.ReadAllBytes(bundle));
+
+        var verify = ToolProcess.Lora(repo.Copy.Root, "verify", "--bundle", bundle);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        var manifest = MetaLora.Reporting.Publish.BundleVerifier.Verify(bundle).Manifest;
+        Assert.Equal(["Bank.embedded", "Tokenize", "Distances.KL", "Coefficients.KL.base_version", "Predict.KL.base_version",
+            "Infer.KL_base_version", "Infer.base", "Infer.finetuned", "Evaluate", "Report"], manifest.Stages.Select(s => s.Name));
+        Assert.All(manifest.Stages, s => Assert.True(s.DurationSeconds > 0, s.Name));
+        Assert.Equal(("Publish", "KL", "base_version", "tiny", "8"),
+            (manifest.Arguments["target"], manifest.Arguments["metric"], manifest.Arguments["model"], manifest.Arguments["bank-profile"], manifest.Arguments["max-new-tokens"]));
+        Assert.Null(manifest.Git.Dirty);
+        Assert.Equal(File.ReadAllText(Path.Combine(results, "summary.md")),
+            System.Text.Encoding.UTF8.GetString(MetaLora.Reporting.Publish.DeterministicTarGz.Read(bundle)["embedded-tiny-unknown/summary.md"]));
     }
 
     [Fact]
@@ -197,7 +277,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
 
     [Theory]
     [InlineData("--metric=XX", "unknown metric 'XX'; valid: WD, KL, JS, MMD, all")]
-    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Clean")]
+    [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Infer, Evaluate, Report, Publish, Clean")]
     [InlineData("--target=Bank", "--target=Bank makes a bank; with --bank-dir name which one with --bank (embedded, lots-of-loras)")]
     [InlineData("--metrics=KL", "unknown argument --metrics; valid:")]
     [InlineData("--limit=-3", "--limit=-3: expected a whole number >= 0")]

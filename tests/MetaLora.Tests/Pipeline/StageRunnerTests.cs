@@ -121,4 +121,26 @@ public sealed class StageRunnerTests : IDisposable
         var e = Assert.Throws<BadInputException>(() => _runner.Run(Spec(), false, Action));
         Assert.Contains("code.cs: file not found (declared by stage Copy.A)", e.Message);
     }
+
+    [Fact]
+    public void A_plan_is_up_to_date_only_when_every_stage_is()
+    {
+        Setup();
+        var plan = _dir.Write("plan.json", System.Text.Json.JsonSerializer.Serialize(new[]
+        {
+            new { name = "Copy.A", @params = new Dictionary<string, string> { ["p"] = "1" }, deps = new[] { _dir["in/*.txt"] }, code = new[] { _dir["code.cs"] }, outs = new[] { _dir["out.txt"] } },
+        }));
+        var stages = StagePlan.Read(plan);
+        Assert.Equal(Spec().Name, stages.Single().Name);
+        var log = new StringWriter();
+        Assert.False(StagePlan.AllUpToDate(stages, _dir[".stages"], log));
+        _runner.Run(Spec(), false, Action);
+        Assert.True(StagePlan.AllUpToDate(stages, _dir[".stages"], log));
+        Assert.Equal("Copy.A: up to date", log.ToString().Trim());
+        File.WriteAllText(_dir["in/b.txt"], "changed");
+        Assert.False(StagePlan.AllUpToDate(stages, _dir[".stages"], new StringWriter()));
+
+        File.WriteAllText(plan, "[{\"params\": {}}]");
+        Assert.Contains("plan.json", Assert.Throws<BadInputException>(() => StagePlan.Read(plan)).Message);
+    }
 }

@@ -1,11 +1,11 @@
-namespace MetaLora.Bank.Embedded;
+namespace MetaLora.Model;
 
 /// <summary>
 /// A few dedicated threads, each with its own model on one torch thread: on 2 cores this beat one
 /// model on 2 torch threads for models this small. Threads get 16 MB stacks; the first failure is
 /// rethrown after all have stopped.
 /// </summary>
-internal static class ModelWorkers
+public static class ModelWorkers
 {
     /// <summary>Runs <paramref name="worker"/>(w) for w = 0 .. workers - 1, each on its own thread.</summary>
     public static void Run(int workers, Action<int> worker)

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Diagnostics;
+using MetaLora.Pipeline;
+using MetaLora.Stages;
+
+namespace MetaLora.Cli;
+
+internal static class InferCommand
+{
+    public static Option<string> ResultsDir() => new("--results-dir")
+    {
+        Description = "Folder for results (generated outputs, tables, summaries, plots).",
+        DefaultValueFactory = _ => "results",
+    };
+
+    public static Option<string> Pipelines() => new("--pipeline")
+    {
+        Description = $"Pipelines, comma separated: {InferPipeline.Valid}.",
+        Required = true,
+    };
+
+    public static Command Create()
+    {
+        var bank = new BankOptions();
+        var results = ResultsDir();
+        var pipelines = Pipelines();
+        var d = new InferOptions();
+        var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Most tokens generated per sample (the paper: 256).", DefaultValueFactory = _ => d.MaxNewTokens };
+        var batchSize = new Option<int>("--batch-size") { Description = "Samples generated together (left-padded); part of the result's bytes.", DefaultValueFactory = _ => d.BatchSize };
+        var workers = new Option<int>("--workers")
+        {
+            Description = "Tasks generated at once, each worker with its own copy of the model (0: one per core for models up to 256 MB, else one using every core).",
+            DefaultValueFactory = _ => 0,
+        };
+        var shard = new Option<string?>("--shard") { Description = "i/n: only the tasks whose bank index mod n is i (spread the stage over machines sharing the folders)." };
+        var force = CommonOptions.Force();
+        var command = new Command("infer",
+            "Greedy generation on every task's test split for each pipeline: base (no adapter), finetuned (the task's bank adapter), " +
+            "<METRIC>_<model> (the task's predicted adapter). Prompt = the raw input with BOS. Writes " +
+            "<results-dir>/models_generated_outputs/<pipeline>/<task>.jsonl ({id, input, reference, prediction}). Resumable per task.")
+        {
+            results, pipelines, maxNewTokens, batchSize, workers, shard, force,
+        };
+        bank.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var selected = InferPipeline.Parse(parse.GetValue(pipelines)!);
+            var s = bank.Resolve(parse);
+            var sharded = parse.GetValue(shard) is { } text ? Shard.Parse(text) : Shard.All;
+            // Shards run at the same time on one shared folder, each on its own tasks: only a whole run takes the lock.
+            using var _ = sharded.Count > 1 ? null : DataFolderLock.Acquire(s.Layout.DataDir);
+            var options = new InferOptions
+            {
+                MaxNewTokens = parse.GetValue(maxNewTokens),
+                BatchSize = parse.GetValue(batchSize),
+                Workers = parse.GetValue(workers),
+                Shard = sharded,
+                Limit = s.Limit,
+                Force = parse.GetValue(force),
+            };
+            var layout = new ResultsLayout(parse.GetValue(results)!);
+            foreach (var pipeline in selected)
+            {
+                var watch = Stopwatch.StartNew();
+                var name = InferStage.StageName(pipeline);
+                var tasks = s.Tasks.Where((_, i) => sharded.Includes(i)).Count();
+                var summary = Progress.Run(name, tasks, progress => InferStage.Run(s.Bank, s.Layout, layout, pipeline, options, progress, Console.WriteLine));
+                var shardText = sharded.Count > 1 ? $" (shard {sharded})" : "";
+                var cut = summary.Truncated > 0 ? $", {summary.Truncated} prompts cut to fit the model's positions" : "";
+                Console.WriteLine($"{name}: {summary.Generated} of {summary.Tasks} tasks generated{shardText} ({summary.Samples} samples{cut}), {summary.Kept} up to date, {watch.Elapsed.TotalSeconds:0.0} s");
+            }
+            return 0;
+        });
+        return command;
+    }
+}

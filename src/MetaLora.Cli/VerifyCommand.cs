@@ -1,0 +1,33 @@
+using System.CommandLine;
+using MetaLora.Reporting.Publish;
+
+namespace MetaLora.Cli;
+
+/// <summary>lora verify: re-hash a results bundle against its manifest.json.</summary>
+internal static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var bundle = new Option<string>("--bundle") { Description = "A .tar.gz bundle, or the folder it was unpacked into.", Required = true };
+        var command = new Command("verify",
+            "Re-hash every file a results bundle's manifest.json lists; print one line per missing, changed or unlisted file and exit 1 if there is any.")
+        {
+            bundle,
+        };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(bundle)!;
+            var outcome = BundleVerifier.Verify(path);
+            foreach (var problem in outcome.Problems) Console.Error.WriteLine($"error: {problem}");
+            if (!outcome.Ok)
+            {
+                Console.Error.WriteLine($"verify: {path}: {outcome.Problems.Count} problems; the bundle does not match its manifest");
+                return 1;
+            }
+            var git = outcome.Manifest.Git;
+            Console.WriteLine($"verify: {path}: all {outcome.FilesChecked} files match manifest.json (commit {git.Commit}{(git.Dirty == true ? ", dirty" : "")})");
+            return 0;
+        });
+        return command;
+    }
+}

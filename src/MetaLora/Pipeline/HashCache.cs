@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace MetaLora.Pipeline;
+
+/// <summary>
+/// Content hashes of large files, remembered with their size and mtime in a small JSON file so that
+/// an unchanged file is not read again (a base model can be many gigabytes). A stale or unreadable
+/// cache only costs a re-hash.
+/// </summary>
+public sealed class HashCache
+{
+    private readonly string _path;
+    private readonly Dictionary<string, FileStamp> _stamps;
+    private bool _dirty;
+
+    public HashCache(string path)
+    {
+        _path = path;
+        _stamps = Load(path);
+    }
+
+    public string Hash(string file)
+    {
+        var key = Path.GetFullPath(file);
+        lock (_stamps)
+        {
+            if (_stamps.TryGetValue(key, out var stamp) && stamp.Matches(file, out var current) && current.Sha256.Length > 0)
+            {
+                if (current != stamp) { _stamps[key] = current; _dirty = true; }
+                return current.Sha256;
+            }
+            var fresh = FileStamp.Take(file);
+            _stamps[key] = fresh;
+            _dirty = true;
+            return fresh.Sha256;
+        }
+    }
+
+    public void Save()
+    {
+        lock (_stamps)
+        {
+            if (!_dirty) return;
+            AtomicFile.WriteAllBytes(_path, JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, FileStamp>(_stamps, StringComparer.Ordinal)));
+            _dirty = false;
+        }
+    }
+
+    private static Dictionary<string, FileStamp> Load(string path)
+    {
+        try
+        {
+            if (File.Exists(path) && JsonSerializer.Deserialize<Dictionary<string, FileStamp>>(File.ReadAllBytes(path)) is { } loaded)
+                return new Dictionary<string, FileStamp>(loaded, StringComparer.Ordinal);
+        }
+        catch (JsonException) { }
+        return new Dictionary<string, FileStamp>(StringComparer.Ordinal);
+    }
+}

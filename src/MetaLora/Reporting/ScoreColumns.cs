@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace MetaLora.Reporting;
+
+/// <summary>One score's table read back from its CSV (as <see cref="ScoreTable.WriteCsv"/> writes it): <c>Values[p][t]</c>, NaN for an empty cell.</summary>
+public sealed record ScoreColumns(IReadOnlyList<string> Tasks, IReadOnlyList<string> Pipelines, double[][] Values)
+{
+    public static ScoreColumns Read(string path)
+    {
+        if (!File.Exists(path)) throw BadInputException.At(path, "file does not exist; run the Evaluate target first");
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || !lines[0].StartsWith("task,", StringComparison.Ordinal))
+            throw BadInputException.At(path, "expected a header \"task,<pipeline>,...\"", 1);
+        var pipelines = lines[0].Split(',')[1..];
+        var tasks = new List<string>();
+        var values = pipelines.Select(_ => new List<double>()).ToArray();
+        for (var i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            var cells = lines[i].Split(',');
+            if (cells.Length != pipelines.Length + 1)
+                throw BadInputException.At(path, $"expected {pipelines.Length + 1} fields, found {cells.Length}", i + 1);
+            tasks.Add(cells[0]);
+            for (var p = 0; p < pipelines.Length; p++)
+            {
+                if (cells[p + 1].Length == 0) { values[p].Add(double.NaN); continue; }
+                if (!double.TryParse(cells[p + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                    throw BadInputException.At(path, $"'{cells[p + 1]}' in column {pipelines[p]} is not a number", i + 1);
+                values[p].Add(v);
+            }
+        }
+        return new ScoreColumns(tasks, pipelines, values.Select(v => v.ToArray()).ToArray());
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text;
+using MetaLora.Evaluation;
+using MetaLora.Pipeline;
+
+namespace MetaLora.Reporting;
+
+/// <summary>
+/// Every task's mean scores per pipeline: <c>Scores[p][t]</c> is pipeline p on task t, or null when
+/// that pipeline has no outputs for the task (yet).
+/// </summary>
+public sealed record ScoreTable(IReadOnlyList<string> Tasks, IReadOnlyList<string> Pipelines, SampleScores?[][] Scores)
+{
+    public int PipelineIndex(string pipeline) => Pipelines.ToList().IndexOf(pipeline);
+
+    /// <summary>Tasks (indices) that pipeline p has no scores for.</summary>
+    public IReadOnlyList<int> MissingTasks(int p) => Enumerable.Range(0, Tasks.Count).Where(t => Scores[p][t] is null).ToArray();
+
+    /// <summary>
+    /// <c>&lt;score&gt;_results.csv</c> per score, as the paper's repository lays them out: rows = tasks
+    /// (bank order), columns = pipelines; a missing cell is empty. Six decimals, invariant culture.
+    /// </summary>
+    public void WriteCsv(ResultsLayout results)
+    {
+        for (var k = 0; k < SampleScores.Names.Count; k++)
+        {
+            var csv = new StringBuilder("task");
+            foreach (var pipeline in Pipelines) csv.Append(',').Append(Quote(pipeline));
+            csv.Append('\n');
+            for (var t = 0; t < Tasks.Count; t++)
+            {
+                csv.Append(Quote(Tasks[t]));
+                for (var p = 0; p < Pipelines.Count; p++)
+                {
+                    csv.Append(',');
+                    if (Scores[p][t] is { } s) csv.Append(s.Values[k].ToString("F6", CultureInfo.InvariantCulture));
+                }
+                csv.Append('\n');
+            }
+            AtomicFile.WriteAllText(results.TableFile(SampleScores.Names[k]), csv.ToString());
+        }
+    }
+
+    private static string Quote(string field) =>
+        field.AsSpan().IndexOfAny(",\"\n\r") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

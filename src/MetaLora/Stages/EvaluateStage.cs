@@ -1,0 +1,38 @@
+using MetaLora.Bank;
+using MetaLora.Evaluation;
+using MetaLora.Pipeline;
+using MetaLora.Reporting;
+
+namespace MetaLora.Stages;
+
+/// <summary>
+/// Evaluate: scores every per-task output of the selected pipelines that exists (DESIGN.md section 5:
+/// each task's mean over its test samples of exact_match, subsequence_match, rougeL and rougeLsum),
+/// then writes <c>evaluation_outputs_results/&lt;score&gt;_results.csv</c> and <c>summary.md/json</c>.
+/// Missing outputs (a pipeline not run yet, shards still running) leave empty cells and are listed.
+/// </summary>
+public static class EvaluateStage
+{
+    public const string Name = "Evaluate";
+
+    public static (ScoreTable Table, Summary Summary) Run(BankInfo bank, ResultsLayout results, IReadOnlyList<InferPipeline> pipelines, int limit)
+    {
+        var tasks = bank.Take(limit);
+        var scores = pipelines.Select(_ => new SampleScores?[tasks.Count]).ToArray();
+        var cells = pipelines.SelectMany((p, i) => tasks.Select((t, j) => (i, j))).ToArray();
+        ParallelItems.ForEach(cells, cell =>
+        {
+            var path = results.OutputFile(pipelines[cell.i].Name, tasks[cell.j]);
+            // An empty file is a task without test samples: nothing to score.
+            if (!File.Exists(path) || new FileInfo(path).Length == 0) return;
+            var rows = PredictionRows.Read(path);
+            scores[cell.i][cell.j] = SampleScores.Mean(rows.Select(r => SampleScores.Of(r.Prediction, r.References)).ToArray());
+        });
+        var table = new ScoreTable(tasks, pipelines.Select(p => p.Name).ToArray(), scores);
+        var summary = Summary.Of(bank.Name, table);
+        Directory.CreateDirectory(results.TablesDir);
+        table.WriteCsv(results);
+        summary.Write(results);
+        return (table, summary);
+    }
+}

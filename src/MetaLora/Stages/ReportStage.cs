@@ -1,0 +1,67 @@
+using MetaLora.Formats;
+using MetaLora.Pipeline;
+using MetaLora.Prediction;
+using MetaLora.Reporting;
+
+namespace MetaLora.Stages;
+
+/// <summary>
+/// Report: the figures, from Evaluate's Rouge-L table and Predict's coefficients. Mean Rouge-L per
+/// pipeline with the spread over tasks (the best CPU pipeline highlighted); per (metric, model) the
+/// coefficient matrix as a heatmap (as the paper's Figure 1); per pipeline each task's Rouge-L against
+/// the base model's.
+/// </summary>
+public static class ReportStage
+{
+    public const string Name = "Report";
+
+    public static IReadOnlyList<string> Run(DataLayout data, ResultsLayout results, IReadOnlyList<InferPipeline> pipelines)
+    {
+        var table = ScoreColumns.Read(results.TableFile("rougeL"));
+        var written = new List<string>();
+        var selected = pipelines.Select(p => p.Name).Where(table.Pipelines.Contains).ToArray();
+        double[] Column(string pipeline) => table.Values[table.Pipelines.ToList().IndexOf(pipeline)];
+
+        var means = selected.Select(p =>
+        {
+            var have = Column(p).Where(v => !double.IsNaN(v)).ToArray();
+            var mean = have.Length > 0 ? have.Average() : double.NaN;
+            var std = have.Length > 1 ? Math.Sqrt(have.Sum(v => (v - mean) * (v - mean)) / (have.Length - 1)) : 0;
+            return new PipelineMean(p, mean, std);
+        }).ToArray();
+        var best = means.Where(m => pipelines.Single(p => p.Name == m.Pipeline).IsPredicted && !double.IsNaN(m.Mean))
+            .OrderByDescending(m => m.Mean).Select(m => m.Pipeline).Take(1).ToHashSet();
+        if (means.Length > 0)
+        {
+            Plots.MeanScores(results.Plot("rougeL_by_pipeline"), $"Mean Rouge-L over {table.Tasks.Count} tasks (± std over tasks)", "Rouge-L", means, best);
+            written.Add(results.Plot("rougeL_by_pipeline"));
+        }
+
+        foreach (var pipeline in pipelines.Where(p => p.IsPredicted))
+        {
+            var file = data.CoefficientFile(pipeline.Metric!.Value.ToString(), pipeline.Model!.Value.Name());
+            if (!File.Exists(file)) continue;
+            var c = MatrixCsv.Read(file);
+            var rows = Enumerable.Range(0, c.Names.Count).Select(i => Enumerable.Range(0, c.Names.Count).Select(j => c.Values[i, j]).ToArray()).ToArray();
+            var path = results.Plot("coefficients_" + pipeline.Name);
+            Plots.Heatmap(path, $"Coefficients {pipeline.Metric} {pipeline.Model!.Value.Name()} (row: task adapted for)", c.Names, rows);
+            written.Add(path);
+        }
+
+        if (table.Pipelines.Contains(InferPipeline.Base))
+        {
+            var baseScores = Column(InferPipeline.Base);
+            foreach (var pipeline in selected.Where(p => p != InferPipeline.Base))
+            {
+                var scores = Column(pipeline);
+                var points = table.Tasks.Select((t, i) => new TaskPoint(t, baseScores[i], scores[i]))
+                    .Where(p => !double.IsNaN(p.X) && !double.IsNaN(p.Y)).ToArray();
+                if (points.Length == 0) continue;
+                var path = results.Plot("scatter_" + pipeline);
+                Plots.Scatter(path, $"Rouge-L per task: {pipeline} vs base", "base", pipeline, points);
+                written.Add(path);
+            }
+        }
+        return written;
+    }
+}

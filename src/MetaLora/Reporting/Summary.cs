@@ -168,7 +168,8 @@ public sealed record Summary(string Bank, int Tasks, IReadOnlyList<PipelineSumma
         else json.WriteNull(name);
     }
 
-    private static (double Mean, double Std) MeanStd(double[] values)
+    /// <summary>Mean and sample standard deviation (n - 1; 0 for one value; NaN for none).</summary>
+    internal static (double Mean, double Std) MeanStd(double[] values)
     {
         if (values.Length == 0) return (double.NaN, double.NaN);
         var mean = values.Average();

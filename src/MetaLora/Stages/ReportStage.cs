@@ -24,10 +24,8 @@ public static class ReportStage
 
         var means = selected.Select(p =>
         {
-            var have = Column(p).Where(v => !double.IsNaN(v)).ToArray();
-            var mean = have.Length > 0 ? have.Average() : double.NaN;
-            var std = have.Length > 1 ? Math.Sqrt(have.Sum(v => (v - mean) * (v - mean)) / (have.Length - 1)) : 0;
-            return new PipelineMean(p, mean, std);
+            var (mean, std) = Summary.MeanStd(Column(p).Where(v => !double.IsNaN(v)).ToArray());
+            return new PipelineMean(p, mean, double.IsNaN(std) ? 0 : std);
         }).ToArray();
         var best = means.Where(m => pipelines.Single(p => p.Name == m.Pipeline).IsPredicted && !double.IsNaN(m.Mean))
             .OrderByDescending(m => m.Mean).Select(m => m.Pipeline).Take(1).ToHashSet();

@@ -144,18 +144,21 @@ Setup(ctx =>
 });
 Teardown(ctx => dataLock?.Dispose());
 
-void Lora(IEnumerable<string> args)
+int LoraExitCode(IEnumerable<string> args)
 {
     var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false };
     psi.ArgumentList.Add(tool);
     foreach (var a in args) psi.ArgumentList.Add(a);
     using var process = Process.Start(psi);
     process.WaitForExit();
-    if (process.ExitCode != 0)
-    {
-        // The tool already printed the one-line reason.
-        Environment.Exit(process.ExitCode);
-    }
+    return process.ExitCode;
+}
+
+void Lora(IEnumerable<string> args)
+{
+    var exit = LoraExitCode(args);
+    // The tool already printed the one-line reason.
+    if (exit != 0) Environment.Exit(exit);
 }
 
 // A stage instance: `lora stage` runs `Verb` unless everything it declares is unchanged.
@@ -188,12 +191,9 @@ TaskTeardown(ctx =>
         {
             name = st.Name, @params = st.Params, deps = st.Deps, code = st.Code, outs = st.Outs,
         })));
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false };
-        foreach (var a in new[] { tool, "stage-check", "--plan", plan, "--data-dir", dataDir }) psi.ArgumentList.Add(a);
-        using var check = Process.Start(psi);
-        check.WaitForExit();
-        if (check.ExitCode == 0) return;
-        if (check.ExitCode != 3) Environment.Exit(check.ExitCode);
+        var exit = LoraExitCode(new[] { "stage-check", "--plan", plan, "--data-dir", dataDir });
+        if (exit == 0) return;
+        if (exit != 3) Environment.Exit(exit);
     }
     foreach (var st in stages) RunNow(st);
 });

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MetaLora.Bank;
 using MetaLora.Pipeline;
+using MetaLora.Stages;
 
 namespace MetaLora.Cli;
 
@@ -11,6 +12,18 @@ internal static class CommonOptions
     {
         Description = "Folder for inputs and intermediates (tokens, distances, coefficients, adapters).",
         DefaultValueFactory = _ => "data",
+    };
+
+    public static Option<string> ResultsDir() => new("--results-dir")
+    {
+        Description = "Folder for results (generated outputs, tables, summaries, plots).",
+        DefaultValueFactory = _ => "results",
+    };
+
+    public static Option<string> Pipelines() => new("--pipeline")
+    {
+        Description = $"Pipelines, comma separated: {InferPipeline.Valid}.",
+        Required = true,
     };
 
     public static Option<bool> Force() => new("--force") { Description = "Redo the work even when it is up to date." };

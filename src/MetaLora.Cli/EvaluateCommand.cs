@@ -9,8 +9,8 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var bank = new BankOptions();
-        var results = InferCommand.ResultsDir();
-        var pipelines = InferCommand.Pipelines();
+        var results = CommonOptions.ResultsDir();
+        var pipelines = CommonOptions.Pipelines();
         var command = new Command("evaluate",
             "Score the generated outputs that exist (exact_match, subsequence_match, rougeL, rougeLsum; each task's mean over its test samples) into " +
             "<results-dir>/evaluation_outputs_results/<score>_results.csv (rows = tasks, columns = pipelines) and <results-dir>/summary.md, summary.json.")

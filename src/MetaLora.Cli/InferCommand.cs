@@ -7,23 +7,11 @@ namespace MetaLora.Cli;
 
 internal static class InferCommand
 {
-    public static Option<string> ResultsDir() => new("--results-dir")
-    {
-        Description = "Folder for results (generated outputs, tables, summaries, plots).",
-        DefaultValueFactory = _ => "results",
-    };
-
-    public static Option<string> Pipelines() => new("--pipeline")
-    {
-        Description = $"Pipelines, comma separated: {InferPipeline.Valid}.",
-        Required = true,
-    };
-
     public static Command Create()
     {
         var bank = new BankOptions();
-        var results = ResultsDir();
-        var pipelines = Pipelines();
+        var results = CommonOptions.ResultsDir();
+        var pipelines = CommonOptions.Pipelines();
         var d = new InferOptions();
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Most tokens generated per sample (the paper: 256).", DefaultValueFactory = _ => d.MaxNewTokens };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples generated together (left-padded); part of the result's bytes.", DefaultValueFactory = _ => d.BatchSize };

@@ -9,7 +9,7 @@ internal static class PublishCommand
     public static Command Create()
     {
         var dataDir = CommonOptions.DataDir();
-        var results = InferCommand.ResultsDir();
+        var results = CommonOptions.ResultsDir();
         var outDir = new Option<string>("--out") { Description = "Folder for the bundle.", DefaultValueFactory = _ => "artifacts" };
         var bank = new Option<string>("--bank") { Description = "Bank name, the first part of the bundle's name.", Required = true };
         var arg = new Option<string[]>("--arg") { Description = "A build argument name=value to record in manifest.json (repeatable)." };

@@ -9,8 +9,8 @@ internal static class ReportCommand
     public static Command Create()
     {
         var dataDir = CommonOptions.DataDir();
-        var results = InferCommand.ResultsDir();
-        var pipelines = InferCommand.Pipelines();
+        var results = CommonOptions.ResultsDir();
+        var pipelines = CommonOptions.Pipelines();
         var command = new Command("report",
             "Figures (PNG) into <results-dir>: rougeL_by_pipeline.png (mean Rouge-L per pipeline, ± std over tasks, best CPU pipeline highlighted), " +
             "coefficients_<pipeline>.png (heatmap of each predicted pipeline's coefficients), scatter_<pipeline>.png (Rouge-L per task against base). " +

@@ -14,8 +14,8 @@ internal static class SlurmCommand
     private sealed class Options
     {
         public readonly BankOptions Bank = new();
-        public readonly Option<string> Results = InferCommand.ResultsDir();
-        public readonly Option<string> Pipelines = InferCommand.Pipelines();
+        public readonly Option<string> Results = CommonOptions.ResultsDir();
+        public readonly Option<string> Pipelines = CommonOptions.Pipelines();
         public readonly Option<int> MaxNewTokens = new("--max-new-tokens") { Description = "As infer's.", DefaultValueFactory = _ => new InferOptions().MaxNewTokens };
         public readonly Option<int> BatchSize = new("--batch-size") { Description = "As infer's.", DefaultValueFactory = _ => new InferOptions().BatchSize };
         public readonly Option<int> Shards = new("--shards") { Description = "Array tasks, one shard of the tasks each (shard i: bank index mod n = i).", DefaultValueFactory = _ => 4 };

@@ -25,8 +25,7 @@ public static class EvaluateStage
             var path = results.OutputFile(pipelines[cell.i].Name, tasks[cell.j]);
             // An empty file is a task without test samples: nothing to score.
             if (!File.Exists(path) || new FileInfo(path).Length == 0) return;
-            var rows = PredictionRows.Read(path);
-            scores[cell.i][cell.j] = SampleScores.Mean(rows.Select(r => SampleScores.Of(r.Prediction, r.References)).ToArray());
+            scores[cell.i][cell.j] = ScoreFile.Run(path).Mean;
         });
         var table = new ScoreTable(tasks, pipelines.Select(p => p.Name).ToArray(), scores);
         var summary = Summary.Of(bank.Name, table);

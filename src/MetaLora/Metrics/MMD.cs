@@ -1,3 +1,4 @@
+using MetaLora.Pipeline;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -10,6 +11,7 @@ namespace MetaLora.Metrics;
 /// MMD = mean K_xx + mean K_yy - 2 mean K_xy. Each pair i &lt; j draws fresh samples from a generator
 /// seeded by (seed, name_i, name_j), so an entry does not depend on which other tasks are present.
 /// </summary>
+[StageVariant("metric", "MMD")]
 internal static class MMD
 {
     public const int SampleSize = 1000;

@@ -67,5 +67,5 @@ public sealed record StageRecord(
     [property: JsonPropertyName("duration_seconds")] double DurationSeconds,
     [property: JsonPropertyName("params")] SortedDictionary<string, string> Params,
     [property: JsonPropertyName("deps")] SortedDictionary<string, FileHash> Deps,
-    [property: JsonPropertyName("code")] SortedDictionary<string, FileHash> Code,
+    [property: JsonPropertyName("code")] SortedDictionary<string, string> Code,
     [property: JsonPropertyName("outs")] SortedDictionary<string, FileHash> Outs);

@@ -135,4 +135,26 @@ Task("Clean")
             }
     });
 
-RunTarget(study.Target);
+// Cake reports a failed task (summary, teardown) and then throws; the exit code is the tool's (2 for
+// bad input), as the lora verbs and argument errors give it.
+try
+{
+    RunTarget(study.Target);
+}
+catch (Exception e)
+{
+    for (var inner = e; inner is not null; inner = inner.InnerException)
+    {
+        if (inner is CakeException { ExitCode: > 0 } failed)
+        {
+            Console.Error.WriteLine($"error: {failed.Message}");
+            Environment.Exit(failed.ExitCode);
+        }
+        if (inner is BadInputException bad) // e.g. the data folder is locked by another pipeline
+        {
+            Console.Error.WriteLine($"error: {bad.Message}");
+            Environment.Exit(2);
+        }
+    }
+    throw;
+}

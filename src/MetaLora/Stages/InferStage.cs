@@ -12,41 +12,6 @@ using TorchSharp;
 
 namespace MetaLora.Stages;
 
-/// <summary>Which slice of the tasks a run does: tasks whose bank index mod <see cref="Count"/> is <see cref="Index"/>.</summary>
-public readonly record struct Shard(int Index, int Count)
-{
-    public static Shard All => new(0, 1);
-
-    public bool Includes(int taskIndex) => taskIndex % Count == Index;
-
-    public override string ToString() => $"{Index}/{Count}";
-
-    /// <summary>"i/n" with 0 &lt;= i &lt; n.</summary>
-    public static Shard Parse(string text)
-    {
-        var parts = text.Split('/');
-        if (parts.Length == 2 && int.TryParse(parts[0], out var i) && int.TryParse(parts[1], out var n) && n >= 1 && i >= 0 && i < n)
-            return new Shard(i, n);
-        throw new BadInputException($"--shard={text}: expected i/n with 0 <= i < n (e.g. 0/4)");
-    }
-}
-
-public sealed record InferOptions
-{
-    /// <summary>The paper generates up to 256 new tokens.</summary>
-    public int MaxNewTokens { get; init; } = 256;
-
-    /// <summary>Prompts generated together (left-padded). Part of the result: padding changes float rounding.</summary>
-    public int BatchSize { get; init; } = 16;
-
-    /// <summary>Tasks run at once, each worker with its own copy of the model; 0 chooses (see <see cref="InferStage"/>).</summary>
-    public int Workers { get; init; }
-
-    public Shard Shard { get; init; } = Shard.All;
-    public int Limit { get; init; }
-    public bool Force { get; init; }
-}
-
 /// <summary>
 /// Infer: greedy generation for every test sample of every task, for one pipeline (no adapter, the
 /// task's bank adapter, or its predicted adapter), as the paper's inference does (DESIGN.md section 5):

@@ -2,9 +2,6 @@ using MetaLora.Hub;
 
 namespace MetaLora.Bank;
 
-/// <summary>One task of a Hugging Face bank: its name in the bank, its adapter repo and its dataset repo.</summary>
-public sealed record BankSource(int Index, string Task, HubRepo Adapter, HubRepo Dataset);
-
 /// <summary>
 /// The paper's bank, "Lots of LoRAs": 502 Natural-Instructions tasks, each with a rank-16 LoRA for
 /// Mistral-7B-Instruct-v0.2, in the paper's index order (the list ships inside this assembly).

@@ -4,9 +4,6 @@ using MetaLora.Pipeline;
 
 namespace MetaLora.Formats;
 
-/// <summary>A square matrix whose rows and columns are both labelled by the same task names.</summary>
-public sealed record NamedMatrix(IReadOnlyList<string> Names, double[,] Values);
-
 /// <summary>
 /// N x N matrix as CSV: a header of an empty cell then the task names, then one row per task: its name,
 /// then N values. Values use round-trip formatting, so reading gives back the same bits. Fields holding

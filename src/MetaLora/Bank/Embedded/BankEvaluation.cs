@@ -5,9 +5,6 @@ using TorchSharp;
 
 namespace MetaLora.Bank.Embedded;
 
-/// <summary>Mean Rouge-L of one task's test split, without adapter (base) and with its bank adapter (finetuned).</summary>
-public sealed record TaskScore(string Task, string Family, double Base, double Finetuned, IReadOnlyList<(string Reference, string Base, string Finetuned)> Examples);
-
 /// <summary>
 /// The bank's own sanity check, before the pipeline's Infer/Evaluate stages exist: greedy generation on
 /// every task's test split with the base model and with the task's adapter, scored with

@@ -1,4 +1,6 @@
-namespace MetaLora.Metrics;
+using MetaLora.Metrics;
+
+namespace MetaLora.Cli.Bench;
 
 /// <summary>Wall-clock seconds of each run of one metric over all pairs of tasks.</summary>
 public sealed record MetricTiming(Metric Metric, IReadOnlyList<double> Seconds, long Pairs)

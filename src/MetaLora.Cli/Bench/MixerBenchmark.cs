@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using MetaLora.Formats;
+using MetaLora.Prediction;
 
-namespace MetaLora.Prediction;
+namespace MetaLora.Cli.Bench;
 
 /// <summary>
 /// Synthetic banks of the paper's adapter shape (Mistral-7B, r = 16 on q_proj and v_proj in 32

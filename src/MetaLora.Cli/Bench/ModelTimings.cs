@@ -1,4 +1,4 @@
-namespace MetaLora.Model;
+namespace MetaLora.Cli.Bench;
 
 /// <summary>
 /// Per-run measurements; the medians are what the bench prints. Each is also given per CPU-second of

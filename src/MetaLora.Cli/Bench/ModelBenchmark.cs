@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using MetaLora.Formats;
-using static TorchSharp.torch;
+using MetaLora.Model;
 
-namespace MetaLora.Model;
+namespace MetaLora.Cli.Bench;
 
 /// <summary>
 /// Times a random-weight Mistral of the embedded bank's size on the CPU: greedy generation with and

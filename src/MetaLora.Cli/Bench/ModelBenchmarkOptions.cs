@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MetaLora.Model;
+namespace MetaLora.Cli.Bench;
 
 /// <summary>The model and workload that <see cref="ModelBenchmark"/> times.</summary>
 public sealed record ModelBenchmarkOptions

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using MetaLora.Metrics;
 
-namespace MetaLora.Metrics;
+namespace MetaLora.Cli.Bench;
 
 public static class DistanceBenchmark
 {

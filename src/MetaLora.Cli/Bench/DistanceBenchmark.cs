@@ -40,7 +40,7 @@ public static class DistanceBenchmark
         return new SyntheticTasks(tokens, names, vocabSize);
     }
 
-    /// <summary>Times <see cref="DistanceMatrix.Compute"/> for each metric, <paramref name="runs"/> times.</summary>
+    /// <summary>Times <see cref="DistanceMatrix.Compute(Metric, IReadOnlyList{int[]}, IReadOnlyList{string}, int, ulong, IProgress{int})"/> for each metric, <paramref name="runs"/> times.</summary>
     public static IReadOnlyList<MetricTiming> Time(SyntheticTasks data, IReadOnlyList<Metric> metrics, int runs, ulong seed)
     {
         if (runs < 1) throw new BadInputException($"--runs must be at least 1, got {runs}");

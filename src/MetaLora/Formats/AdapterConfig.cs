@@ -125,6 +125,7 @@ public sealed class AdapterConfig
     }
 
     /// <param name="path">Names the config in error messages.</param>
+    /// <param name="utf8Json">The config file's bytes.</param>
     public static AdapterConfig Parse(string path, ReadOnlySpan<byte> utf8Json)
     {
         var bytes = utf8Json.ToArray();

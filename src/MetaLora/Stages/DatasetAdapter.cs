@@ -20,6 +20,8 @@ public static class DatasetAdapter
 
     public sealed record Contribution(string Task, double Weight, double Distance);
 
+    /// <param name="Contributions">Every bank task's weight and distance, highest weight first.</param>
+    /// <param name="Tokens">How many tokens the user's dataset has.</param>
     /// <param name="MlpSource">mlp_version only: where f came from (the pipeline's trained f, or trained now).</param>
     public sealed record Result(IReadOnlyList<Contribution> Contributions, int Tokens, string? MlpSource);
 

@@ -12,6 +12,11 @@ namespace MetaLora.Bank.Embedded;
 /// </summary>
 public static class BankEvaluation
 {
+    /// <param name="bankDir">The bank folder (bank.json, the base model, the adapters and datasets).</param>
+    /// <param name="limit">Evaluate the first this many tasks in bank order; 0 = all.</param>
+    /// <param name="maxNewTokens">Longest continuation generated per prompt.</param>
+    /// <param name="workers">Model copies evaluating tasks in parallel (one torch thread each).</param>
+    /// <param name="log">Receives one line per finished task.</param>
     /// <param name="adapterRoot">Where the "finetuned" adapters are (<c>&lt;root&gt;/&lt;task&gt;/</c>, e.g. a Predict output); null for the bank's own.</param>
     public static IReadOnlyList<TaskScore> Run(string bankDir, int limit, int maxNewTokens, int workers, Action<string>? log = null, string? adapterRoot = null)
     {

@@ -75,7 +75,7 @@ public static class PredictStages
         return matrix.Values;
     }
 
-    private static void WriteTrainingLog(string path, IReadOnlyList<double> losses)
+    internal static void WriteTrainingLog(string path, IReadOnlyList<double> losses)
     {
         var sb = new StringBuilder("step,loss\n");
         for (var i = 0; i < losses.Count; i++)

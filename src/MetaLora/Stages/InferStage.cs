@@ -14,7 +14,7 @@ namespace MetaLora.Stages;
 
 /// <summary>
 /// Infer: greedy generation for every test sample of every task, for one pipeline (no adapter, the
-/// task's bank adapter, or its predicted adapter), as the paper's inference does (DESIGN.md section 5):
+/// task's bank adapter, or its predicted adapter), as the paper's inference does (docs/pipeline.md):
 /// prompt = the raw input with the tokenizer's BOS, no chat template; prediction = the decoded
 /// continuation without surrounding white space (Mistral's SentencePiece decoding drops the leading
 /// space too). Writes <c>models_generated_outputs/&lt;pipeline&gt;/&lt;task&gt;.jsonl</c> with

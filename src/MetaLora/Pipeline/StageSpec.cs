@@ -6,8 +6,14 @@ namespace MetaLora.Pipeline;
 /// (entries may be glob patterns), and the stages that make its inputs. The code it runs is not
 /// listed: it is derived from the tool's build (see <see cref="CodeIdentity.CodeFingerprint"/>).
 /// </summary>
+/// <param name="Name">The instance's name, e.g. Distances.KL; its manifest is named after it.</param>
+/// <param name="Params">Parameters; they also select alternatives in the code (<see cref="StageVariantAttribute"/>).</param>
+/// <param name="Deps">Files it reads.</param>
+/// <param name="Outs">Files it writes.</param>
 /// <param name="Group">The paper stage (build-script task) it belongs to, e.g. Predict for Coefficients.KL.base_version.</param>
 /// <param name="Verb">The command's verb path, e.g. <c>distances</c> or <c>bank build</c>: the root of its code.</param>
+/// <param name="Command">The verb and its arguments.</param>
+/// <param name="Upstream">Stages whose outputs it reads.</param>
 public sealed record StageSpec(
     string Name,
     IReadOnlyDictionary<string, string> Params,

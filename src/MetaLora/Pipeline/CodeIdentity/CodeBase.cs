@@ -61,6 +61,8 @@ public sealed class CodeBase : IDisposable
     }
 
     /// <summary>The assemblies from in-memory images (name without extension to PE and optional PDB).</summary>
+    /// <param name="images">The library's and the tool's PE images, with their PDBs where present.</param>
+    /// <param name="packages">The packages the tool was built with.</param>
     /// <param name="referenceDirectory">Where the assemblies it references lie besides the runtime's own folder.</param>
     public static CodeBase FromImages(IReadOnlyDictionary<string, (Stream Pe, Stream? Pdb)> images, ToolPackages packages, string referenceDirectory)
     {

@@ -3,14 +3,6 @@ using System.Diagnostics;
 
 namespace MetaLora.Cluster;
 
-public sealed record CommandResult(int ExitCode, string Stdout, string Stderr);
-
-/// <summary>Runs Slurm's client commands (sbatch, squeue, sacct, scontrol); a fake stands in for them in unit tests.</summary>
-public interface ISlurmCommands
-{
-    CommandResult Run(string program, IReadOnlyList<string> args);
-}
-
 /// <summary>The real client commands, found on PATH; they find the cluster as usual (slurm.conf, SLURM_CONF).</summary>
 public sealed class SlurmProcesses : ISlurmCommands
 {

@@ -1,53 +1,10 @@
 using System.Text.Json;
 using MetaLora.Formats;
 using MetaLora.Pipeline;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MetaLora.Model;
-
-/// <summary>One supervised sample: the model reads <see cref="Prompt"/> and learns to continue with <see cref="Output"/> (append EOS to it to teach stopping).</summary>
-public sealed record TrainingExample(IReadOnlyList<int> Prompt, IReadOnlyList<int> Output);
-
-/// <summary>Hyper-parameters of <see cref="Trainer"/>.</summary>
-public sealed record TrainingOptions
-{
-    public int Steps { get; init; } = 100;
-    public int BatchSize { get; init; } = 8;
-
-    /// <summary>Peak learning rate, reached after the warm-up.</summary>
-    public double LearningRate { get; init; } = 1e-3;
-
-    /// <summary>Steps of linear warm-up from LearningRate / WarmupSteps to LearningRate.</summary>
-    public int WarmupSteps { get; init; }
-
-    /// <summary>Where the cosine decay ends, as a fraction of the peak (0: decays to zero).</summary>
-    public double MinLearningRateRatio { get; init; }
-
-    public double WeightDecay { get; init; }
-    public double Beta1 { get; init; } = 0.9;
-    public double Beta2 { get; init; } = 0.999;
-    public double Epsilon { get; init; } = 1e-8;
-
-    /// <summary>Gradients are rescaled to at most this global L2 norm; 0 turns clipping off.</summary>
-    public double MaxGradNorm { get; init; } = 1.0;
-
-    /// <summary>Seeds batch order and dropout: the same seed and data give the same run, resumed or not.</summary>
-    public long Seed { get; init; }
-
-    /// <summary>A folder for the latest checkpoint; training resumes from it when it exists. Null: no checkpoints.</summary>
-    public string? CheckpointDirectory { get; init; }
-
-    /// <summary>Steps between checkpoints (0: only after the last step).</summary>
-    public int CheckpointEvery { get; init; }
-}
-
-/// <summary>Where training stands after a step (1-based <see cref="Step"/> of <see cref="Steps"/>).</summary>
-public sealed record TrainingProgress(int Step, int Steps, double Loss, double LearningRate, double GradientNorm);
-
-/// <summary>The loss of every step run by this call, from <see cref="FirstStep"/> (0 unless resumed).</summary>
-public sealed record TrainingResult(int FirstStep, IReadOnlyList<double> Losses);
 
 /// <summary>
 /// The training loop: AdamW, linear warm-up then cosine decay, gradient clipping, cross-entropy on the

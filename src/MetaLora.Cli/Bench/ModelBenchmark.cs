@@ -1,52 +1,8 @@
 using System.Diagnostics;
 using MetaLora.Formats;
-using static TorchSharp.torch;
+using MetaLora.Model;
 
-namespace MetaLora.Model;
-
-/// <summary>The model and workload that <see cref="ModelBenchmark"/> times.</summary>
-public sealed record ModelBenchmarkOptions
-{
-    public int Vocab { get; init; } = 8192;
-    public int Hidden { get; init; } = 256;
-    public int Intermediate { get; init; } = 896;
-    public int Layers { get; init; } = 4;
-    public int Heads { get; init; } = 8;
-    public int KeyValueHeads { get; init; } = 4;
-
-    /// <summary>Prompts generated at once (left-padded batch).</summary>
-    public int Batch { get; init; } = 1;
-    public int PromptTokens { get; init; } = 32;
-    public int NewTokens { get; init; } = 64;
-
-    public int TrainBatch { get; init; } = 8;
-    public int TrainTokens { get; init; } = 64;
-    public int TrainSteps { get; init; } = 10;
-    public int Rank { get; init; } = 16;
-
-    public int Runs { get; init; } = 5;
-    public Device? Device { get; init; }
-    public long Seed { get; init; }
-}
-
-/// <summary>
-/// Per-run measurements; the medians are what the bench prints. Each is also given per CPU-second of
-/// this process (wall-clock figures on a shared machine depend on the other load; CPU time less so).
-/// </summary>
-public sealed record ModelTimings(IReadOnlyList<double> CachedTokensPerSecond, IReadOnlyList<double> UncachedTokensPerSecond,
-    IReadOnlyList<double> TrainStepMilliseconds, long Parameters, long LoraParameters)
-{
-    public IReadOnlyList<double> CachedTokensPerCpuSecond { get; init; } = [];
-    public IReadOnlyList<double> UncachedTokensPerCpuSecond { get; init; } = [];
-    public IReadOnlyList<double> TrainStepCpuMilliseconds { get; init; } = [];
-
-    public static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-}
+namespace MetaLora.Cli.Bench;
 
 /// <summary>
 /// Times a random-weight Mistral of the embedded bank's size on the CPU: greedy generation with and

@@ -8,7 +8,7 @@ using MetaLora.Tests.Support;
 
 namespace MetaLora.Tests.Stages;
 
-public sealed class GenerateTests : IDisposable
+public sealed class DatasetAdapterTests : IDisposable
 {
     private readonly TempDir _dir = new();
 
@@ -26,13 +26,13 @@ public sealed class GenerateTests : IDisposable
         var mine = _dir["mine.jsonl"];
         File.Copy(Path.Combine(bank.DatasetDir(tasks[5]), "train.jsonl"), mine);
 
-        var options = new Generate.Options(metric, model, new MlpOptions { Hidden = 16 }, 0, 0);
-        var result = Generate.Run(mine, bank, new DataLayout(_dir["data"]), _dir["out"], options);
+        var options = new DatasetAdapter.Options(metric, model, new MlpOptions { Hidden = 16 }, 0, 0);
+        var result = DatasetAdapter.Run(mine, bank, new DataLayout(_dir["data"]), _dir["out"], options);
 
         Assert.Equal(1.0, result.Contributions.Sum(c => c.Weight), 1e-9);
         Assert.Equal(tasks.Count, result.Contributions.Count);
         Assert.True(PeftAdapter.IsComplete(_dir["out"]));
-        Assert.True(File.Exists(Path.Combine(_dir["out"], Generate.ReportFileName)));
+        Assert.True(File.Exists(Path.Combine(_dir["out"], DatasetAdapter.ReportFileName)));
         var top = result.Contributions[0].Task;
         // Same family = same index modulo the 4 families of the fixture bank.
         Assert.True(top == tasks[5] || top.EndsWith("_family1"), $"top contributor {top}");
@@ -49,10 +49,10 @@ public sealed class GenerateTests : IDisposable
         var bank = BankInfo.Load(_dir["bank"]);
         var mine = _dir["mine.jsonl"];
         File.Copy(Path.Combine(bank.DatasetDir(tasks[2]), "train.jsonl"), mine);
-        var options = new Generate.Options(Metric.WD, CoefficientModel.MlpVersion, new MlpOptions { Hidden = 16, Seed = 3 }, 0, 0);
+        var options = new DatasetAdapter.Options(Metric.WD, CoefficientModel.MlpVersion, new MlpOptions { Hidden = 16, Seed = 3 }, 0, 0);
 
-        var first = Generate.Run(mine, bank, new DataLayout(_dir["data"]), _dir["out1"], options);
-        var second = Generate.Run(mine, bank, new DataLayout(_dir["data"]), _dir["out2"], options);
+        var first = DatasetAdapter.Run(mine, bank, new DataLayout(_dir["data"]), _dir["out1"], options);
+        var second = DatasetAdapter.Run(mine, bank, new DataLayout(_dir["data"]), _dir["out2"], options);
 
         Assert.Equal(tasks.Count, first.Contributions.Count);
         Assert.Equal(1.0, first.Contributions.Sum(c => c.Weight), 1e-9);
@@ -81,18 +81,18 @@ public sealed class GenerateTests : IDisposable
         Assert.True(File.Exists(Path.Combine(trained, TrainedMlp.WeightsFileName)));
         var mine = _dir["mine.jsonl"];
         File.Copy(Path.Combine(bank.DatasetDir(tasks[1]), "train.jsonl"), mine);
-        var options = new Generate.Options(Metric.JS, CoefficientModel.MlpVersion, mlp, 0, 0);
+        var options = new DatasetAdapter.Options(Metric.JS, CoefficientModel.MlpVersion, mlp, 0, 0);
 
-        var reused = Generate.Run(mine, bank, layout, _dir["out1"], options);
+        var reused = DatasetAdapter.Run(mine, bank, layout, _dir["out1"], options);
         Assert.Equal(Path.Combine(trained, TrainedMlp.WeightsFileName), reused.MlpSource);
 
         // Another hidden width is another f: trained afresh.
-        var other = Generate.Run(mine, bank, layout, _dir["out2"], options with { Mlp = mlp with { Hidden = 4 } });
+        var other = DatasetAdapter.Run(mine, bank, layout, _dir["out2"], options with { Mlp = mlp with { Hidden = 4 } });
         Assert.StartsWith("trained now on 4 of 6", other.MlpSource);
 
         // A changed adapter invalidates the saved f; training again with the same seed gives the same f.
         File.SetLastWriteTimeUtc(PeftAdapter.WeightsPathIn(bank.AdapterDir(tasks[3])), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
-        var retrained = Generate.Run(mine, bank, layout, _dir["out3"], options);
+        var retrained = DatasetAdapter.Run(mine, bank, layout, _dir["out3"], options);
         Assert.StartsWith("trained now", retrained.MlpSource);
         Assert.Equal(reused.Contributions, retrained.Contributions);
     }

@@ -14,12 +14,14 @@ namespace MetaLora.Stages;
 /// distances into coefficients over the whole bank, and writes the weighted sum of the bank's
 /// adapters as a PEFT folder, with a report of the tasks that contributed most.
 /// </summary>
-public static class Generate
+public static class DatasetAdapter
 {
     public const string ReportFileName = "generation_report.json";
 
     public sealed record Contribution(string Task, double Weight, double Distance);
 
+    /// <param name="Contributions">Every bank task's weight and distance, highest weight first.</param>
+    /// <param name="Tokens">How many tokens the user's dataset has.</param>
     /// <param name="MlpSource">mlp_version only: where f came from (the pipeline's trained f, or trained now).</param>
     public sealed record Result(IReadOnlyList<Contribution> Contributions, int Tokens, string? MlpSource);
 

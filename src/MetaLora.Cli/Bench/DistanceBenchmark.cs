@@ -1,26 +1,7 @@
 using System.Diagnostics;
+using MetaLora.Metrics;
 
-namespace MetaLora.Metrics;
-
-/// <summary>Synthetic tasks shaped like tokenised datasets, for timing the distance metrics.</summary>
-public sealed record SyntheticTasks(IReadOnlyList<int[]> Tokens, IReadOnlyList<string> Names, int VocabSize);
-
-/// <summary>Wall-clock seconds of each run of one metric over all pairs of tasks.</summary>
-public sealed record MetricTiming(Metric Metric, IReadOnlyList<double> Seconds, long Pairs)
-{
-    public double MedianSeconds
-    {
-        get
-        {
-            var sorted = Seconds.Order().ToArray();
-            var mid = sorted.Length / 2;
-            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-        }
-    }
-
-    /// <summary>Unordered pairs per second at the median time (KL's two directions count as one pair).</summary>
-    public double PairsPerSecond => Pairs / MedianSeconds;
-}
+namespace MetaLora.Cli.Bench;
 
 public static class DistanceBenchmark
 {
@@ -59,7 +40,7 @@ public static class DistanceBenchmark
         return new SyntheticTasks(tokens, names, vocabSize);
     }
 
-    /// <summary>Times <see cref="DistanceMatrix.Compute"/> for each metric, <paramref name="runs"/> times.</summary>
+    /// <summary>Times <see cref="DistanceMatrix.Compute(Metric, IReadOnlyList{int[]}, IReadOnlyList{string}, int, ulong, IProgress{int})"/> for each metric, <paramref name="runs"/> times.</summary>
     public static IReadOnlyList<MetricTiming> Time(SyntheticTasks data, IReadOnlyList<Metric> metrics, int runs, ulong seed)
     {
         if (runs < 1) throw new BadInputException($"--runs must be at least 1, got {runs}");

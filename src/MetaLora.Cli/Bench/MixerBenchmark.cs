@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using MetaLora.Formats;
+using MetaLora.Prediction;
 
-namespace MetaLora.Prediction;
+namespace MetaLora.Cli.Bench;
 
 /// <summary>
 /// Synthetic banks of the paper's adapter shape (Mistral-7B, r = 16 on q_proj and v_proj in 32
@@ -12,8 +13,14 @@ public static class MixerBenchmark
 {
     public sealed record Shape(int Layers = 32, int Rank = 16, int Hidden = 4096, int KeyValue = 1024, TensorDType DType = TensorDType.F32);
 
+    /// <param name="Adapters">Adapters in the synthetic bank, and predicted adapters written.</param>
+    /// <param name="BytesPerAdapter">Size of one adapter's weights file.</param>
+    /// <param name="WriteSeconds">Writing the synthetic bank (not part of the comparison).</param>
     /// <param name="CopySeconds">Reading every bank file and writing a copy of it flushed to disk, plainly: what the disk allows.</param>
+    /// <param name="CopyCpuSeconds">This process's CPU time during the copy.</param>
+    /// <param name="MixSeconds">Wall time of the combination: one predicted adapter per bank adapter, flushed to disk.</param>
     /// <param name="MixCpuSeconds">This process's CPU time (all threads, user and system) during the combination: on a busy machine a steadier measure than wall time.</param>
+    /// <param name="PeakRssBytes">Peak resident set size during the combination (Linux; 0 elsewhere).</param>
     public sealed record Timing(int Adapters, long BytesPerAdapter, double WriteSeconds, double CopySeconds, double CopyCpuSeconds, double MixSeconds, double MixCpuSeconds, long PeakRssBytes);
 
     public static IReadOnlyList<TensorSpec> Specs(Shape shape)

@@ -1,7 +1,8 @@
+using MetaLora.Cli.Bench;
 using MetaLora.Model;
 using MetaLora.Tests.Prediction;
 
-namespace MetaLora.Tests.Model;
+namespace MetaLora.Tests.Bench;
 
 [Collection(TorchState.Name)]
 public sealed class ModelBenchmarkTests

@@ -49,7 +49,9 @@ public sealed class CodeMutationTests : IDisposable
     {
         using var original = CodeBase.Load(AppContext.BaseDirectory);
         var before = StageFingerprints.Of(original);
-        var reached = StageFingerprints.AllStages().ToDictionary(s => s.Name, s => new Reachability(original, s.Params).From(original.Entries[s.Verb]).Methods.ToHashSet());
+        var reaches = StageFingerprints.AllStages().ToDictionary(s => s.Name, s => new Reachability(original, s.Params).From(original.Entries[s.Verb]));
+        var reached = reaches.ToDictionary(r => r.Key, r => r.Value.Methods.ToHashSet());
+        var touched = reaches.ToDictionary(r => r.Key, r => r.Value.Types.ToHashSet());
 
         // 1. Comments and formatting in every source file of the library and the tool: nothing changes.
         var originals = new Dictionary<string, string>();
@@ -68,24 +70,31 @@ public sealed class CodeMutationTests : IDisposable
         foreach (var (file, text) in originals) File.WriteAllText(file, text);
 
         // 2. One changed literal per file, in a method some stage runs.
-        var mutations = new List<(string Label, MethodDefinition Method, string Literal)>();
+        var mutations = new List<(string Label, string[] Expected, string Edit)>();
+        var unmutated = new List<string>();
         var byFile = MethodsByFile(original);
         foreach (var file in SourceFiles(_copy.Root))
         {
             var label = Label(_copy.Root, file);
             var methods = byFile.GetValueOrDefault(label, []);
             if (!methods.Any(m => reached.Values.Any(r => r.Contains(m.Method)))) continue;
-            if (Mutate(file, methods, m => reached.Values.Any(r => r.Contains(m))) is { } mutation) mutations.Add((label, mutation.Method, mutation.Literal));
+            if (Mutate(file, methods, m => reached.Values.Any(r => r.Contains(m))) is { } mutation)
+                mutations.Add((label, reached.Where(r => r.Value.Contains(mutation.Method)).Select(r => r.Key).Order(StringComparer.Ordinal).ToArray(),
+                    $"{mutation.Literal} in {mutation.Method.FullName}"));
+            // No literal in code that runs (records, options, one-line delegations): a new static field
+            // changes the type itself, so every stage that uses the type must rerun.
+            else if (AddField(file, original, t => touched.Values.Any(set => set.Contains(t))) is { } type)
+                mutations.Add((label, touched.Where(t => t.Value.Contains(type)).Select(t => t.Key).Order(StringComparer.Ordinal).ToArray(), $"a new field in {type.FullName}"));
+            else unmutated.Add(label);
         }
-        Assert.True(mutations.Count >= 40, $"only {mutations.Count} files could be mutated");
+        Assert.True(unmutated.Count == 0, $"{mutations.Count} files mutated; nothing to change in: {string.Join(", ", unmutated)}");
         using var mutated = Build("mutated");
         var changed = StageFingerprints.Of(mutated);
-        foreach (var (label, method, literal) in mutations)
+        foreach (var (label, expected, edit) in mutations)
         {
-            var expected = reached.Where(r => r.Value.Contains(method)).Select(r => r.Key).Order(StringComparer.Ordinal).ToArray();
             var actual = before.Where(b => b.Value.GetValueOrDefault(label) != changed[b.Key].GetValueOrDefault(label)).Select(b => b.Key).Order(StringComparer.Ordinal).ToArray();
             Assert.True(expected.SequenceEqual(actual),
-                $"{label} ({literal} in {method.FullName}): expected out of date [{string.Join(", ", expected)}], got [{string.Join(", ", actual)}]");
+                $"{label} ({edit}): expected out of date [{string.Join(", ", expected)}], got [{string.Join(", ", actual)}]");
         }
         // Nothing else moved: every entry that is not a mutated file's is the same.
         var mutatedLabels = mutations.Select(m => m.Label).ToHashSet();
@@ -123,7 +132,16 @@ public sealed class CodeMutationTests : IDisposable
     {
         var text = File.ReadAllText(file);
         var tree = CSharpSyntaxTree.ParseText(text);
-        foreach (var literal in tree.GetRoot().DescendantNodes().OfType<LiteralExpressionSyntax>().Where(l => l.IsKind(SyntaxKind.NumericLiteralExpression)))
+        // Numbers first, then characters, strings and booleans: whichever the file's running code has.
+        var literals = tree.GetRoot().DescendantNodes().OfType<LiteralExpressionSyntax>()
+            .OrderBy(l => l.Kind() switch
+            {
+                SyntaxKind.NumericLiteralExpression => 0,
+                SyntaxKind.CharacterLiteralExpression => 1,
+                SyntaxKind.StringLiteralExpression => 2,
+                _ => 3,
+            });
+        foreach (var literal in literals)
         {
             if (literal.Ancestors().Any(a => a is AttributeSyntax or ParameterSyntax or CaseSwitchLabelSyntax or ConstantPatternSyntax or SwitchExpressionArmSyntax
                     or RelationalPatternSyntax or EnumMemberDeclarationSyntax or ArrayRankSpecifierSyntax
@@ -145,8 +163,37 @@ public sealed class CodeMutationTests : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Adds a static field to the file's first class, record or struct that some stage uses; returns
+    /// that type as the original build has it.
+    /// </summary>
+    private static TypeDefinition? AddField(string file, CodeBase original, Func<TypeDefinition, bool> used)
+    {
+        var text = File.ReadAllText(file);
+        var root = CSharpSyntaxTree.ParseText(text).GetRoot();
+        var ns = root.DescendantNodes().OfType<BaseNamespaceDeclarationSyntax>().FirstOrDefault()?.Name.ToString();
+        const string Probe = "private static readonly int MutationProbe = System.Environment.ProcessorCount;";
+        foreach (var declaration in root.DescendantNodes().OfType<TypeDeclarationSyntax>().Where(t => t is ClassDeclarationSyntax or RecordDeclarationSyntax or StructDeclarationSyntax))
+        {
+            var fullName = ns is null ? declaration.Identifier.Text : $"{ns}.{declaration.Identifier.Text}";
+            if (declaration.TypeParameterList is { } generics) fullName += "`" + generics.Parameters.Count;
+            var type = original.Modules.SelectMany(m => m.Types).FirstOrDefault(t => t.FullName == fullName);
+            if (type is null || !used(type)) continue;
+            // A positional record ends with ';' instead of a body.
+            var edited = declaration.OpenBraceToken.Span.Length > 0
+                ? text[..declaration.OpenBraceToken.Span.End] + "\n    " + Probe + "\n" + text[declaration.OpenBraceToken.Span.End..]
+                : text[..declaration.SemicolonToken.SpanStart] + "\n{\n    " + Probe + "\n}" + text[declaration.SemicolonToken.Span.End..];
+            File.WriteAllText(file, edited);
+            return type;
+        }
+        return null;
+    }
+
     private static string? Changed(SyntaxToken token) => token.Value switch
     {
+        bool b => b ? "false" : "true",
+        char c when token.Text.Length == 3 && c is >= 'a' and < 'z' or >= 'A' and < 'Z' or >= '0' and < '9' => $"'{(char)(c + 1)}'",
+        string when token.Text.StartsWith('"') && !token.Text.StartsWith("\"\"\"", StringComparison.Ordinal) => token.Text[..^1] + "~\"",
         int i when !token.Text.Contains('x', StringComparison.OrdinalIgnoreCase) && i < int.MaxValue => (i + 1).ToString(CultureInfo.InvariantCulture),
         double d when token.Text.All(c => char.IsDigit(c) || c is '.' or 'e' or 'E' or '-' or '+') => (d * 1.5 + 0.5).ToString("R", CultureInfo.InvariantCulture) + (token.Text.Contains('.') || token.Text.Contains('e') || token.Text.Contains('E') ? "" : ".0"),
         _ => null,

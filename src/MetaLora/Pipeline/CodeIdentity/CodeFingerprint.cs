@@ -14,9 +14,17 @@ namespace MetaLora.Pipeline.CodeIdentity;
 /// </summary>
 public static partial class CodeFingerprint
 {
-    public static SortedDictionary<string, string> Of(CodeBase code, string verb, IReadOnlyDictionary<string, string> parameters)
+    public static SortedDictionary<string, string> Of(CodeBase code, string verb, IReadOnlyDictionary<string, string> parameters) =>
+        Of(code, verb, parameters, out _);
+
+    /// <param name="code">The tool's assemblies.</param>
+    /// <param name="verb">The verb whose entry method is the root.</param>
+    /// <param name="parameters">The stage's parameters, which select alternatives.</param>
+    /// <param name="consulted">The parameters the result depends on (see <see cref="Reachability.ConsultedParameters"/>).</param>
+    public static SortedDictionary<string, string> Of(CodeBase code, string verb, IReadOnlyDictionary<string, string> parameters, out IReadOnlyCollection<string> consulted)
     {
         var reach = Reach(code, verb, parameters);
+        consulted = reach.ConsultedParameters;
 
         var texts = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         void Add(string label, string text)

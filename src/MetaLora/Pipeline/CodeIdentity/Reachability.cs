@@ -27,6 +27,7 @@ public sealed class Reachability
     private readonly Queue<MethodDefinition> _pending = new();
     private readonly Dictionary<TypeDefinition, (string Parameter, string Value)?> _variants = [];
     private readonly HashSet<string> _calledSlots = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _consulted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<MethodDefinition>> _waiting = new(StringComparer.Ordinal);
 
     public Reachability(CodeBase code, IReadOnlyDictionary<string, string> selection)
@@ -43,6 +44,12 @@ public sealed class Reachability
 
     /// <summary>Assemblies outside the tool that the code calls into.</summary>
     public IReadOnlyCollection<string> ExternalAssemblies => _externalAssemblies;
+
+    /// <summary>
+    /// The stage parameters the walk looked at (those naming alternatives it met): stages whose values
+    /// of these agree reach the same code, whatever their other parameters.
+    /// </summary>
+    public IReadOnlyCollection<string> ConsultedParameters => _consulted;
 
     /// <summary>String literals the code loads (embedded resources are looked up by name).</summary>
     public IReadOnlyCollection<string> Strings => _strings;
@@ -297,6 +304,7 @@ public sealed class Reachability
     private bool Follow(TypeDefinition from, TypeDefinition target)
     {
         if (VariantOf(target) is not { } variant) return true;
+        _consulted.Add(variant.Parameter);
         if (!_selection.TryGetValue(variant.Parameter, out var chosen)) return true;
         if (string.Equals(chosen, variant.Value, StringComparison.Ordinal)) return true;
         return VariantOf(from) is { } caller && caller.Parameter == variant.Parameter;

@@ -52,12 +52,20 @@ public sealed class ExecutedCodeTests : IDisposable
     private HashSet<string> Executed(IReadOnlyList<string> command, string name)
     {
         var log = _work[$"jit-{name}.txt"];
-        var result = ToolProcess.LoraWithEnvironment(_work.Path, new Dictionary<string, string?>
+        ProcessResult result;
+        // With the JIT log on, a process that used torch now and then dies of a signal as it exits (seen
+        // 1 run in 8; never in 28 runs without the log): such a run is repeated, anything else fails.
+        var attempts = 0;
+        do
         {
-            ["DOTNET_JitStdOutFile"] = log,
-            ["DOTNET_JitDisasmSummary"] = "1",
-        }, [.. command]);
-        Assert.True(result.ExitCode == 0, $"{name}: {result.Output}");
+            result = ToolProcess.LoraWithEnvironment(_work.Path, new Dictionary<string, string?>
+            {
+                ["DOTNET_JitStdOutFile"] = log,
+                ["DOTNET_JitDisasmSummary"] = "1",
+            }, [.. command]);
+        }
+        while (result.ExitCode is 134 or 139 && ++attempts < 3);
+        Assert.True(result.ExitCode == 0, $"{name}: exit {result.ExitCode}\n{result.Output}");
         var methods = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines(log))
         {

@@ -33,7 +33,7 @@ internal static class PipelineCommands
 
             using var held = DataFolderLock.Acquire(study.DataDir);
             using var shared = DataFolderLock.ShareWithChildren(study.DataDir);
-            var runner = new StageRunner(study.DataLayout.StagesDir, Console.Out, StageCode.ForTool());
+            var runner = new StageRunner(study.DataLayout.StagesDir, Console.Out, StageCode.ForTool(cacheDirectory: study.DataLayout.CodeCacheDir));
             var submitted = false;
             foreach (var stage in stages)
             {
@@ -62,7 +62,7 @@ internal static class PipelineCommands
         command.SetAction(parse =>
         {
             var graph = new StageGraph(StudyOptions.FromCommandLine(parse.UnmatchedTokens));
-            var report = StageStatusReport.Of(graph, graph.Study.Target, StageCode.ForTool());
+            var report = StageStatusReport.Of(graph, graph.Study.Target, StageCode.ForTool(cacheDirectory: graph.Study.DataLayout.CodeCacheDir, writeCache: false));
             foreach (var line in report.Lines) Console.WriteLine(line);
             Console.WriteLine(report.Summary);
             return 0;

@@ -35,4 +35,7 @@ public sealed record DataLayout(string DataDir)
     /// <summary>Stage manifests and per-item records.</summary>
     public string StagesDir => Path.Combine(DataDir, ".stages");
     public string ItemsDir(string stage) => Path.Combine(StagesDir, stage + ".items");
+
+    /// <summary>Stage code identities remembered per build of the tool (see <see cref="StageCode"/>).</summary>
+    public string CodeCacheDir => Path.Combine(StagesDir, "code");
 }

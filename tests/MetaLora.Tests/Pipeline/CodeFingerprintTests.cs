@@ -80,6 +80,28 @@ public sealed class CodeFingerprintTests
     }
 
     [Fact]
+    public void Identities_are_remembered_per_build_and_read_back_the_same()
+    {
+        using var dir = new TempDir();
+        var stages = StageFingerprints.AllStages();
+        var readOnly = StageCode.ForTool(AppContext.BaseDirectory, dir["code"], writeCache: false);
+        Assert.Equal(Fingerprints.Value["Distances.KL"], readOnly.Of(stages.Single(s => s.Name == "Distances.KL")));
+        Assert.False(Directory.Exists(dir["code"]));
+
+        var first = StageCode.ForTool(AppContext.BaseDirectory, dir["code"]);
+        var fresh = stages.ToDictionary(s => s.Name, first.Of);
+        var file = Assert.Single(Directory.GetFiles(dir["code"]));
+        // A new process reads the file instead of the IL: same identities, and the file says so.
+        var second = StageCode.ForTool(AppContext.BaseDirectory, dir["code"]);
+        foreach (var stage in stages) Assert.Equal(fresh[stage.Name], second.Of(stage));
+        Assert.Equal(Fingerprints.Value["Infer.base"], fresh["Infer.base"]);
+        Assert.Contains("\"infer\"", File.ReadAllText(file));
+        // A damaged file only costs reading the IL again.
+        File.WriteAllText(file, "{ not json");
+        Assert.Equal(fresh["Distances.JS"], StageCode.ForTool(AppContext.BaseDirectory, dir["code"]).Of(stages.Single(s => s.Name == "Distances.JS")));
+    }
+
+    [Fact]
     public void Fingerprints_are_the_same_when_computed_again()
     {
         using var code = CodeBase.Load(AppContext.BaseDirectory);

@@ -14,17 +14,31 @@ namespace MetaLora.Pipeline.CodeIdentity;
 /// </summary>
 public static partial class CodeFingerprint
 {
-    public static SortedDictionary<string, string> Of(CodeBase code, string verb, IReadOnlyDictionary<string, string> parameters) =>
-        Of(code, verb, parameters, out _);
+    public static SortedDictionary<string, string> Of(CodeBase code, string verb, IReadOnlyDictionary<string, string> parameters)
+    {
+        var own = OwnCode(code, verb, parameters);
+        return With(own.Code, code.Packages.Identify(own.ExternalAssemblies));
+    }
 
+    /// <summary>The entries of both dictionaries (the tool's own code, then packages and natives).</summary>
+    public static SortedDictionary<string, string> With(IReadOnlyDictionary<string, string> own, IReadOnlyDictionary<string, string> packages)
+    {
+        var result = new SortedDictionary<string, string>(own.ToDictionary(), StringComparer.Ordinal);
+        foreach (var (label, identity) in packages) result[label] = identity;
+        return result;
+    }
+
+    /// <summary>
+    /// The part of a fingerprint read from the tool's own IL: a hash per source file and resource, the
+    /// assemblies it calls into (whose packages are identified separately, as they are files beside the
+    /// tool) and the parameters the walk consulted.
+    /// </summary>
     /// <param name="code">The tool's assemblies.</param>
     /// <param name="verb">The verb whose entry method is the root.</param>
     /// <param name="parameters">The stage's parameters, which select alternatives.</param>
-    /// <param name="consulted">The parameters the result depends on (see <see cref="Reachability.ConsultedParameters"/>).</param>
-    public static SortedDictionary<string, string> Of(CodeBase code, string verb, IReadOnlyDictionary<string, string> parameters, out IReadOnlyCollection<string> consulted)
+    public static OwnCodeIdentity OwnCode(CodeBase code, string verb, IReadOnlyDictionary<string, string> parameters)
     {
         var reach = Reach(code, verb, parameters);
-        consulted = reach.ConsultedParameters;
 
         var texts = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         void Add(string label, string text)
@@ -47,9 +61,7 @@ public static partial class CodeFingerprint
         foreach (var literal in reach.Strings)
             if (code.Resource(literal) is { } resource)
                 result[$"resource:{literal}"] = Convert.ToHexStringLower(SHA256.HashData(resource.Data));
-        foreach (var (label, identity) in code.Packages.Identify(reach.ExternalAssemblies))
-            result[label] = identity;
-        return result;
+        return new OwnCodeIdentity(result, reach.ExternalAssemblies.ToArray(), reach.ConsultedParameters.ToArray());
     }
 
     /// <summary>The reachable methods as <c>file: method</c> lines, sorted (to see why a stage depends on a file).</summary>

@@ -7,7 +7,8 @@ namespace MetaLora.Tokenization;
 /// SentencePiece's decoding of ids: control pieces (BOS, EOS) give nothing, the unknown piece its
 /// surface (" ⁇ " by default), a run of byte pieces the UTF-8 text of its bytes (each byte that does
 /// not start a valid sequence becomes U+FFFD), other pieces their text with U+2581 as a space; the
-/// first piece after any control pieces loses one leading U+2581 (the dummy prefix). Ids outside the
+/// first piece after any control pieces loses one leading U+2581 (the dummy prefix) when the model
+/// adds a dummy prefix or removes extra whitespace. Ids outside the
 /// model give nothing (a model's output layer may be larger than its tokenizer).
 /// </summary>
 internal sealed class SentencePieceDecoder
@@ -24,7 +25,8 @@ internal sealed class SentencePieceDecoder
         _types = model.Pieces.Select(p => p.Type).ToArray();
         _unkId = model.UnkId;
         _unknownSurface = model.UnknownSurface;
-        _dropsLeadingSpace = !model.TreatWhitespaceAsSuffix && (model.AddDummyPrefix || model.RemoveExtraWhitespaces);
+        // As SentencePiece 0.1.97 does, also when the model puts spaces after words (its trailing one stays).
+        _dropsLeadingSpace = model.AddDummyPrefix || model.RemoveExtraWhitespaces;
     }
 
     public string Decode(IEnumerable<int> ids)

@@ -8,8 +8,10 @@ namespace MetaLora.Tests.Tokenization;
 
 /// <summary>
 /// Holds the SentencePiece encoder to Google SentencePiece's own ids (Fixtures/sentencepiece, made by
-/// make_sentencepiece_fixtures.py) on every one of ~11,600 hard strings, for a Llama-style model
-/// (identity, byte fallback) and an nmt_nfkc model (character map, extra whitespace removed, unknowns).
+/// make_sentencepiece_fixtures.py and make_sentencepiece_option_fixtures.py) on every one of ~11,600
+/// hard strings, for a Llama-style model (identity, byte fallback), an nmt_nfkc model (character map,
+/// extra whitespace removed, unknowns), a model with user-defined and unused pieces and no dummy
+/// prefix, and one that puts the space after words (treat_whitespace_as_suffix).
 /// </summary>
 public sealed class SentencePieceReferenceTests
 {
@@ -36,6 +38,8 @@ public sealed class SentencePieceReferenceTests
     [Theory]
     [InlineData("llama")]
     [InlineData("nmt")]
+    [InlineData("options")]
+    [InlineData("suffix")]
     public void Encode_EqualsSentencePieceOnEveryString(string model)
     {
         var tokenizer = SentencePieceBpeTokenizer.Load(ModelPath(model), addBos: false);
@@ -55,6 +59,8 @@ public sealed class SentencePieceReferenceTests
     [Theory]
     [InlineData("llama")]
     [InlineData("nmt")]
+    [InlineData("options")]
+    [InlineData("suffix")]
     public void TokenizerApi_GivesTheSameIdsAndPiecesWithOffsetsInsideTheText(string model)
     {
         var tokenizer = SentencePieceBpeTokenizer.Load(ModelPath(model), addBos: false);
@@ -76,6 +82,8 @@ public sealed class SentencePieceReferenceTests
     [Theory]
     [InlineData("llama")]
     [InlineData("nmt")]
+    [InlineData("options")]
+    [InlineData("suffix")]
     public void Decode_EqualsSentencePieceDecoding(string model)
     {
         var tokenizer = SentencePieceBpeTokenizer.Load(ModelPath(model));
@@ -125,6 +133,11 @@ public sealed class SentencePieceReferenceTests
         var nmt = SentencePieceModel.Parse(File.ReadAllBytes(ModelPath("nmt")));
         Assert.Equal((false, "nmt_nfkc", true), (nmt.ByteFallback, nmt.NormalizerName, nmt.RemoveExtraWhitespaces));
         Assert.True(nmt.PrecompiledCharsMap.Length > 1000);
+
+        var options = SentencePieceModel.Parse(File.ReadAllBytes(ModelPath("options")));
+        Assert.Equal((false, 5, 20), (options.AddDummyPrefix, options.Pieces.Count(p => p.Type == SentencePieceModel.PieceType.UserDefined),
+            options.Pieces.Count(p => p.Type == SentencePieceModel.PieceType.Unused)));
+        Assert.True(SentencePieceModel.Parse(File.ReadAllBytes(ModelPath("suffix"))).TreatWhitespaceAsSuffix);
     }
 
     /// <summary>

@@ -62,6 +62,7 @@ internal sealed class SentencePieceBpe
     {
         if (text.IsEmpty) return;
         var s = t_scratch ??= new Scratch();
+        s.RevMerge.Clear();
         var count = Split(text, s);
         Merge(text, s);
         Dictionary<string, (string, string)>? revMerge = s.RevMerge.Count > 0 ? s.RevMerge : null;

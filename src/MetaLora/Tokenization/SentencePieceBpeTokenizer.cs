@@ -18,11 +18,13 @@ public sealed class SentencePieceBpeTokenizer : Tokenizer
     private readonly SentencePieceBpe _bpe;
     private readonly string[] _pieces;
     private readonly SentencePieceDecoder _decoder;
+    private readonly string _source;
 
     [ThreadStatic] private static (StringBuilder Text, List<int> Origin)? t_normalized;
 
-    private SentencePieceBpeTokenizer(SentencePieceModel model, bool addBos, bool addEos)
+    private SentencePieceBpeTokenizer(SentencePieceModel model, string source, bool addBos, bool addEos)
     {
+        _source = source;
         var userDefined = new UserDefinedMatcher(model.Pieces
             .Where(p => p.Type == SentencePieceModel.PieceType.UserDefined).Select(p => p.Piece));
         _normalizer = new SentencePieceNormalizer(model, userDefined);
@@ -60,7 +62,7 @@ public sealed class SentencePieceBpeTokenizer : Tokenizer
         CheckSpecialId(modelPath, model, "unk_id", model.UnkId, required: true);
         CheckSpecialId(modelPath, model, "bos_id", model.BosId, addBos);
         CheckSpecialId(modelPath, model, "eos_id", model.EosId, addEos);
-        try { return new SentencePieceBpeTokenizer(model, addBos, addEos); }
+        try { return new SentencePieceBpeTokenizer(model, modelPath, addBos, addEos); }
         catch (FormatException e) { throw BadInputException.At(modelPath, $"not a usable SentencePiece BPE model ({e.Message})"); }
     }
 
@@ -128,7 +130,8 @@ public sealed class SentencePieceBpeTokenizer : Tokenizer
     private (StringBuilder Text, List<int> Origin) Normalize(string text)
     {
         var buffers = t_normalized ??= (new StringBuilder(), new List<int>());
-        _normalizer.Normalize(text, buffers.Text, buffers.Origin);
+        try { _normalizer.Normalize(text, buffers.Text, buffers.Origin); }
+        catch (FormatException e) { throw BadInputException.At(_source, $"not a usable SentencePiece BPE model ({e.Message})"); }
         return buffers;
     }
 

@@ -209,7 +209,7 @@ public static class BenchCommand
             {
                 var t = TokenizeBenchmark.Time(tokenizer, data, encoder.VocabularySize, parse.GetValue(runs));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-17} {t.Tokens:N0} tokens ({t.Characters:N0} chars) in {t.MedianSeconds:F3} s median: {t.TokensPerSecond / 1e6:F2} M tokens/s, " +
+                    $"{name,-17} {t.Tokens:N0} tokens ({t.Characters:N0} chars) in {t.MedianSeconds:F3} s median (CPU {t.MedianCpuSeconds:F3} s): {t.TokensPerSecond / 1e6:F2} M tokens/s, " +
                     $"55 M tokens in {55e6 / t.TokensPerSecond:F0} s; runs {string.Join(" ", t.Seconds.Select(s => s.ToString("F3", CultureInfo.InvariantCulture)))}"));
             }
             return 0;

@@ -14,7 +14,7 @@ internal sealed class SentencePieceBpe
     private readonly Dictionary<string, int> _pieces;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _pieceLookup;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _reservedLookup;
-    private readonly float[] _scores;
+    private readonly ulong[] _keys;
     private readonly bool[] _unused;
     private readonly int _unkId;
     private readonly int[]? _byteIds;
@@ -26,7 +26,7 @@ internal sealed class SentencePieceBpe
     {
         _pieces = new Dictionary<string, int>(StringComparer.Ordinal);
         var reserved = new Dictionary<string, int>(StringComparer.Ordinal);
-        _scores = new float[model.Pieces.Count];
+        _keys = new ulong[model.Pieces.Count];
         _unused = new bool[model.Pieces.Count];
         for (var id = 0; id < model.Pieces.Count; id++)
         {
@@ -36,7 +36,7 @@ internal sealed class SentencePieceBpe
             var isMergeable = type is SentencePieceModel.PieceType.Normal or SentencePieceModel.PieceType.UserDefined
                 or SentencePieceModel.PieceType.Unused;
             (isMergeable ? _pieces : reserved).TryAdd(piece, id);
-            _scores[id] = score;
+            _keys[id] = AgendaKey(score);
             _unused[id] = type == SentencePieceModel.PieceType.Unused;
         }
         _pieceLookup = _pieces.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -48,6 +48,18 @@ internal sealed class SentencePieceBpe
             _byteIds = new int[256];
             for (var b = 0; b < 256; b++) _byteIds[b] = PieceToId($"<0x{b:X2}>");
         }
+    }
+
+    /// <summary>
+    /// The agenda dequeues its smallest key: the score's rank, highest score first, in the upper 32
+    /// bits; the pair's left position (ties to the leftmost) goes in the lower 32.
+    /// </summary>
+    private static ulong AgendaKey(float score)
+    {
+        // -0 and +0 compare equal as floats, so they must share a rank.
+        var bits = BitConverter.SingleToInt32Bits(score == 0 ? 0f : score);
+        var ascending = (uint)(bits >= 0 ? bits ^ int.MinValue : ~bits);
+        return (ulong)(uint.MaxValue - ascending) << 32;
     }
 
     /// <summary>SentencePiece's PieceToId: reserved pieces first, then the others, else unknown.</summary>
@@ -124,7 +136,7 @@ internal sealed class SentencePieceBpe
         if (s.Frozen[left] || s.Frozen[right]) return;
         var length = s.Length[left] + s.Length[right];
         if (!_pieceLookup.TryGetValue(text.Slice(s.Start[left], length), out var id)) return;
-        s.Agenda.Enqueue((left, right, length, id), (_scores[id], left));
+        s.Agenda.Enqueue((left, right, length, id), _keys[id] | (uint)left);
     }
 
     private void Emit(ReadOnlySpan<char> text, int start, int length, Dictionary<string, (string Left, string Right)>? revMerge,
@@ -171,7 +183,7 @@ internal sealed class SentencePieceBpe
     {
         public int[] Start = [], Length = [], Prev = [], Next = [];
         public bool[] Frozen = [];
-        public readonly PriorityQueue<(int Left, int Right, int Length, int Id), (float Score, int Left)> Agenda = new(AgendaOrder.Instance);
+        public readonly PriorityQueue<(int Left, int Right, int Length, int Id), ulong> Agenda = new();
         public readonly Dictionary<string, (string, string)> RevMerge = new(StringComparer.Ordinal);
 
         public void Ensure(int n)
@@ -184,14 +196,5 @@ internal sealed class SentencePieceBpe
             Next = new int[size];
             Frozen = new bool[size];
         }
-    }
-
-    /// <summary>The queue dequeues its minimum: higher score first, then the leftmost pair.</summary>
-    private sealed class AgendaOrder : IComparer<(float Score, int Left)>
-    {
-        public static readonly AgendaOrder Instance = new();
-
-        public int Compare((float Score, int Left) x, (float Score, int Left) y) =>
-            x.Score != y.Score ? y.Score.CompareTo(x.Score) : x.Left.CompareTo(y.Left);
     }
 }

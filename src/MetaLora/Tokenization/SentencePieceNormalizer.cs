@@ -34,8 +34,29 @@ internal sealed class SentencePieceNormalizer
         output.Clear();
         origin.Clear();
         if (text.Length == 0) return;
-        if (_charsMap is null) Run(new CharSource(text, _userDefined), output, origin);
+        if (_charsMap is null && _userDefined.Count == 0 && !_removeExtraWhitespaces) Identity(text, output, origin);
+        else if (_charsMap is null) Run(new CharSource(text, _userDefined), output, origin);
         else Run(new MappedSource(text, _charsMap, _userDefined), output, origin);
+    }
+
+    /// <summary>The Llama/Mistral case (identity, whitespace kept, no user-defined pieces): the loop below, unrolled to characters.</summary>
+    private void Identity(string text, StringBuilder output, List<int> origin)
+    {
+        var space = _escapeWhitespaces ? SpaceSymbol : ' ';
+        if (_addDummyPrefix && !_whitespaceAsSuffix) Append(output, origin, space, 0);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == ' ') Append(output, origin, space, i);
+            else if (!char.IsSurrogate(c)) Append(output, origin, c, i);
+            else if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                Append(output, origin, c, i);
+                Append(output, origin, text[++i], i - 1);
+            }
+            else Append(output, origin, '\uFFFD', i);
+        }
+        if (_addDummyPrefix && _whitespaceAsSuffix) Append(output, origin, space, text.Length);
     }
 
     /// <summary>The normaliser's loop over units; generic so that the identity path stays allocation-free.</summary>

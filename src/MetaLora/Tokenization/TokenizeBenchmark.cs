@@ -74,13 +74,19 @@ public static class TokenizeBenchmark
         }
         var tokens = Pass();
         var seconds = new List<double>(runs);
+        var cpuSeconds = new List<double>(runs);
+        using var process = Process.GetCurrentProcess();
         for (var r = 0; r < runs; r++)
         {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             Pass();
             seconds.Add(clock.Elapsed.TotalSeconds);
+            process.Refresh();
+            cpuSeconds.Add((process.TotalProcessorTime - cpu).TotalSeconds);
         }
         var characters = tasks.Sum(task => task.Sum(s => (long)s.Input.Length + s.Output[0].Length));
-        return new TokenizeTiming(tokens, characters, seconds);
+        return new TokenizeTiming(tokens, characters, seconds, cpuSeconds);
     }
 }

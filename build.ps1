@@ -16,6 +16,8 @@ if (-not (Test-Path $stamp) -or ($inputs | Where-Object { $_.LastWriteTimeUtc -g
     $out = & dotnet build src/MetaLora.Cli/MetaLora.Cli.csproj -c Release -o .build/tool -nologo -v quiet -clp:NoSummary 2>&1
     if ($LASTEXITCODE -ne 0) { $out | Write-Host; Write-Error "build.ps1: building the lora tool failed"; exit 1 }
     New-Item -ItemType File -Force -Path $stamp | Out-Null
+    # The compiled script references the library it was compiled against.
+    if (Test-Path build/tools/cache) { Remove-Item -Recurse -Force build/tools/cache }
 }
 # Cake compiles build.cake once per content hash into build/tools/cache.
 $env:CAKE_SETTINGS_ENABLESCRIPTCACHE = 'true'

@@ -21,6 +21,8 @@ if [ ! -f "$stamp" ] || [ -n "$(find src build/msbuild Directory.Build.props Dir
     exit 1
   fi
   touch "$stamp"
+  # The compiled script references the library it was compiled against.
+  rm -rf build/tools/cache
 fi
 # Cake compiles build.cake once per content hash into build/tools/cache.
 export CAKE_SETTINGS_ENABLESCRIPTCACHE=true

@@ -67,6 +67,7 @@ public static class ElfVersionPatch
     private const int VernauxSize = 16;
 
     /// <summary>All version requirements of the ELF image, in file order.</summary>
+    /// <param name="image">The whole file's bytes.</param>
     /// <param name="label">Names the image in error messages (usually its path).</param>
     /// <exception cref="InvalidDataException">The bytes are not a well-formed ELF64 little-endian file.</exception>
     public static IReadOnlyList<ElfVersionNeed> ReadVersionNeeds(byte[] image, string label)

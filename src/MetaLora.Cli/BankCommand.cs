@@ -1,3 +1,4 @@
+using MetaLora.Pipeline;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -16,6 +17,7 @@ internal static class BankCommand
         return command;
     }
 
+    [StageEntry("bank build")]
     private static Command Build()
     {
         var d = new EmbeddedBankOptions();

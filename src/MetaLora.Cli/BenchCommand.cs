@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MetaLora.Cli.Bench;
 using MetaLora.Formats;
 using MetaLora.Metrics;
 using MetaLora.Model;

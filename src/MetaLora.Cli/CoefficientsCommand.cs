@@ -20,6 +20,7 @@ internal static class CoefficientsCommand
         DefaultValueFactory = _ => "KL",
     };
 
+    [StageEntry("coefficients")]
     public static Command Create()
     {
         var bank = new BankOptions();

@@ -8,6 +8,7 @@ namespace MetaLora.Cli;
 
 internal static class DistancesCommand
 {
+    [StageEntry("distances")]
     public static Command Create()
     {
         var bank = new BankOptions();

@@ -6,6 +6,7 @@ namespace MetaLora.Cli;
 
 internal static class EvaluateCommand
 {
+    [StageEntry("evaluate")]
     public static Command Create()
     {
         var bank = new BankOptions();

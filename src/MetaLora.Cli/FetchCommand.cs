@@ -8,6 +8,7 @@ namespace MetaLora.Cli;
 
 internal static class FetchCommand
 {
+    [StageEntry("fetch")]
     public static Command Create()
     {
         var dataDir = CommonOptions.DataDir();

@@ -34,9 +34,9 @@ internal static class GenerateCommand
                 throw new BadInputException("--metric and --model take one value each for generate");
             var s = bank.Resolve(parse);
             using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
-            var options = new Generate.Options(metrics[0], models[0], new MlpOptions { Hidden = parse.GetValue(hidden), Seed = parse.GetValue(seed) },
+            var options = new DatasetAdapter.Options(metrics[0], models[0], new MlpOptions { Hidden = parse.GetValue(hidden), Seed = parse.GetValue(seed) },
                 parse.GetValue(seed), s.Limit);
-            var result = Generate.Run(parse.GetValue(dataset)!, s.Bank, s.Layout, parse.GetValue(output)!, options);
+            var result = DatasetAdapter.Run(parse.GetValue(dataset)!, s.Bank, s.Layout, parse.GetValue(output)!, options);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{parse.GetValue(output)}: adapter from {s.Tasks.Count} bank adapters ({metrics[0]}, {models[0].Name()}; dataset {result.Tokens:N0} tokens)"));
             if (result.MlpSource is not null)

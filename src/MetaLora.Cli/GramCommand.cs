@@ -6,6 +6,7 @@ namespace MetaLora.Cli;
 
 internal static class GramCommand
 {
+    [StageEntry("gram")]
     public static Command Create()
     {
         var bank = new BankOptions();

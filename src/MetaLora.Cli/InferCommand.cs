@@ -7,6 +7,7 @@ namespace MetaLora.Cli;
 
 internal static class InferCommand
 {
+    [StageEntry("infer")]
     public static Command Create()
     {
         var bank = new BankOptions();

@@ -9,6 +9,7 @@ namespace MetaLora.Cli;
 
 internal static class PredictCommand
 {
+    [StageEntry("predict")]
     public static Command Create()
     {
         var bank = new BankOptions();

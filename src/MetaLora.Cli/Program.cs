@@ -20,11 +20,13 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     PublishCommand.Create(),
     VerifyCommand.Create(),
     ScoreCommand.Create(),
-    StageCommand.Create(verbArgs => root.Parse(verbArgs).Invoke(config)),
-    StageCommand.Check(),
+    PipelineCommands.Run(verbArgs => root.Parse(verbArgs.ToArray()).Invoke(config)),
+    PipelineCommands.Status(),
+    PipelineCommands.Plan(),
     BenchCommand.Create(),
     BankCommand.Create(),
     SlurmCommand.Create(),
+    FingerprintCommand.Create(),
 };
 
 try

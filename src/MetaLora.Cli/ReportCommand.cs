@@ -6,6 +6,7 @@ namespace MetaLora.Cli;
 
 internal static class ReportCommand
 {
+    [StageEntry("report")]
     public static Command Create()
     {
         var dataDir = CommonOptions.DataDir();

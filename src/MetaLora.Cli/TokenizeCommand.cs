@@ -6,6 +6,7 @@ namespace MetaLora.Cli;
 
 internal static class TokenizeCommand
 {
+    [StageEntry("tokenize")]
     public static Command Create()
     {
         var bank = new BankOptions();

@@ -5,13 +5,6 @@ using MetaLora.Pipeline;
 
 namespace MetaLora.Bank;
 
-/// <summary>What to fetch: the bank folder, the first <see cref="Limit"/> tasks (0 = all), and how.</summary>
-/// <param name="Revision">Resolve every repo at this branch, tag or commit instead of the pinned commits (first run: "main").</param>
-/// <param name="IncludeBaseModelWeights">Also fetch the base model's safetensors shards and index (14.5 GB for Mistral-7B).</param>
-public sealed record FetchOptions(string BankDir, int Limit = 0, string? Revision = null, int Jobs = 4, bool IncludeBaseModelWeights = false);
-
-public sealed record FetchSummary(int Tasks, int Downloaded, int Kept, long BytesDownloaded, string BankJson);
-
 /// <summary>
 /// Materialises a Hugging Face bank into the bank contract: <c>adapters/&lt;task&gt;/</c> (PEFT config and
 /// safetensors), <c>datasets/&lt;task&gt;/</c> (the dataset repo's train/valid/test splits, parquet or

@@ -5,21 +5,6 @@ using MetaLora.Formats;
 namespace MetaLora.Bank;
 
 /// <summary>
-/// How a bank's text becomes token ids: a tiktoken model by name, a SentencePiece model file, or a
-/// tiktoken model renumbered into a compact vocabulary file (the embedded bank's tiny model).
-/// </summary>
-/// <param name="Kind">One of <see cref="TokenizerSpec.Kinds"/>.</param>
-/// <param name="Model">The tiktoken model name (kinds "tiktoken" and "tiktoken-compact").</param>
-/// <param name="Path">The SentencePiece model file (kind "sentencepiece") or the compact vocabulary file (kind "tiktoken-compact"), relative to the bank folder.</param>
-public sealed record TokenizerSpec(string Kind, string? Model, string? Path)
-{
-    public const string Tiktoken = "tiktoken";
-    public const string SentencePiece = "sentencepiece";
-    public const string TiktokenCompact = "tiktoken-compact";
-    public static readonly IReadOnlyList<string> Kinds = [Tiktoken, SentencePiece, TiktokenCompact];
-}
-
-/// <summary>
 /// A bank folder: <c>bank.json</c> describing the base model and the task list,
 /// <c>datasets/&lt;task&gt;/</c> with each task's splits and <c>adapters/&lt;task&gt;/</c> with its adapter.
 /// </summary>

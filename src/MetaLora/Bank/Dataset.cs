@@ -2,9 +2,6 @@ using MetaLora.Formats;
 
 namespace MetaLora.Bank;
 
-/// <summary>One example of a task: the prompt and its accepted answers (the first is the training target).</summary>
-public sealed record Sample(string Id, string Input, IReadOnlyList<string> Output);
-
 /// <summary>
 /// Finds and reads a split of a task folder. A split is <c>&lt;split&gt;.jsonl</c>, or else the
 /// Hugging Face parquet layout: <c>&lt;split&gt;.parquet</c> or <c>&lt;split&gt;-*.parquet</c>, directly

@@ -1,9 +1,7 @@
+using MetaLora.Formats;
 using MetaLora.Hub;
 
 namespace MetaLora.Bank;
-
-/// <summary>One task of a Hugging Face bank: its name in the bank, its adapter repo and its dataset repo.</summary>
-public sealed record BankSource(int Index, string Task, HubRepo Adapter, HubRepo Dataset);
 
 /// <summary>
 /// The paper's bank, "Lots of LoRAs": 502 Natural-Instructions tasks, each with a rank-16 LoRA for
@@ -32,16 +30,16 @@ public static class LotsOfLoras
     /// <summary>Reads a list with the columns index, task, adapter_repo, dataset_repo (tab-separated, header first).</summary>
     public static BankSource[] Parse(string text, string path)
     {
-        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        if (lines.Length == 0 || lines[0] != "index\ttask\tadapter_repo\tdataset_repo")
+        using var tsv = Csv.FromText(text, path, separator: '\t');
+        if (!tsv.Read() || !Csv.Fields(tsv).SequenceEqual(["index", "task", "adapter_repo", "dataset_repo"]))
             throw BadInputException.At(path, "expected the header \"index<TAB>task<TAB>adapter_repo<TAB>dataset_repo\"", 1);
         var sources = new List<BankSource>();
-        for (var n = 1; n < lines.Length; n++)
+        while (tsv.Read())
         {
-            if (lines[n].Length == 0) continue;
-            var cells = lines[n].Split('\t');
+            if (Csv.IsBlank(tsv)) continue;
+            var cells = Csv.Fields(tsv);
             if (cells.Length != 4 || !int.TryParse(cells[0], out var index) || index != sources.Count)
-                throw BadInputException.At(path, $"expected index {sources.Count} and four tab-separated columns", n + 1);
+                throw BadInputException.At(path, $"expected index {sources.Count} and four tab-separated columns", Csv.Line(tsv));
             var datasetRepo = cells[3];
             sources.Add(new BankSource(index, datasetRepo[(datasetRepo.LastIndexOf('/') + 1)..], HubRepo.Model(cells[2]), HubRepo.Dataset(datasetRepo)));
         }

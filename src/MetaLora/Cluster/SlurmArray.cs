@@ -3,12 +3,6 @@ using MetaLora.Pipeline;
 
 namespace MetaLora.Cluster;
 
-/// <summary>How a submission ended: the shards that completed and those that did not (with their states).</summary>
-public sealed record SlurmOutcome(int Shards, IReadOnlyList<int> Completed, IReadOnlyList<TaskState> Failed, IReadOnlyList<string> Jobs)
-{
-    public bool Success => Failed.Count == 0 && Completed.Count == Shards;
-}
-
 /// <summary>
 /// Runs a <see cref="SlurmJobSpec"/> on Slurm itself: writes the array script, submits the shards that
 /// have not completed (<c>sbatch --parsable [--array=1,3]</c>), waits while <c>squeue</c> lists them

@@ -6,9 +6,6 @@ using MetaLora.Pipeline;
 
 namespace MetaLora.Cluster;
 
-/// <summary>One shard's last known result: the job that ran it, its state and exit code.</summary>
-public sealed record ShardRecord(string Job, string State, string? ExitCode = null);
-
 /// <summary>
 /// <c>state.json</c> beside the script: the script's hash (another command starts afresh), every job
 /// submitted for it and each shard's last state, so a rerun attaches to a running job or resubmits only

@@ -2,15 +2,6 @@ using System.Text.RegularExpressions;
 
 namespace MetaLora.Cluster;
 
-/// <summary>What Slurm says about one array task.</summary>
-public sealed record TaskState(int Index, string State, string? ExitCode = null)
-{
-    public bool IsDone => SlurmStates.IsTerminal(State);
-    public bool IsSuccess => State == SlurmStates.Completed;
-
-    public override string ToString() => ExitCode is null || IsSuccess ? State : $"{State} exit {ExitCode}";
-}
-
 /// <summary>
 /// Job states as squeue, sacct and scontrol print them, and parsers for their outputs
 /// (<c>squeue -h -r -o %K|%T</c>, <c>sacct -n -P -X -o JobID,State,ExitCode</c>, <c>scontrol show job</c>).

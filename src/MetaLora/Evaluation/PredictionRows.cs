@@ -4,9 +4,6 @@ using MetaLora.Formats;
 
 namespace MetaLora.Evaluation;
 
-/// <summary>One JSONL row to score: its line number, optional id, the prediction and the acceptable references.</summary>
-public sealed record PredictionRow(int Line, string? Id, string Prediction, IReadOnlyList<string> References);
-
 /// <summary>
 /// Reads JSON Lines of objects holding a prediction (a string) and a reference (a string or a
 /// non-empty list of strings), such as Infer's <c>{"id", "input", "reference", "prediction"}</c>.

@@ -1,7 +1,7 @@
 namespace MetaLora.Evaluation;
 
 /// <summary>
-/// The four scores of one prediction (DESIGN.md section 5), each in [0, 1]: exact_match,
+/// The four scores of one prediction (defined in docs/scores.md), each in [0, 1]: exact_match,
 /// subsequence_match, and the F-measures of rougeL and rougeLsum.
 /// </summary>
 public readonly record struct SampleScores(double ExactMatch, double SubsequenceMatch, double RougeL, double RougeLsum)
@@ -14,7 +14,7 @@ public readonly record struct SampleScores(double ExactMatch, double Subsequence
     /// <summary>
     /// Scores of <paramref name="prediction"/> against one reference. exact_match is
     /// prediction == reference and subsequence_match is "reference occurs in prediction", both on the
-    /// raw strings (ordinal: no trimming, no case folding), as DESIGN.md defines them and as Python's
+    /// raw strings (ordinal: no trimming, no case folding), as docs/scores.md defines them and as Python's
     /// <c>==</c> and <c>in</c> compare; an empty reference therefore occurs in every prediction.
     /// </summary>
     public static SampleScores Of(string prediction, string reference)

@@ -3,9 +3,6 @@ using MetaLora.Pipeline;
 
 namespace MetaLora.Evaluation;
 
-/// <summary>A scored JSONL file: every row's scores, in file order, and their means.</summary>
-public sealed record ScoredFile(string Path, IReadOnlyList<PredictionRow> Rows, IReadOnlyList<SampleScores> Scores, SampleScores Mean);
-
 /// <summary>Scores every row of a predictions file (<see cref="PredictionRows"/>) and writes the per-row scores.</summary>
 public static class ScoreFile
 {

@@ -7,26 +7,6 @@ using MetaLora.Pipeline;
 
 namespace MetaLora.Formats;
 
-/// <summary>LoRA's <c>target_modules</c>: module names matched as name suffixes, or one regular expression.</summary>
-public sealed class LoraTargetModules
-{
-    internal LoraTargetModules(IReadOnlyList<string>? names, string? pattern)
-    {
-        Names = names;
-        Pattern = pattern;
-    }
-
-    /// <summary>The listed names; null when the config gives a single string.</summary>
-    public IReadOnlyList<string>? Names { get; }
-
-    /// <summary>The single string, which PEFT matches as a full-name regular expression; null for a list.</summary>
-    public string? Pattern { get; }
-
-    public bool IsPattern => Pattern is not null;
-
-    public override string ToString() => Pattern ?? $"[{string.Join(", ", Names!)}]";
-}
-
 /// <summary>
 /// A PEFT LoRA <c>adapter_config.json</c>. Every field is kept verbatim (including ones this code does
 /// not know), so a copy loses nothing; the fields the method needs are validated and typed, with
@@ -145,6 +125,7 @@ public sealed class AdapterConfig
     }
 
     /// <param name="path">Names the config in error messages.</param>
+    /// <param name="utf8Json">The config file's bytes.</param>
     public static AdapterConfig Parse(string path, ReadOnlySpan<byte> utf8Json)
     {
         var bytes = utf8Json.ToArray();

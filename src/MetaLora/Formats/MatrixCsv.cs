@@ -4,13 +4,11 @@ using MetaLora.Pipeline;
 
 namespace MetaLora.Formats;
 
-/// <summary>A square matrix whose rows and columns are both labelled by the same task names.</summary>
-public sealed record NamedMatrix(IReadOnlyList<string> Names, double[,] Values);
-
 /// <summary>
 /// N x N matrix as CSV: a header of an empty cell then the task names, then one row per task: its name,
 /// then N values. Values use round-trip formatting, so reading gives back the same bits. Fields holding
-/// a comma or quote are quoted (RFC 4180); lines end with "\n".
+/// a comma or quote are quoted (RFC 4180); lines end with "\n". Read and written with CsvHelper
+/// (see <see cref="Csv"/>).
 /// </summary>
 public static class MatrixCsv
 {
@@ -31,22 +29,18 @@ public static class MatrixCsv
 
         AtomicFile.Write(path, stream =>
         {
-            using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+            using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true);
+            using var csv = Csv.Writer(writer, NeedsQuotes);
+            csv.WriteField("");
             foreach (var name in names)
-            {
-                writer.Write(',');
-                writer.Write(Quote(name));
-            }
-            writer.Write('\n');
+                csv.WriteField(name);
+            csv.EndRecord();
             for (var i = 0; i < n; i++)
             {
-                writer.Write(Quote(names[i]));
+                csv.WriteField(names[i]);
                 for (var j = 0; j < n; j++)
-                {
-                    writer.Write(',');
-                    writer.Write(values[i, j].ToString("R", CultureInfo.InvariantCulture));
-                }
-                writer.Write('\n');
+                    csv.WriteField(values[i, j].ToString("R", CultureInfo.InvariantCulture));
+                csv.EndRecord();
             }
         });
     }
@@ -55,14 +49,11 @@ public static class MatrixCsv
     {
         if (!File.Exists(path))
             throw BadInputException.At(path, "file not found");
-        var lines = File.ReadAllText(path).Split('\n');
-        var count = lines.Length;
-        if (count > 0 && lines[^1].Length == 0)
-            count--; // the final line break
-        if (count == 0)
+        using var csv = Csv.Open(path);
+        if (!csv.Read())
             throw BadInputException.At(path, "empty file; expected a header of task names");
 
-        var header = Fields(lines[0], path, 1);
+        var header = Csv.Fields(csv);
         if (header[0].Length != 0)
             throw BadInputException.At(path, $"the header's first cell must be empty, found '{header[0]}'", 1);
         var names = header.Skip(1).ToArray();
@@ -77,12 +68,16 @@ public static class MatrixCsv
 
         var n = names.Length;
         var values = new double[n, n];
-        for (var i = 0; i < Math.Min(n, count - 1); i++)
+        var rows = 0;
+        while (csv.Read())
         {
-            var line = i + 2;
-            var fields = Fields(lines[i + 1], path, line);
-            if (fields.Count != n + 1)
-                throw BadInputException.At(path, $"{fields.Count} cells, expected {n + 1} (a name and {n} values)", line);
+            var line = Csv.Line(csv);
+            if (rows == n)
+                throw BadInputException.At(path, $"row beyond the {n} named in the header; the matrix must be square", line);
+            var fields = Csv.Fields(csv);
+            if (fields.Length != n + 1)
+                throw BadInputException.At(path, $"{fields.Length} cells, expected {n + 1} (a name and {n} values)", line);
+            var i = rows++;
             if (fields[0] != names[i])
                 throw BadInputException.At(path, $"row name '{fields[0]}' differs from column {i + 1}'s name '{names[i]}'", line);
             for (var j = 0; j < n; j++)
@@ -95,56 +90,10 @@ public static class MatrixCsv
                 values[i, j] = value;
             }
         }
-        if (count - 1 < n)
-            throw BadInputException.At(path, $"{n} task names in the header but only {count - 1} rows; the matrix must be square");
-        if (count - 1 > n)
-            throw BadInputException.At(path, $"row beyond the {n} named in the header; the matrix must be square", n + 2);
+        if (rows < n)
+            throw BadInputException.At(path, $"{n} task names in the header but only {rows} rows; the matrix must be square");
         return new NamedMatrix(names, values);
     }
 
-    private static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"") < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
-
-    /// <summary>Splits one line into RFC 4180 fields; a "\r" before the line break is ignored.</summary>
-    private static List<string> Fields(string line, string path, int lineNumber)
-    {
-        if (line.EndsWith('\r'))
-            line = line[..^1];
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var k = 0;
-        while (true)
-        {
-            field.Clear();
-            if (k < line.Length && line[k] == '"')
-            {
-                k++;
-                while (true)
-                {
-                    if (k >= line.Length)
-                        throw BadInputException.At(path, $"unterminated quoted field (cell {fields.Count + 1})", lineNumber);
-                    if (line[k] == '"')
-                    {
-                        if (k + 1 < line.Length && line[k + 1] == '"') { field.Append('"'); k += 2; continue; }
-                        k++;
-                        break;
-                    }
-                    field.Append(line[k++]);
-                }
-                if (k < line.Length && line[k] != ',')
-                    throw BadInputException.At(path, $"text after a closing quote (cell {fields.Count + 1})", lineNumber);
-            }
-            else
-            {
-                var end = line.IndexOf(',', k);
-                if (end < 0) end = line.Length;
-                field.Append(line, k, end - k);
-                k = end;
-            }
-            fields.Add(field.ToString());
-            if (k >= line.Length)
-                return fields;
-            k++; // the comma
-        }
-    }
+    private static bool NeedsQuotes(ReadOnlySpan<char> field) => field.IndexOfAny(",\"") >= 0;
 }

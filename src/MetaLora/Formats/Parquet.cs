@@ -14,6 +14,7 @@ namespace MetaLora.Formats;
 /// </summary>
 public static class ParquetSamples
 {
+    /// <param name="path">The file to read.</param>
     /// <param name="split">Names the split in default ids ("&lt;split&gt;-&lt;index&gt;").</param>
     /// <param name="firstIndex">Index of the file's first sample within its split.</param>
     public static IReadOnlyList<Sample> Read(string path, string split, int firstIndex = 0)

@@ -3,9 +3,6 @@ using System.Net;
 
 namespace MetaLora.Hub;
 
-/// <summary>One file to fetch: where from, where to, and what it must be.</summary>
-public sealed record DownloadItem(HubRepo Repo, string Commit, HubFile File, string Target);
-
 /// <summary>
 /// Downloads files in parallel (at most <c>jobs</c> at once) into place, each one:
 /// streamed into <c>&lt;target&gt;.incomplete</c>, resumed with an HTTP Range request after a dropped

@@ -1,12 +1,5 @@
 namespace MetaLora.Hub;
 
-/// <summary>The two kinds of Hugging Face repository the bank is made of.</summary>
-public enum RepoKind
-{
-    Model,
-    Dataset,
-}
-
 /// <summary>A repository on the Hub, e.g. model <c>mistralai/Mistral-7B-Instruct-v0.2</c>.</summary>
 public sealed record HubRepo(RepoKind Kind, string Id)
 {
@@ -34,15 +27,4 @@ public sealed record HubRepo(RepoKind Kind, string Id)
             throw new ArgumentException($"not a Hugging Face repository id: \"{id}\"", nameof(id));
         return id;
     }
-}
-
-/// <summary>
-/// A file of a repository at a commit, as the tree API lists it. <see cref="Sha256"/> is the LFS
-/// object id (large files); <see cref="GitOid"/> is the git blob id, which identifies the content of
-/// files stored in git itself (for LFS files it identifies only the pointer).
-/// </summary>
-public sealed record HubFile(string Path, long Size, string? Sha256, string? GitOid)
-{
-    /// <summary>What the content must hash to: "sha256:&lt;hex&gt;" (LFS) or "git:&lt;hex&gt;".</summary>
-    public string Identity => Sha256 is not null ? "sha256:" + Sha256 : "git:" + GitOid;
 }

@@ -11,6 +11,10 @@ public static class DistanceMatrix
     /// Results are bit-identical whatever the number of threads: every entry is summed by one thread
     /// in a fixed order.
     /// </summary>
+    /// <param name="metric">The distance to compute.</param>
+    /// <param name="tokens">Each task's token ids, all below <paramref name="vocabSize"/>.</param>
+    /// <param name="names">Each task's name, in the order of <paramref name="tokens"/>.</param>
+    /// <param name="vocabSize">Size of the tokenizer's vocabulary: the histograms' length.</param>
     /// <param name="seed">Seeds MMD's sampling (with the two task names); other metrics ignore it.</param>
     /// <param name="progress">Receives rows done so far, rising to N (work is done in tiles, so this is the
     /// equivalent number of rows rather than specific rows).</param>
@@ -19,7 +23,7 @@ public static class DistanceMatrix
 
     /// <summary>
     /// As above, with the kernels running on vectors of <paramref name="width"/> (which should run natively
-    /// here, see <see cref="Lanes.Available"/>); the width only changes speed, see <see cref="Lanes.Accumulate"/>.
+    /// here, see <see cref="Lanes.Available"/>); the width only changes speed, see <see cref="Lanes.Accumulate{V, TSummand}(Span{double}, int, int, TSummand)"/>.
     /// </summary>
     internal static double[,] Compute(Metric metric, IReadOnlyList<int[]> tokens, IReadOnlyList<string> names, int vocabSize, ulong seed, SimdWidth width, IProgress<int>? progress = null)
     {

@@ -16,7 +16,7 @@ internal static class Histogram
 
     /// <summary>
     /// Row padding granularity, and the number of partial sums of the pair kernels (see
-    /// <see cref="Lanes.Accumulate"/>): two 512-bit vectors.
+    /// <see cref="Lanes.Accumulate{V, TSummand}(Span{double}, int, int, TSummand)"/>): two 512-bit vectors.
     /// </summary>
     public const int BlockLanes = 16;
 

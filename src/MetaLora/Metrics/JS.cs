@@ -1,3 +1,4 @@
+using MetaLora.Pipeline;
 using System.Runtime.CompilerServices;
 
 namespace MetaLora.Metrics;
@@ -6,6 +7,7 @@ namespace MetaLora.Metrics;
 /// Jensen-Shannon divergence JS[i][j] = 0.5 sum p log(p/m) + 0.5 sum q log(q/m), m = (p+q)/2, between
 /// histogram densities (see <see cref="Histogram.Densities"/>). Symmetric.
 /// </summary>
+[StageVariant("metric", "JS")]
 internal static class JS
 {
     public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress, SimdWidth width) => width switch

@@ -1,3 +1,4 @@
+using MetaLora.Pipeline;
 using System.Runtime.CompilerServices;
 
 namespace MetaLora.Metrics;
@@ -6,6 +7,7 @@ namespace MetaLora.Metrics;
 /// Kullback-Leibler divergence KL[i][j] = sum_k p_i[k] log(p_i[k] / p_j[k]) between histogram densities
 /// (see <see cref="Histogram.Densities"/>). Asymmetric: row i is the dataset being adapted for.
 /// </summary>
+[StageVariant("metric", "KL")]
 internal static class KL
 {
     public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress, SimdWidth width) => width switch

@@ -10,7 +10,7 @@ namespace MetaLora.Metrics;
 /// <summary>
 /// One hardware vector of doubles (or one double) with the operations the kernels need, all lane-wise.
 /// Kernels are written once against this interface and instantiated per width (see <see cref="Vec512"/>
-/// and its siblings); with <see cref="Lanes.Accumulate"/> they give the same bits at every width.
+/// and its siblings); with <see cref="Lanes.Accumulate{V, TSummand}(Span{double}, int, int, TSummand)"/> they give the same bits at every width.
 /// (The runtime's own ISimdVector interface would serve, but is not public in .NET 10.)
 /// </summary>
 internal interface IVector<TSelf> where TSelf : struct, IVector<TSelf>
@@ -133,7 +133,7 @@ internal static class Lanes
     }
 
     /// <summary>
-    /// <see cref="Accumulate{V, TSummand}"/> for two sums at once, into <paramref name="first"/> and
+    /// <see cref="Accumulate{V, TSummand}(Span{double}, int, int, TSummand)"/> for two sums at once, into <paramref name="first"/> and
     /// <paramref name="second"/> (of equal length): the columns are read once for both.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

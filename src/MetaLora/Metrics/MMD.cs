@@ -1,3 +1,4 @@
+using MetaLora.Pipeline;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -10,6 +11,7 @@ namespace MetaLora.Metrics;
 /// MMD = mean K_xx + mean K_yy - 2 mean K_xy. Each pair i &lt; j draws fresh samples from a generator
 /// seeded by (seed, name_i, name_j), so an entry does not depend on which other tasks are present.
 /// </summary>
+[StageVariant("metric", "MMD")]
 internal static class MMD
 {
     public const int SampleSize = 1000;
@@ -65,7 +67,7 @@ internal static class MMD
     private const int Tile = 128;
 
     /// <summary>
-    /// Partial sums per row of the quadratic form (see <see cref="Lanes.Accumulate"/>), and the alignment
+    /// Partial sums per row of the quadratic form (see <see cref="Lanes.Accumulate{V, TSummand}(Span{double}, int, int, TSummand)"/>), and the alignment
     /// of the part of each row summed in vectors.
     /// </summary>
     private const int Group = 8;
@@ -90,7 +92,7 @@ internal static class MMD
     /// <remarks>
     /// Row a of the upper triangle is sum over b &gt; a of c_b k(id_b - id_a). Its first few terms, up to a
     /// multiple of <see cref="Group"/>, are summed scalar; the rest in aligned groups of gathered kernel
-    /// values, as <see cref="Group"/> partial sums (see <see cref="Lanes.Accumulate"/>), in Tile x Tile
+    /// values, as <see cref="Group"/> partial sums (see <see cref="Lanes.Accumulate{V, TSummand}(Span{double}, int, int, TSummand)"/>), in Tile x Tile
     /// blocks of the sorted ids, so each block gathers from a window of the table only about two blocks'
     /// id span wide (tens of KB) instead of all of it. Gathers bound the speed (about one element per
     /// cycle), not the accumulators' latency.
@@ -184,7 +186,7 @@ internal static class MMD
         /// <summary>
         /// Fills Ids (ascending) and Coefficients with the ids whose count in x minus count in y is
         /// non-zero and returns how many; then pads to a multiple of 8 with the last id and coefficient 0.
-        /// Sorted ids keep the gathers of <see cref="FromSamples"/> local and in bounds.
+        /// Sorted ids keep the gathers of <see cref="FromSamples{V}"/> local and in bounds.
         /// </summary>
         public int Difference(ReadOnlySpan<int> x, ReadOnlySpan<int> y)
         {

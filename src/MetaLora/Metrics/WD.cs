@@ -1,3 +1,4 @@
+using MetaLora.Pipeline;
 using System.Runtime.CompilerServices;
 
 namespace MetaLora.Metrics;
@@ -12,6 +13,7 @@ namespace MetaLora.Metrics;
 /// differences and sum are exact in double; the only rounding is the final division. So WD is the same
 /// at every vector width and on every machine.
 /// </remarks>
+[StageVariant("metric", "WD")]
 internal static class WD
 {
     public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress, SimdWidth width) => width switch

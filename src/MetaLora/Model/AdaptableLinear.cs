@@ -14,7 +14,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     // Field names are the state-dict names.
     private readonly Parameter weight;
 
-    /// <summary>Weights are allocated, not initialised: a checkpoint or <see cref="MistralForCausalLM.InitializeWeights"/> fills them.</summary>
+    /// <summary>Weights are allocated, not initialised: a checkpoint or <see cref="MistralForCausalLM.Create"/> fills them.</summary>
     public AdaptableLinear(long inFeatures, long outFeatures, ScalarType dtype) : base(nameof(AdaptableLinear))
     {
         InFeatures = inFeatures;

@@ -11,7 +11,13 @@ namespace MetaLora.Model;
 /// </summary>
 public static class AttentionMask
 {
+    /// <param name="batch">B, the number of sequences.</param>
+    /// <param name="queries">T, the new positions.</param>
+    /// <param name="past">P, the positions already in the cache.</param>
     /// <param name="padding">(B, P + T), 1 for tokens and 0 for padding; null when nothing is padded.</param>
+    /// <param name="slidingWindow">The model's sliding window; null for none.</param>
+    /// <param name="dtype">The mask's dtype, that of the attention scores.</param>
+    /// <param name="device">Where to build the mask.</param>
     public static Tensor Build(long batch, long queries, long past, Tensor? padding, int? slidingWindow, ScalarType dtype, Device device)
     {
         using var scope = NewDisposeScope();

@@ -34,6 +34,7 @@ public sealed class MistralAttention : nn.Module
 
     /// <param name="x">(B, T, hidden)</param>
     /// <param name="cos">Rotary tables (B, 1, T, D) from <see cref="RotaryEmbedding.Tables"/> (cos and signed sin).</param>
+    /// <param name="sin">The signed sine table that goes with <paramref name="cos"/>.</param>
     /// <param name="mask">Additive mask (B, 1, T, P + T), see <see cref="AttentionMask"/>.</param>
     /// <param name="cache">Keys and values of the P earlier positions; receives this call's.</param>
     public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache)

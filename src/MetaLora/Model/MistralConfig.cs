@@ -113,6 +113,7 @@ public sealed class MistralConfig
     }
 
     /// <param name="path">Names the config in error messages.</param>
+    /// <param name="utf8Json">The config file's bytes.</param>
     public static MistralConfig Parse(string path, ReadOnlySpan<byte> utf8Json)
     {
         JsonNode? root;

@@ -39,5 +39,22 @@ public sealed class DataFolderLock : IDisposable
         }
     }
 
+    /// <summary>
+    /// Tells verbs run by this process (and processes it starts) that the lock on
+    /// <paramref name="dataDir"/> is held for them, until the result is disposed. Call it only while
+    /// holding the lock.
+    /// </summary>
+    public static IDisposable ShareWithChildren(string dataDir)
+    {
+        var previous = Environment.GetEnvironmentVariable(HeldByParentVariable);
+        Environment.SetEnvironmentVariable(HeldByParentVariable, Path.GetFullPath(dataDir));
+        return new Restore(previous);
+    }
+
     public void Dispose() => _stream?.Dispose();
+
+    private sealed class Restore(string? previous) : IDisposable
+    {
+        public void Dispose() => Environment.SetEnvironmentVariable(HeldByParentVariable, previous);
+    }
 }

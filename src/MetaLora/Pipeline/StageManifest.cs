@@ -4,16 +4,18 @@ using System.Text.Json.Serialization;
 namespace MetaLora.Pipeline;
 
 /// <summary>
-/// The record a stage leaves after a successful run (DVC's lock entry): parameters and the stamps
-/// of every input and output file. A stage is up to date when all of them still hold.
+/// The record a stage leaves after a successful run (DVC's lock entry): its command and parameters,
+/// the identity of the code it ran (a hash per source file, package and native library) and the
+/// stamps of every input and output file. A stage is up to date when all of them still hold.
 /// </summary>
 public sealed class StageManifest
 {
     [JsonPropertyName("stage")] public string Stage { get; set; } = "";
     [JsonPropertyName("tool_version")] public string ToolVersion { get; set; } = "";
+    [JsonPropertyName("command")] public List<string> Command { get; set; } = [];
     [JsonPropertyName("params")] public SortedDictionary<string, string> Params { get; set; } = new(StringComparer.Ordinal);
     [JsonPropertyName("deps")] public SortedDictionary<string, FileStamp> Deps { get; set; } = new(StringComparer.Ordinal);
-    [JsonPropertyName("code")] public SortedDictionary<string, FileStamp> Code { get; set; } = new(StringComparer.Ordinal);
+    [JsonPropertyName("code")] public SortedDictionary<string, string> Code { get; set; } = new(StringComparer.Ordinal);
     [JsonPropertyName("outs")] public SortedDictionary<string, FileStamp> Outs { get; set; } = new(StringComparer.Ordinal);
     [JsonPropertyName("duration_seconds")] public double DurationSeconds { get; set; }
 
@@ -29,10 +31,10 @@ public sealed class StageManifest
 
     public void Save(string path) => AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, Options));
 
-    /// <summary>Hash of the implementation files: keys per-item records so a code change redoes every item.</summary>
-    public static string Fingerprint(IReadOnlyDictionary<string, FileStamp> files, IReadOnlyDictionary<string, string> parameters)
+    /// <summary>Hash of the stage's code identity and parameters: keys per-item records so a code change redoes every item.</summary>
+    public static string Fingerprint(IReadOnlyDictionary<string, string> code, IReadOnlyDictionary<string, string> parameters)
     {
-        var text = string.Join('\n', files.Select(f => $"{f.Key}\t{f.Value.Sha256}"))
+        var text = string.Join('\n', code.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}\t{c.Value}"))
                    + "\n--\n" + string.Join('\n', parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }

@@ -6,29 +6,35 @@ namespace MetaLora.Pipeline;
 public sealed record StageStatus(bool UpToDate, string Reason);
 
 /// <summary>
-/// Runs a stage instance only when it is out of date (DVC's <c>repro</c> for one stage): its
-/// parameters changed, an input or implementation file changed (content hash, with a size+mtime
-/// pre-check), or an output is missing or altered. After a successful run it records a manifest.
-/// Early cut-off falls out of hashing: a dependant whose inputs were rewritten with the same bytes
-/// finds the same hashes and stays up to date.
+/// Runs a stage instance only when it is out of date (DVC's <c>repro</c> for one stage): its command
+/// or parameters changed, the code it can execute changed (see <see cref="StageCode"/>), an input
+/// changed (content hash, with a size+mtime pre-check), or an output is missing or altered. After a
+/// successful run it records a manifest. Early cut-off falls out of hashing: a dependant whose
+/// inputs were rewritten with the same bytes finds the same hashes and stays up to date.
 /// </summary>
-public sealed class StageRunner(string manifestDir, TextWriter log)
+public sealed class StageRunner(string manifestDir, TextWriter log, StageCode code)
 {
     /// <summary>
-    /// Hash of the running stage's implementation files and parameters. Verbs that resume per item
-    /// mix it into their item keys, so items made by other code are redone and items made by this
-    /// code are kept after an interrupted run. Empty when a verb runs outside a stage.
+    /// Hash of the running stage's code identity and parameters. Verbs that resume per item mix it
+    /// into their item keys, so items made by other code are redone and items made by this code are
+    /// kept after an interrupted run. Empty when a verb runs outside a stage.
     /// </summary>
     public static string CurrentFingerprint { get; private set; } = "";
 
     public string ManifestPath(StageSpec spec) => Path.Combine(manifestDir, spec.ManifestFileName);
 
-    public StageStatus Check(StageSpec spec)
+    /// <summary>Whether the stage is up to date. Refreshes recorded mtimes of files whose content is unchanged.</summary>
+    public StageStatus Check(StageSpec spec) => Check(spec, refresh: true);
+
+    /// <summary>As <see cref="Check(StageSpec)"/>, but writes nothing (for status reports).</summary>
+    public StageStatus Status(StageSpec spec) => Check(spec, refresh: false);
+
+    private StageStatus Check(StageSpec spec, bool refresh)
     {
         var manifest = StageManifest.TryLoad(ManifestPath(spec));
         if (manifest is null) return new(false, "no record of a previous run");
         var status = Check(spec, manifest, out var refreshed);
-        if (status.UpToDate && refreshed) manifest.Save(ManifestPath(spec));
+        if (refresh && status.UpToDate && refreshed) manifest.Save(ManifestPath(spec));
         return status;
     }
 
@@ -47,12 +53,12 @@ public sealed class StageRunner(string manifestDir, TextWriter log)
 
         // Inputs are stamped before the run: an edit made while it runs is seen by the next run.
         var deps = StampAll(spec.Name, spec.Deps, previous?.Deps);
-        var code = StampAll(spec.Name, spec.Code, previous?.Code);
+        var identity = code.Of(spec);
         if (File.Exists(path)) File.Delete(path); // an interrupted run must never look complete
 
         var watch = Stopwatch.StartNew();
         int exit;
-        CurrentFingerprint = StageManifest.Fingerprint(code, spec.Params);
+        CurrentFingerprint = StageManifest.Fingerprint(identity, spec.Params);
         try { exit = action(); }
         finally { CurrentFingerprint = ""; }
         if (exit != 0) return exit;
@@ -65,9 +71,10 @@ public sealed class StageRunner(string manifestDir, TextWriter log)
         {
             Stage = spec.Name,
             ToolVersion = ToolVersion,
+            Command = [.. spec.Command],
             Params = new(spec.Params.ToDictionary(), StringComparer.Ordinal),
+            Code = new(identity.ToDictionary(), StringComparer.Ordinal),
             Deps = deps,
-            Code = code,
             Outs = StampAll(spec.Name, spec.Outs, null),
             DurationSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
         };
@@ -79,18 +86,20 @@ public sealed class StageRunner(string manifestDir, TextWriter log)
     public static string ToolVersion { get; } =
         typeof(StageRunner).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
-    private static StageStatus Check(StageSpec spec, StageManifest manifest, out bool refreshed)
+    private StageStatus Check(StageSpec spec, StageManifest manifest, out bool refreshed)
     {
         refreshed = false;
+        if (!spec.Command.SequenceEqual(manifest.Command, StringComparer.Ordinal))
+            return new(false, "command changed");
         var wanted = new SortedDictionary<string, string>(spec.Params.ToDictionary(), StringComparer.Ordinal);
         if (!wanted.SequenceEqual(manifest.Params))
-            return new(false, "parameters changed");
-        foreach (var (kind, patterns, recorded) in new[]
-                 {
-                     ("input", spec.Deps, manifest.Deps),
-                     ("implementation", spec.Code, manifest.Code),
-                     ("output", spec.Outs, manifest.Outs),
-                 })
+        {
+            var key = wanted.Keys.Union(manifest.Params.Keys).First(k => wanted.GetValueOrDefault(k) != manifest.Params.GetValueOrDefault(k));
+            return new(false, $"parameter {key} changed: {manifest.Params.GetValueOrDefault(key) ?? "(none)"} -> {wanted.GetValueOrDefault(key) ?? "(none)"}");
+        }
+        if (CodeChange(code.Of(spec), manifest.Code) is { } codeReason)
+            return new(false, codeReason);
+        foreach (var (kind, patterns, recorded) in new[] { ("input", spec.Deps, manifest.Deps), ("output", spec.Outs, manifest.Outs) })
         {
             var files = ExpandAll(patterns);
             var added = files.FirstOrDefault(f => !recorded.ContainsKey(f));
@@ -105,6 +114,17 @@ public sealed class StageRunner(string manifestDir, TextWriter log)
             }
         }
         return new(true, "");
+    }
+
+    /// <summary>The first difference between the code a stage would run now and what it ran, or null.</summary>
+    private static string? CodeChange(IReadOnlyDictionary<string, string> now, IReadOnlyDictionary<string, string> recorded)
+    {
+        foreach (var (label, hash) in now)
+            if (!recorded.TryGetValue(label, out var old)) return $"code added: {label}";
+            else if (old != hash) return $"code changed: {label}";
+        foreach (var label in recorded.Keys)
+            if (!now.ContainsKey(label)) return $"code removed: {label}";
+        return null;
     }
 
     private static SortedSet<string> ExpandAll(IEnumerable<string> patterns)

@@ -21,6 +21,8 @@ public static class AdapterMixer
     /// <param name="bank">The bank's adapters (checked consistent: same keys, shapes, dtypes).</param>
     /// <param name="coefficients">One row per output, one column per bank adapter.</param>
     /// <param name="outputFolders">One adapter folder per row of <paramref name="coefficients"/>.</param>
+    /// <param name="chunkBytes">Working-memory budget per chunk, see <see cref="DefaultChunkBytes"/>.</param>
+    /// <param name="progress">Receives the share of the work done, from 0 to 1.</param>
     public static void Mix(IReadOnlyList<PeftAdapter> bank, double[,] coefficients, IReadOnlyList<string> outputFolders,
         long chunkBytes = DefaultChunkBytes, IProgress<double>? progress = null)
     {

@@ -1,3 +1,4 @@
+using MetaLora.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -130,6 +131,7 @@ public sealed class MlpTraining(double[,] coefficients, IReadOnlyList<double> lo
 /// normalized_version) and f a small MLP applied to each entry, trained so that mixing the train
 /// tasks' adapters with C reproduces them: minimise MSE(softmin(f(Z_train)) A_train, A_train).
 /// </summary>
+[StageVariant("model", "mlp_version")]
 public static class MlpVersion
 {
     /// <summary>

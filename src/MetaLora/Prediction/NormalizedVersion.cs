@@ -1,3 +1,5 @@
+using MetaLora.Pipeline;
+
 namespace MetaLora.Prediction;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace MetaLora.Prediction;
 /// rows. This makes the coefficients independent of a metric's scale and offset, which differ by
 /// orders of magnitude between metrics.
 /// </summary>
+[StageVariant("model", "normalized_version")]
 public static class NormalizedVersion
 {
     /// <summary>2^-52, NumPy's finfo(float64).eps (not .NET's double.Epsilon, the smallest subnormal).</summary>

@@ -5,12 +5,6 @@ using SkiaSharp;
 
 namespace MetaLora.Reporting;
 
-/// <summary>One bar of <see cref="Plots.MeanScores"/>: a pipeline's mean score and its spread. A NaN mean marks the pipeline as missing.</summary>
-public readonly record struct PipelineMean(string Pipeline, double Mean, double Std);
-
-/// <summary>One point of <see cref="Plots.Scatter"/>: a task's base score (X) and predicted score (Y).</summary>
-public readonly record struct TaskPoint(string Task, double X, double Y);
-
 /// <summary>
 /// PNG figures for the paper-reproduction report. Each call renders off-screen and writes the file
 /// atomically; the same inputs give byte-identical files (no timestamps or other metadata are written,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MetaLora.Formats;
 
 namespace MetaLora.Reporting;
 
@@ -8,24 +9,26 @@ public sealed record ScoreColumns(IReadOnlyList<string> Tasks, IReadOnlyList<str
     public static ScoreColumns Read(string path)
     {
         if (!File.Exists(path)) throw BadInputException.At(path, "file does not exist; run the Evaluate target first");
-        var lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || !lines[0].StartsWith("task,", StringComparison.Ordinal))
+        using var csv = Csv.Open(path);
+        var header = csv.Read() ? Csv.Fields(csv) : [];
+        if (header.Length < 2 || header[0] != "task")
             throw BadInputException.At(path, "expected a header \"task,<pipeline>,...\"", 1);
-        var pipelines = lines[0].Split(',')[1..];
+        var pipelines = header[1..];
         var tasks = new List<string>();
         var values = pipelines.Select(_ => new List<double>()).ToArray();
-        for (var i = 1; i < lines.Length; i++)
+        while (csv.Read())
         {
-            if (lines[i].Length == 0) continue;
-            var cells = lines[i].Split(',');
+            if (Csv.IsBlank(csv)) continue;
+            var line = Csv.Line(csv);
+            var cells = Csv.Fields(csv);
             if (cells.Length != pipelines.Length + 1)
-                throw BadInputException.At(path, $"expected {pipelines.Length + 1} fields, found {cells.Length}", i + 1);
+                throw BadInputException.At(path, $"expected {pipelines.Length + 1} fields, found {cells.Length}", line);
             tasks.Add(cells[0]);
             for (var p = 0; p < pipelines.Length; p++)
             {
                 if (cells[p + 1].Length == 0) { values[p].Add(double.NaN); continue; }
                 if (!double.TryParse(cells[p + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-                    throw BadInputException.At(path, $"'{cells[p + 1]}' in column {pipelines[p]} is not a number", i + 1);
+                    throw BadInputException.At(path, $"'{cells[p + 1]}' in column {pipelines[p]} is not a number", line);
                 values[p].Add(v);
             }
         }

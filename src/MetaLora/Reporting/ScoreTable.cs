@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using MetaLora.Evaluation;
+using MetaLora.Formats;
 using MetaLora.Pipeline;
 
 namespace MetaLora.Reporting;
@@ -24,23 +24,23 @@ public sealed record ScoreTable(IReadOnlyList<string> Tasks, IReadOnlyList<strin
     {
         for (var k = 0; k < SampleScores.Names.Count; k++)
         {
-            var csv = new StringBuilder("task");
-            foreach (var pipeline in Pipelines) csv.Append(',').Append(Quote(pipeline));
-            csv.Append('\n');
-            for (var t = 0; t < Tasks.Count; t++)
+            var text = new StringWriter(CultureInfo.InvariantCulture);
+            using (var csv = Csv.Writer(text, NeedsQuotes))
             {
-                csv.Append(Quote(Tasks[t]));
-                for (var p = 0; p < Pipelines.Count; p++)
+                csv.WriteField("task");
+                foreach (var pipeline in Pipelines) csv.WriteField(pipeline);
+                csv.EndRecord();
+                for (var t = 0; t < Tasks.Count; t++)
                 {
-                    csv.Append(',');
-                    if (Scores[p][t] is { } s) csv.Append(s.Values[k].ToString("F6", CultureInfo.InvariantCulture));
+                    csv.WriteField(Tasks[t]);
+                    for (var p = 0; p < Pipelines.Count; p++)
+                        csv.WriteField(Scores[p][t] is { } s ? s.Values[k].ToString("F6", CultureInfo.InvariantCulture) : "");
+                    csv.EndRecord();
                 }
-                csv.Append('\n');
             }
-            AtomicFile.WriteAllText(results.TableFile(SampleScores.Names[k]), csv.ToString());
+            AtomicFile.WriteAllText(results.TableFile(SampleScores.Names[k]), text.ToString());
         }
     }
 
-    private static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\n\r") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    private static bool NeedsQuotes(ReadOnlySpan<char> field) => field.IndexOfAny(",\"\n\r") >= 0;
 }

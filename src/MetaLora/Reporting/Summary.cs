@@ -6,15 +6,6 @@ using MetaLora.Pipeline;
 
 namespace MetaLora.Reporting;
 
-/// <summary>One pipeline's line of the summary.</summary>
-/// <param name="Mean">Per score (in <see cref="SampleScores.Names"/> order): the mean over the tasks it has.</param>
-/// <param name="Std">Per score: the sample standard deviation over those tasks (n - 1; 0 for one task).</param>
-/// <param name="RougeLChangeVsBase">Relative change of mean Rouge-L against base in %, over the tasks both have; null for base itself or without base.</param>
-/// <param name="ImprovedShare">Share of those tasks whose Rouge-L is above base's.</param>
-/// <param name="GapClosed">(p - base) / (finetuned - base) of mean Rouge-L in %, over the tasks all three have; only for predicted pipelines.</param>
-public sealed record PipelineSummary(string Pipeline, int Tasks, double[] Mean, double[] Std,
-    double? RougeLChangeVsBase, double? ImprovedShare, double? GapClosed);
-
 /// <summary>
 /// <c>summary.md</c> and <c>summary.json</c>: per pipeline the mean and spread of each score over tasks,
 /// Rouge-L against the base model, the share of tasks improved, the part of the base-to-finetuned gap

@@ -6,7 +6,7 @@ using MetaLora.Reporting;
 namespace MetaLora.Stages;
 
 /// <summary>
-/// Evaluate: scores every per-task output of the selected pipelines that exists (DESIGN.md section 5:
+/// Evaluate: scores every per-task output of the selected pipelines that exists (docs/scores.md:
 /// each task's mean over its test samples of exact_match, subsequence_match, rougeL and rougeLsum),
 /// then writes <c>evaluation_outputs_results/&lt;score&gt;_results.csv</c> and <c>summary.md/json</c>.
 /// Missing outputs (a pipeline not run yet, shards still running) leave empty cells and are listed.

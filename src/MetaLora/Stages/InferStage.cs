@@ -7,49 +7,15 @@ using MetaLora.Bank;
 using MetaLora.Formats;
 using MetaLora.Model;
 using MetaLora.Pipeline;
+using MetaLora.Pipeline.CodeIdentity;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
 
 namespace MetaLora.Stages;
 
-/// <summary>Which slice of the tasks a run does: tasks whose bank index mod <see cref="Count"/> is <see cref="Index"/>.</summary>
-public readonly record struct Shard(int Index, int Count)
-{
-    public static Shard All => new(0, 1);
-
-    public bool Includes(int taskIndex) => taskIndex % Count == Index;
-
-    public override string ToString() => $"{Index}/{Count}";
-
-    /// <summary>"i/n" with 0 &lt;= i &lt; n.</summary>
-    public static Shard Parse(string text)
-    {
-        var parts = text.Split('/');
-        if (parts.Length == 2 && int.TryParse(parts[0], out var i) && int.TryParse(parts[1], out var n) && n >= 1 && i >= 0 && i < n)
-            return new Shard(i, n);
-        throw new BadInputException($"--shard={text}: expected i/n with 0 <= i < n (e.g. 0/4)");
-    }
-}
-
-public sealed record InferOptions
-{
-    /// <summary>The paper generates up to 256 new tokens.</summary>
-    public int MaxNewTokens { get; init; } = 256;
-
-    /// <summary>Prompts generated together (left-padded). Part of the result: padding changes float rounding.</summary>
-    public int BatchSize { get; init; } = 16;
-
-    /// <summary>Tasks run at once, each worker with its own copy of the model; 0 chooses (see <see cref="InferStage"/>).</summary>
-    public int Workers { get; init; }
-
-    public Shard Shard { get; init; } = Shard.All;
-    public int Limit { get; init; }
-    public bool Force { get; init; }
-}
-
 /// <summary>
 /// Infer: greedy generation for every test sample of every task, for one pipeline (no adapter, the
-/// task's bank adapter, or its predicted adapter), as the paper's inference does (DESIGN.md section 5):
+/// task's bank adapter, or its predicted adapter), as the paper's inference does (docs/pipeline.md):
 /// prompt = the raw input with the tokenizer's BOS, no chat template; prediction = the decoded
 /// continuation without surrounding white space (Mistral's SentencePiece decoding drops the leading
 /// space too). Writes <c>models_generated_outputs/&lt;pipeline&gt;/&lt;task&gt;.jsonl</c> with
@@ -212,11 +178,22 @@ public static class InferStage
             }
         });
 
-    /// <summary>The code (this assembly's build), the base model's files and the generation settings.</summary>
+    /// <summary>
+    /// The identity of the code <c>lora infer</c> runs, from the tool's build: the same whether Infer
+    /// runs as a stage or as a Slurm shard, and unchanged by edits to code it does not run (a killed
+    /// Infer resumed after such an edit keeps its finished tasks).
+    /// </summary>
+    private static readonly Lazy<string> CodeKey = new(() =>
+    {
+        using var code = CodeBase.Load();
+        return CodeFingerprint.Combine(CodeFingerprint.Of(code, "infer", new Dictionary<string, string>()));
+    });
+
+    /// <summary>The code, the base model's files and the generation settings.</summary>
     private static string ModelKey(string modelDir, HashCache hashes, InferOptions options, int torchThreads)
     {
-        var sb = new StringBuilder("infer 1\n")
-            .Append(typeof(InferStage).Assembly.ManifestModule.ModuleVersionId).Append('\n')
+        var sb = new StringBuilder("infer 2\n")
+            .Append(CodeKey.Value).Append('\n')
             .Append($"max_new_tokens={options.MaxNewTokens} batch_size={options.BatchSize} torch_threads={torchThreads}\n");
         foreach (var file in Directory.EnumerateFiles(modelDir).Order(StringComparer.Ordinal))
             sb.Append(Path.GetFileName(file)).Append('\t').Append(hashes.Hash(file)).Append('\n');

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Formats;
@@ -75,12 +74,16 @@ public static class PredictStages
         return matrix.Values;
     }
 
-    private static void WriteTrainingLog(string path, IReadOnlyList<double> losses)
+    internal static void WriteTrainingLog(string path, IReadOnlyList<double> losses)
     {
-        var sb = new StringBuilder("step,loss\n");
-        for (var i = 0; i < losses.Count; i++)
-            sb.Append(CultureInfo.InvariantCulture, $"{i},{losses[i].ToString("R", CultureInfo.InvariantCulture)}\n");
-        AtomicFile.WriteAllText(path, sb.ToString());
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = Csv.Writer(text, _ => false))
+        {
+            csv.WriteRecord(["step", "loss"]);
+            for (var i = 0; i < losses.Count; i++)
+                csv.WriteRecord([i.ToString(CultureInfo.InvariantCulture), losses[i].ToString("R", CultureInfo.InvariantCulture)]);
+        }
+        AtomicFile.WriteAllText(path, text.ToString());
     }
 
     private static void WriteSplit(string path, IReadOnlyList<string> tasks, TaskSplit split) =>

@@ -10,6 +10,9 @@ namespace MetaLora.Tokenization;
 /// </summary>
 public static class TaskTokenizer
 {
+    /// <param name="tokenizer">The bank's tokenizer.</param>
+    /// <param name="samples">The task's train samples, in order.</param>
+    /// <param name="vocabSize">The vocabulary size; every id must be below it.</param>
     /// <param name="source">Names the task or file in error messages.</param>
     public static int[] Tokenize(Tokenizer tokenizer, IReadOnlyList<Sample> samples, int vocabSize, string source)
     {

@@ -29,6 +29,7 @@ public static class TokenizerFactory
     }
 
     /// <param name="source">The file that names the tokenizer, for error messages.</param>
+    /// <param name="model">The tiktoken model name, e.g. gpt2.</param>
     internal static Tokenizer CreateTiktoken(string source, string model)
     {
         try

@@ -75,14 +75,28 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         Assert.Contains($"1 of {tasks.Count} tasks tokenized", fourth.Stdout);
         foreach (var s in Stages[1..]) AssertStage(fourth.Stdout, s, "up to date");
 
-        // 4. The KL implementation edited: only Distances.KL reruns (and, same bytes, changes nothing).
+        // 4. A comment in KL.cs: the compiled code is the same, nothing reruns.
         var klBefore = File.ReadAllBytes(Path.Combine(data, "preprocessed", "distances", "KL.csv"));
-        File.AppendAllText(Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs"), "\n// edited by a test\n");
+        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs");
+        var klSource = File.ReadAllText(kl);
+        File.AppendAllText(kl, "\n// edited by a test\n");
         var fifth = Run(bank, data);
-        AssertStage(fifth.Stdout, "Tokenize", "up to date");
-        AssertStage(fifth.Stdout, "Distances.KL", "running");
-        foreach (var s in new[] { "Distances.WD", "Distances.JS", "Distances.MMD" }) AssertStage(fifth.Stdout, s, "up to date");
+        foreach (var s in Stages) AssertStage(fifth.Stdout, s, "up to date");
+
+        // 5. KL's code changed without changing its numbers (x * 1.0): --dryrun says why Distances.KL
+        //    would run and writes nothing; the run recomputes it with the same bytes.
+        File.WriteAllText(kl, klSource.Replace("return (Lanes.Sum(pq), -Lanes.Sum(qp));", "return (Lanes.Sum(pq) * 1.0, -Lanes.Sum(qp));"));
+        var manifests = Directory.GetFiles(Path.Combine(data, ".stages"), "*.json").ToDictionary(f => f, File.ReadAllBytes);
+        var dry = Run(bank, data, "--dryrun");
+        AssertStage(dry.Stdout, "Distances.KL", "out of date (code changed: src/MetaLora/Metrics/KL.cs)");
+        foreach (var s in new[] { "Tokenize", "Distances.WD", "Distances.JS", "Distances.MMD" }) AssertStage(dry.Stdout, s, "up to date");
+        Assert.All(manifests, m => Assert.Equal(m.Value, File.ReadAllBytes(m.Key)));
+        var sixth = Run(bank, data);
+        AssertStage(sixth.Stdout, "Tokenize", "up to date");
+        AssertStage(sixth.Stdout, "Distances.KL", "running (code changed: src/MetaLora/Metrics/KL.cs)");
+        foreach (var s in new[] { "Distances.WD", "Distances.JS", "Distances.MMD" }) AssertStage(sixth.Stdout, s, "up to date");
         Assert.Equal(klBefore, File.ReadAllBytes(Path.Combine(data, "preprocessed", "distances", "KL.csv")));
+        File.WriteAllText(kl, klSource);
     }
 
     [Fact]
@@ -276,7 +290,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
     }
 
     [Theory]
-    [InlineData("--metric=XX", "unknown metric 'XX'; valid: WD, KL, JS, MMD, all")]
+    [InlineData("--metric=XX", "unknown metric 'XX'; valid metrics: WD, KL, JS, MMD, all")]
     [InlineData("--target=Nope", "unknown target 'Nope'; valid: Bank, Tokenize, Distances, Predict, Infer, Evaluate, Report, Publish, Clean")]
     [InlineData("--target=Bank", "--target=Bank makes a bank; with --bank-dir name which one with --bank (embedded, lots-of-loras)")]
     [InlineData("--metrics=KL", "unknown argument --metrics; valid:")]

@@ -1,3 +1,4 @@
+using System.Text;
 using MetaLora.Formats;
 
 namespace MetaLora.Tests.Formats;
@@ -53,6 +54,27 @@ public sealed class MatrixCsvTests : IDisposable
     }
 
     [Fact]
+    public void Bytes_are_pinned()
+    {
+        // Quotes only around a comma or quote (a leading space, dash or equals sign stays bare),
+        // doubled inner quotes, round-trip numbers, "\n" line ends, UTF-8 without a byte-order mark.
+        var path = PathOf("m.csv");
+        MatrixCsv.Write(path, ["with,comma", "say \"hi\"", " -tâche="], new[,]
+        {
+            { -0.0, 1e-300, double.Epsilon },
+            { double.MaxValue, 0.1 + 0.2, -12345.678 },
+            { 1e21, 123456789.0, -1.5e-7 },
+        });
+        const string Pinned =
+            ",\"with,comma\",\"say \"\"hi\"\"\", -tâche=\n" +
+            "\"with,comma\",-0,1E-300,5E-324\n" +
+            "\"say \"\"hi\"\"\",1.7976931348623157E+308,0.30000000000000004,-12345.678\n" +
+            " -tâche=,1E+21,123456789,-1.5E-07\n";
+        Assert.Equal(Pinned, Encoding.UTF8.GetString(File.ReadAllBytes(path)));
+        Assert.Equal(Encoding.UTF8.GetByteCount(Pinned), new FileInfo(path).Length);
+    }
+
+    [Fact]
     public void Crlf_and_missing_final_newline_are_accepted()
     {
         var read = MatrixCsv.Read(WriteText(",a,b\r\na,0,1\r\nb,2,0"));
@@ -70,6 +92,8 @@ public sealed class MatrixCsvTests : IDisposable
     [InlineData("x,a,b\na,0,1\nb,2,0\n", 1, "empty")]
     [InlineData(",a,a\na,0,1\na,2,0\n", 1, "more than once")]
     [InlineData(",a,\"b\na,0,1\n", 1, "unterminated")]
+    [InlineData(",a,\"b\"x\na,0,1\n", 1, "closing quote")]
+    [InlineData(",a,b\na,0,1\nb,\"2,0\n", 3, "unterminated")]
     [InlineData(",a,b\n\na,0,1\nb,2,0\n", 2, "cells")]
     [InlineData("", 0, "empty file")]
     public void Malformed_files_name_file_and_line(string text, int line, string problem)

@@ -1,3 +1,4 @@
+using MetaLora.Cli.Bench;
 using MetaLora.Metrics;
 
 namespace MetaLora.Tests.Metrics;

@@ -10,16 +10,20 @@ public sealed class StageRunnerTests : IDisposable
     private readonly StageRunner _runner;
     private int _runs;
 
-    public StageRunnerTests() => _runner = new StageRunner(_dir[".stages"], _log);
+    public StageRunnerTests() => _runner = new StageRunner(_dir[".stages"], _log, new StageCode(_ => _code));
+
+    /// <summary>The stage's code identity, as the build would give it.</summary>
+    private Dictionary<string, string> _code = new() { ["src/Copy.cs"] = "v1", ["package:Some"] = "1.0" };
 
     public void Dispose() => _dir.Dispose();
 
-    private StageSpec Spec(string param = "1") => new(
+    private StageSpec Spec(string param = "1", string command = "copy") => new(
         "Copy.A",
         new Dictionary<string, string> { ["p"] = param },
         [_dir["in/*.txt"]],
-        [_dir["code.cs"]],
-        [_dir["out.txt"]]);
+        [_dir["out.txt"]],
+        Verb: "copy",
+        Command: [command, "--in", "in"]);
 
     /// <summary>The stage: concatenates the inputs into out.txt.</summary>
     private int Action()
@@ -35,7 +39,6 @@ public sealed class StageRunnerTests : IDisposable
         Directory.CreateDirectory(_dir["in"]);
         File.WriteAllText(_dir["in/a.txt"], "a");
         File.WriteAllText(_dir["in/b.txt"], "b");
-        File.WriteAllText(_dir["code.cs"], "// v1");
     }
 
     [Fact]
@@ -55,7 +58,10 @@ public sealed class StageRunnerTests : IDisposable
     [InlineData("add input")]
     [InlineData("remove input")]
     [InlineData("edit code")]
+    [InlineData("add code")]
+    [InlineData("remove code")]
     [InlineData("change param")]
+    [InlineData("change command")]
     [InlineData("delete output")]
     [InlineData("alter output")]
     public void Any_declared_change_reruns(string change)
@@ -63,19 +69,25 @@ public sealed class StageRunnerTests : IDisposable
         Setup();
         _runner.Run(Spec(), false, Action);
         var param = "1";
+        var command = "copy";
         switch (change)
         {
             case "edit input": File.WriteAllText(_dir["in/a.txt"], "A"); break;
             case "add input": File.WriteAllText(_dir["in/c.txt"], "c"); break;
             case "remove input": File.Delete(_dir["in/b.txt"]); break;
-            case "edit code": File.WriteAllText(_dir["code.cs"], "// v2"); break;
+            case "edit code": _code = new(_code) { ["src/Copy.cs"] = "v2" }; break;
+            case "add code": _code = new(_code) { ["src/Other.cs"] = "v1" }; break;
+            case "remove code": _code = new(_code.Where(c => c.Key != "package:Some")); break;
             case "change param": param = "2"; break;
+            case "change command": command = "copy2"; break;
             case "delete output": File.Delete(_dir["out.txt"]); break;
             case "alter output": File.WriteAllText(_dir["out.txt"], "zz"); break;
         }
-        _runner.Run(Spec(param), false, Action);
+        // A fresh runner: code identities are remembered per process.
+        var runner = new StageRunner(_dir[".stages"], _log, new StageCode(_ => _code));
+        runner.Run(Spec(param, command), false, Action);
         Assert.Equal(2, _runs);
-        _runner.Run(Spec(param), false, Action);
+        runner.Run(Spec(param, command), false, Action);
         Assert.Equal(2, _runs);
     }
 
@@ -117,30 +129,24 @@ public sealed class StageRunnerTests : IDisposable
     public void A_declared_file_that_does_not_exist_is_named()
     {
         Setup();
-        File.Delete(_dir["code.cs"]);
-        var e = Assert.Throws<BadInputException>(() => _runner.Run(Spec(), false, Action));
-        Assert.Contains("code.cs: file not found (declared by stage Copy.A)", e.Message);
+        var spec = Spec() with { Deps = [_dir["in/missing.txt"]] };
+        var e = Assert.Throws<BadInputException>(() => _runner.Run(spec, false, Action));
+        Assert.Contains("missing.txt: file not found (declared by stage Copy.A)", e.Message);
     }
 
     [Fact]
-    public void A_plan_is_up_to_date_only_when_every_stage_is()
+    public void Status_names_the_changed_code_and_writes_nothing()
     {
         Setup();
-        var plan = _dir.Write("plan.json", System.Text.Json.JsonSerializer.Serialize(new[]
-        {
-            new { name = "Copy.A", @params = new Dictionary<string, string> { ["p"] = "1" }, deps = new[] { _dir["in/*.txt"] }, code = new[] { _dir["code.cs"] }, outs = new[] { _dir["out.txt"] } },
-        }));
-        var stages = StagePlan.Read(plan);
-        Assert.Equal(Spec().Name, stages.Single().Name);
-        var log = new StringWriter();
-        Assert.False(StagePlan.AllUpToDate(stages, _dir[".stages"], log));
         _runner.Run(Spec(), false, Action);
-        Assert.True(StagePlan.AllUpToDate(stages, _dir[".stages"], log));
-        Assert.Equal("Copy.A: up to date", log.ToString().Trim());
-        File.WriteAllText(_dir["in/b.txt"], "changed");
-        Assert.False(StagePlan.AllUpToDate(stages, _dir[".stages"], new StringWriter()));
-
-        File.WriteAllText(plan, "[{\"params\": {}}]");
-        Assert.Contains("plan.json", Assert.Throws<BadInputException>(() => StagePlan.Read(plan)).Message);
+        var manifest = File.ReadAllBytes(_runner.ManifestPath(Spec()));
+        File.SetLastWriteTimeUtc(_dir["in/a.txt"], DateTime.UtcNow.AddMinutes(3)); // same bytes, new mtime
+        var runner = new StageRunner(_dir[".stages"], _log, new StageCode(_ => new Dictionary<string, string>(_code) { ["src/Copy.cs"] = "v2" }));
+        Assert.Equal(new StageStatus(false, "code changed: src/Copy.cs"), runner.Status(Spec()));
+        Assert.Equal(new StageStatus(true, ""), _runner.Status(Spec()));
+        Assert.Equal(manifest, File.ReadAllBytes(_runner.ManifestPath(Spec())));
+        Assert.Equal(new StageStatus(false, "parameter p changed: 1 -> 2"), _runner.Status(Spec("2")));
+        Assert.Equal(new StageStatus(false, "command changed"), _runner.Status(Spec(command: "other")));
+        Assert.Equal(1, _runs);
     }
 }

@@ -18,10 +18,13 @@ public sealed class PublishTests : IDisposable
     private string Results => _work["results"];
     private static readonly GitInfo Git = new("0123456789abcdef0123456789abcdef01234567", false, 1_700_000_000);
 
+    /// <summary>These stages run no verb: their code identity is empty.</summary>
+    private static readonly StageCode NoCode = new(_ => new Dictionary<string, string>());
+
     public PublishTests()
     {
         // Three stages as the build script would record them, and a stale one from another metric.
-        var runner = new StageRunner(new DataLayout(Data).StagesDir, TextWriter.Null);
+        var runner = new StageRunner(new DataLayout(Data).StagesDir, TextWriter.Null, NoCode);
         var output = Path.Combine(Results, "models_generated_outputs", "base", "t1.jsonl");
         var table = Path.Combine(Results, "evaluation_outputs_results", "rougeL_results.csv");
         string[] summaries = [Path.Combine(Results, "summary.md"), Path.Combine(Results, "summary.json")];
@@ -41,7 +44,7 @@ public sealed class PublishTests : IDisposable
     public void Dispose() => _work.Dispose();
 
     private static void Stage(StageRunner runner, string name, string[] deps, string[] outs, Action write) =>
-        Assert.Equal(0, runner.Run(new StageSpec(name, new Dictionary<string, string> { ["p"] = name }, deps, [], outs), force: false, () => { write(); return 0; }));
+        Assert.Equal(0, runner.Run(new StageSpec(name, new Dictionary<string, string> { ["p"] = name }, deps, outs), force: false, () => { write(); return 0; }));
 
     private PublishResult Publish(string outDir, GitInfo? git = null) => PublishBundle.Create(new PublishRequest(
         Data, Results, outDir, "embedded-tiny", new Dictionary<string, string> { ["metric"] = "KL", ["model"] = "base_version" },
@@ -117,8 +120,8 @@ public sealed class PublishTests : IDisposable
         var first = File.ReadAllBytes(Publish(_work["a"]).Path);
         // Touching the results and refreshing the stage manifests' mtimes changes no byte.
         foreach (var f in Directory.EnumerateFiles(Results, "*", SearchOption.AllDirectories)) File.SetLastWriteTimeUtc(f, DateTime.UtcNow.AddMinutes(5));
-        Assert.True(new StageRunner(new DataLayout(Data).StagesDir, TextWriter.Null).Check(
-            new StageSpec("Report", new Dictionary<string, string> { ["p"] = "Report" }, [Path.Combine(Results, "evaluation_outputs_results", "rougeL_results.csv")], [],
+        Assert.True(new StageRunner(new DataLayout(Data).StagesDir, TextWriter.Null, NoCode).Check(
+            new StageSpec("Report", new Dictionary<string, string> { ["p"] = "Report" }, [Path.Combine(Results, "evaluation_outputs_results", "rougeL_results.csv")],
                 [Path.Combine(Results, "rougeL_by_pipeline.png")])).UpToDate);
         var second = File.ReadAllBytes(Publish(_work["b"]).Path);
         Assert.Equal(first, second);

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Evaluation;
@@ -70,6 +71,28 @@ public sealed class SummaryTests : IDisposable
             File.ReadAllText(results.TableFile("rougeL")));
         Assert.StartsWith("task,base", File.ReadAllText(results.TableFile("subsequence_match")));
         Assert.Equal(4, Directory.GetFiles(results.TablesDir).Length);
+    }
+
+    [Fact]
+    public void TableBytesArePinned()
+    {
+        // Quotes around a comma, quote or line break only; six decimals; an empty cell for a missing score.
+        var results = new ResultsLayout(_work["results"]);
+        Directory.CreateDirectory(results.TablesDir);
+        new ScoreTable(["a,b", "say \"hi\"", "two\nlines", " -tâche="], ["base", "x,y"],
+        [
+            [R(0.1), null, R(1), R(-0.25)],
+            [null, R(0.123456789), R(0), R(2.5e-7)],
+        ]).WriteCsv(results);
+        const string Pinned =
+            "task,base,\"x,y\"\n" +
+            "\"a,b\",0.100000,\n" +
+            "\"say \"\"hi\"\"\",,0.123457\n" +
+            "\"two\n" +
+            "lines\",1.000000,0.000000\n" +
+            " -tâche=,-0.250000,0.000000\n";
+        Assert.Equal(Pinned, Encoding.UTF8.GetString(File.ReadAllBytes(results.TableFile("rougeL"))));
+        Assert.Equal(Encoding.UTF8.GetByteCount(Pinned), new FileInfo(results.TableFile("rougeL")).Length);
     }
 
     [Fact]

@@ -5,9 +5,6 @@ using TorchSharp;
 
 namespace MetaLora.Bank.Embedded;
 
-/// <summary>Mean Rouge-L of one task's test split, without adapter (base) and with its bank adapter (finetuned).</summary>
-public sealed record TaskScore(string Task, string Family, double Base, double Finetuned, IReadOnlyList<(string Reference, string Base, string Finetuned)> Examples);
-
 /// <summary>
 /// The bank's own sanity check, before the pipeline's Infer/Evaluate stages exist: greedy generation on
 /// every task's test split with the base model and with the task's adapter, scored with
@@ -15,6 +12,11 @@ public sealed record TaskScore(string Task, string Family, double Base, double F
 /// </summary>
 public static class BankEvaluation
 {
+    /// <param name="bankDir">The bank folder (bank.json, the base model, the adapters and datasets).</param>
+    /// <param name="limit">Evaluate the first this many tasks in bank order; 0 = all.</param>
+    /// <param name="maxNewTokens">Longest continuation generated per prompt.</param>
+    /// <param name="workers">Model copies evaluating tasks in parallel (one torch thread each).</param>
+    /// <param name="log">Receives one line per finished task.</param>
     /// <param name="adapterRoot">Where the "finetuned" adapters are (<c>&lt;root&gt;/&lt;task&gt;/</c>, e.g. a Predict output); null for the bank's own.</param>
     public static IReadOnlyList<TaskScore> Run(string bankDir, int limit, int maxNewTokens, int workers, Action<string>? log = null, string? adapterRoot = null)
     {

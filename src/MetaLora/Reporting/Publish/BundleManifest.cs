@@ -48,24 +48,3 @@ public sealed class BundleManifest
         return manifest;
     }
 }
-
-/// <summary>A bundled file: its hash, and the stage whose recorded outputs include these exact bytes.</summary>
-public sealed record BundleFile(
-    [property: JsonPropertyName("size")] long Size,
-    [property: JsonPropertyName("sha256")] string Sha256,
-    [property: JsonPropertyName("produced_by")] string? ProducedBy);
-
-/// <summary>A file a stage read or wrote, as its manifest recorded it (without the mtime, which only says when).</summary>
-public sealed record FileHash(
-    [property: JsonPropertyName("size")] long Size,
-    [property: JsonPropertyName("sha256")] string Sha256);
-
-/// <summary>One stage run behind the results, from its manifest in &lt;data-dir&gt;/.stages/.</summary>
-public sealed record StageRecord(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("tool_version")] string ToolVersion,
-    [property: JsonPropertyName("duration_seconds")] double DurationSeconds,
-    [property: JsonPropertyName("params")] SortedDictionary<string, string> Params,
-    [property: JsonPropertyName("deps")] SortedDictionary<string, FileHash> Deps,
-    [property: JsonPropertyName("code")] SortedDictionary<string, FileHash> Code,
-    [property: JsonPropertyName("outs")] SortedDictionary<string, FileHash> Outs);

@@ -3,20 +3,6 @@ using MetaLora.Pipeline;
 
 namespace MetaLora.Reporting.Publish;
 
-/// <summary>What to publish and the facts about how it was made that the caller gathered.</summary>
-public sealed record PublishRequest(
-    string DataDir,
-    string ResultsDir,
-    string OutDir,
-    string Bank,
-    IReadOnlyDictionary<string, string> Arguments,
-    GitInfo Git,
-    ToolVersions Versions,
-    MachineInfo Machine,
-    long? SourceDateEpoch = null);
-
-public sealed record PublishResult(string Path, string Sha256, BundleManifest Manifest);
-
 /// <summary>
 /// The results bundle <c>&lt;out&gt;/&lt;bank&gt;-&lt;short commit&gt;.tar.gz</c>: the score tables,
 /// summary.md/json and the figures, with a manifest.json of their provenance. The archive is

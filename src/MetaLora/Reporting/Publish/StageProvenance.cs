@@ -52,7 +52,7 @@ public static class StageProvenance
     private static StageRecord Record(StageManifest m) => new(
         m.Stage, m.ToolVersion, m.DurationSeconds,
         new SortedDictionary<string, string>(m.Params, StringComparer.Ordinal),
-        Hashes(m.Deps), Hashes(m.Code), Hashes(m.Outs));
+        Hashes(m.Deps), new SortedDictionary<string, string>(m.Code, StringComparer.Ordinal), Hashes(m.Outs));
 
     private static SortedDictionary<string, FileHash> Hashes(IReadOnlyDictionary<string, FileStamp> files) =>
         new(files.ToDictionary(f => f.Key, f => new FileHash(f.Value.Size, f.Value.Sha256)), StringComparer.Ordinal);

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using MetaLora.Formats;
+using MetaLora.Prediction;
+
+namespace MetaLora.Cli.Bench;
+
+/// <summary>
+/// Synthetic banks of the paper's adapter shape (Mistral-7B, r = 16 on q_proj and v_proj in 32
+/// layers: q A 16x4096, B 4096x16; v A 16x4096, B 1024x16; about 6.8 M values each) and a timed
+/// combination with the streaming mixer, for `lora bench predict`.
+/// </summary>
+public static class MixerBenchmark
+{
+    public sealed record Shape(int Layers = 32, int Rank = 16, int Hidden = 4096, int KeyValue = 1024, TensorDType DType = TensorDType.F32);
+
+    /// <param name="Adapters">Adapters in the synthetic bank, and predicted adapters written.</param>
+    /// <param name="BytesPerAdapter">Size of one adapter's weights file.</param>
+    /// <param name="WriteSeconds">Writing the synthetic bank (not part of the comparison).</param>
+    /// <param name="CopySeconds">Reading every bank file and writing a copy of it flushed to disk, plainly: what the disk allows.</param>
+    /// <param name="CopyCpuSeconds">This process's CPU time during the copy.</param>
+    /// <param name="MixSeconds">Wall time of the combination: one predicted adapter per bank adapter, flushed to disk.</param>
+    /// <param name="MixCpuSeconds">This process's CPU time (all threads, user and system) during the combination: on a busy machine a steadier measure than wall time.</param>
+    /// <param name="PeakRssBytes">Peak resident set size during the combination (Linux; 0 elsewhere).</param>
+    public sealed record Timing(int Adapters, long BytesPerAdapter, double WriteSeconds, double CopySeconds, double CopyCpuSeconds, double MixSeconds, double MixCpuSeconds, long PeakRssBytes);
+
+    public static IReadOnlyList<TensorSpec> Specs(Shape shape)
+    {
+        var specs = new List<TensorSpec>();
+        for (var l = 0; l < shape.Layers; l++)
+            foreach (var (module, outDim) in new[] { ("q_proj", shape.Hidden), ("v_proj", shape.KeyValue) })
+            {
+                var prefix = $"base_model.model.model.layers.{l}.self_attn.{module}";
+                specs.Add(new TensorSpec($"{prefix}.lora_A.weight", shape.DType, [shape.Rank, shape.Hidden]));
+                specs.Add(new TensorSpec($"{prefix}.lora_B.weight", shape.DType, [outDim, shape.Rank]));
+            }
+        return specs;
+    }
+
+    /// <summary>Writes <paramref name="count"/> adapters with seeded random weights under <paramref name="root"/>.</summary>
+    public static IReadOnlyList<string> WriteBank(string root, int count, Shape shape, ulong seed)
+    {
+        var specs = Specs(shape);
+        var folders = Enumerable.Range(0, count).Select(i => Path.Combine(root, $"task{i:0000}")).ToArray();
+        Parallel.For(0, count, i =>
+        {
+            var random = new Random(unchecked((int)seed) * 7919 + i);
+            var config = AdapterConfig.Create(PeftAdapter.ConfigPathIn(folders[i]), shape.Rank, 2 * shape.Rank, ["q_proj", "v_proj"], "synthetic");
+            var buffer = new float[1 << 16];
+            PeftAdapter.Write(folders[i], config, specs, (spec, sink) =>
+            {
+                for (long done = 0; done < spec.ElementCount; done += buffer.Length)
+                {
+                    var n = (int)Math.Min(buffer.Length, spec.ElementCount - done);
+                    for (var k = 0; k < n; k++) buffer[k] = (float)(random.NextDouble() - 0.5) * 0.02f;
+                    sink.WriteFloat32(buffer.AsSpan(0, n));
+                }
+            });
+        });
+        return folders;
+    }
+
+    /// <summary>Writes a bank of <paramref name="count"/> adapters, then predicts one adapter per bank task (an N x N combination).</summary>
+    public static Timing Run(string root, int count, Shape shape, ulong seed, long chunkBytes = AdapterMixer.DefaultChunkBytes)
+    {
+        var watch = Stopwatch.StartNew();
+        var folders = WriteBank(Path.Combine(root, "bank"), count, shape, seed);
+        var writeSeconds = watch.Elapsed.TotalSeconds;
+
+        var random = new Random(unchecked((int)seed));
+        var distances = new double[count, count];
+        for (var i = 0; i < count; i++)
+            for (var j = 0; j < count; j++)
+                distances[i, j] = i == j ? 0 : random.NextDouble() * 5;
+        var coefficients = Softmin.Rows(distances);
+
+        // The combination reads N adapters and writes N, each flushed to disk (atomic writes): the same
+        // bytes and the same durability as copying the bank once with a flush per file.
+        watch.Restart();
+        var cpu = CpuSeconds();
+        Parallel.ForEach(folders, f =>
+        {
+            var copy = Path.Combine(root, "copy", Path.GetFileName(f));
+            Directory.CreateDirectory(copy);
+            using var source = File.OpenRead(PeftAdapter.WeightsPathIn(f));
+            using var target = new FileStream(PeftAdapter.WeightsPathIn(copy), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            source.CopyTo(target);
+            target.Flush(flushToDisk: true);
+        });
+        var copySeconds = watch.Elapsed.TotalSeconds;
+        var copyCpu = CpuSeconds() - cpu;
+        Directory.Delete(Path.Combine(root, "copy"), recursive: true);
+
+        ResetPeakRss();
+        watch.Restart();
+        cpu = CpuSeconds();
+        var bank = AdapterBank.CheckConsistent(folders);
+        AdapterMixer.Mix(bank, coefficients, folders.Select(f => Path.Combine(root, "predicted", Path.GetFileName(f))).ToArray(), chunkBytes);
+        var mixSeconds = watch.Elapsed.TotalSeconds;
+        var mixCpu = CpuSeconds() - cpu;
+        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, copyCpu, mixSeconds, mixCpu, PeakRssBytes());
+    }
+
+    private static double CpuSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
+    }
+
+    /// <summary>Linux: clears the process's peak resident set size so the next reading covers only what follows.</summary>
+    private static void ResetPeakRss()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Linux: VmHWM, the peak resident set size; 0 where unknown.</summary>
+    public static long PeakRssBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        catch (IOException) { }
+        return 0;
+    }
+}

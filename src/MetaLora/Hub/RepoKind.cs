@@ -1,0 +1,9 @@
+
+namespace MetaLora.Hub;
+
+/// <summary>The two kinds of Hugging Face repository the bank is made of.</summary>
+public enum RepoKind
+{
+    Model,
+    Dataset,
+}

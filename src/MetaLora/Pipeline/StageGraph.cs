@@ -1,0 +1,229 @@
+using MetaLora.Evaluation;
+using MetaLora.Metrics;
+using MetaLora.Prediction;
+using MetaLora.Stages;
+
+namespace MetaLora.Pipeline;
+
+/// <summary>
+/// The stage instances of a study, in run order, each in the paper stage (build-script task) it
+/// belongs to: Bank, Tokenize, Distances, Predict (Gram, Coefficients, Predict), Infer, Evaluate,
+/// Report. Paths come from <see cref="DataLayout"/> and <see cref="ResultsLayout"/>, names from
+/// <see cref="Metric"/>, <see cref="CoefficientModel"/>, <see cref="InferPipeline"/> and
+/// <see cref="SampleScores"/>: this is the one place that says what each stage reads, writes and runs.
+/// </summary>
+public sealed class StageGraph
+{
+    /// <summary>The build-script tasks that hold stages, in dependency order.</summary>
+    public static readonly IReadOnlyList<string> Groups = ["Bank", "Tokenize", "Distances", "Predict", "Infer", "Evaluate", "Report"];
+
+    private readonly List<StageSpec> _stages = [];
+
+    public StageGraph(StudyOptions study)
+    {
+        Study = study;
+        Build();
+    }
+
+    public StudyOptions Study { get; }
+
+    /// <summary>Every stage, in run order.</summary>
+    public IReadOnlyList<StageSpec> Stages => _stages;
+
+    /// <summary>The stages of one build-script task.</summary>
+    public IReadOnlyList<StageSpec> Group(string group) => _stages.Where(s => s.Group == group).ToArray();
+
+    /// <summary>The stages a target needs: its own group and every group before it (Publish needs all, Clean none).</summary>
+    public IReadOnlyList<StageSpec> For(string target)
+    {
+        var last = target switch
+        {
+            "Publish" => Groups.Count - 1,
+            "Clean" => -1,
+            _ => Groups.ToList().IndexOf(target),
+        };
+        return _stages.Where(s => Groups.ToList().IndexOf(s.Group) <= last).ToArray();
+    }
+
+    /// <summary>The Infer pipelines (columns of the result tables): base, finetuned, then the selected metrics and models.</summary>
+    public IReadOnlyList<InferPipeline> Pipelines =>
+        [.. InferPipeline.All.Take(2), .. Study.Metrics.SelectMany(m => Study.Models.Select(c => InferPipeline.Predicted(m, c)))];
+
+    /// <summary>
+    /// With <c>--executor=slurm</c>: the command that runs Infer as an sbatch array job (one task per
+    /// shard). The shards fill the outputs; the Infer stages then find every task done and only record
+    /// their manifests.
+    /// </summary>
+    public IReadOnlyList<string>? SlurmSubmitCommand => Study.Executor != "slurm" ? null :
+    [
+        "slurm", "submit", "--pipeline", string.Join(",", Pipelines.Select(p => p.Name)), "--bank-dir", Bank, "--data-dir", Study.DataDir,
+        "--results-dir", Study.ResultsDir, "--limit", Limit, "--max-new-tokens", StudyOptions.Inv(Study.MaxNewTokens),
+        "--batch-size", StudyOptions.Inv(Study.BatchSize), "--shards", StudyOptions.Inv(Study.Shards), .. Study.SlurmArguments,
+        .. Study.SlurmDryRun ? ["--dry-run"] : Array.Empty<string>(),
+    ];
+
+    /// <summary>The command of the Publish target (not a stage: cheap, and it must always reflect the manifests as they are).</summary>
+    public IReadOnlyList<string> PublishCommand =>
+    [
+        "publish", "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir, "--out", "artifacts", "--bank", Study.BundleBank,
+        .. Study.Recorded().SelectMany(a => new[] { "--arg", $"{a.Key}={a.Value}" }),
+    ];
+
+    private string Bank => Study.BankDir;
+    private string Limit => StudyOptions.Inv(Study.Limit);
+    private DataLayout Data => Study.DataLayout;
+    private ResultsLayout Results => Study.ResultsLayout;
+
+    private string[] BankAdapters => [$"{Bank}/adapters/*/adapter_model.safetensors", $"{Bank}/adapters/*/adapter_config.json"];
+
+    private void Add(string group, string name, string verb, Dictionary<string, string> parameters, string[] command,
+                     IEnumerable<string> deps, IEnumerable<string> outs, IEnumerable<string> upstream) =>
+        _stages.Add(new StageSpec(name, new SortedDictionary<string, string>(parameters, StringComparer.Ordinal),
+            deps.Select(Slash).ToArray(), outs.Select(Slash).ToArray(), group, verb, command, upstream.ToArray()));
+
+    private static string Slash(string path) => path.Replace('\\', '/');
+
+    private void Build()
+    {
+        var bankStage = BankStage();
+        string[] afterBank = bankStage is null ? [] : [bankStage];
+        var common = new[] { "--bank-dir", Bank, "--data-dir", Study.DataDir, "--limit", Limit };
+
+        Add("Tokenize", "Tokenize", "tokenize",
+            new() { ["bank-dir"] = Bank, ["limit"] = Limit },
+            ["tokenize", .. common],
+            [$"{Bank}/bank.json", $"{Bank}/datasets/*/train.jsonl", $"{Bank}/datasets/*/train*.parquet", $"{Bank}/datasets/*/data/train*.parquet", $"{Bank}/base_model/tokenizer*.model", $"{Bank}/base_model/tokenizer_config.json"],
+            [$"{Data.TokensDir}/*.npy"],
+            afterBank);
+
+        foreach (var metric in Study.Metrics)
+        {
+            var parameters = new Dictionary<string, string> { ["metric"] = metric.ToString(), ["bank-dir"] = Bank, ["limit"] = Limit };
+            string[] command = ["distances", "--metric", metric.ToString(), .. common];
+            if (metric == Metric.MMD)
+            {
+                parameters["seed"] = Study.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                command = [.. command, "--seed", parameters["seed"]];
+            }
+            Add("Distances", $"Distances.{metric}", "distances", parameters, command,
+                [$"{Bank}/bank.json", $"{Data.TokensDir}/*.npy"], [Data.DistanceFile(metric.ToString())], ["Tokenize"]);
+        }
+
+        var mlp = Study.Models.Contains(CoefficientModel.MlpVersion);
+        if (mlp)
+            Add("Predict", "Gram", "gram", new() { ["bank-dir"] = Bank, ["limit"] = Limit }, ["gram", .. common],
+                [$"{Bank}/bank.json", .. BankAdapters], [Data.GramFile], afterBank);
+        foreach (var metric in Study.Metrics)
+            foreach (var model in Study.Models)
+            {
+                var m = metric.ToString();
+                var parameters = new Dictionary<string, string> { ["metric"] = m, ["model"] = model.Name(), ["bank-dir"] = Bank, ["limit"] = Limit };
+                var coefficients = Data.CoefficientsDir(m, model.Name());
+                var coefficientParameters = new Dictionary<string, string>(parameters);
+                string[] command = ["coefficients", "--metric", m, "--model", model.Name(), .. common];
+                List<string> deps = [$"{Bank}/bank.json", Data.DistanceFile(m)];
+                List<string> outs = [Data.CoefficientFile(m, model.Name())];
+                List<string> upstream = [$"Distances.{m}"];
+                if (model == CoefficientModel.MlpVersion)
+                {
+                    coefficientParameters["mlp-hidden"] = StudyOptions.Inv(Study.MlpHidden);
+                    coefficientParameters["seed"] = Study.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    command = [.. command, "--mlp-hidden", coefficientParameters["mlp-hidden"], "--seed", coefficientParameters["seed"]];
+                    deps.AddRange([Data.GramFile, .. BankAdapters]);
+                    outs.AddRange(new[] { "training_log.csv", "split.json", "mlp.dat", "mlp.json" }.Select(f => Path.Combine(coefficients, f)));
+                    upstream.Add("Gram");
+                }
+                Add("Predict", $"Coefficients.{m}.{model.Name()}", "coefficients", coefficientParameters, command, deps, outs, upstream);
+                Add("Predict", $"Predict.{m}.{model.Name()}", "predict", parameters,
+                    ["predict", "--metric", m, "--model", model.Name(), .. common],
+                    [$"{Bank}/bank.json", Data.CoefficientFile(m, model.Name()), .. BankAdapters],
+                    [$"{Data.DataDir}/predicted_adapters/{m}/{model.Name()}/**"],
+                    [$"Coefficients.{m}.{model.Name()}", .. afterBank]);
+            }
+
+        var pipelines = Pipelines;
+        foreach (var pipeline in pipelines)
+        {
+            var parameters = new Dictionary<string, string>
+            {
+                ["pipeline"] = pipeline.Name, ["bank-dir"] = Bank, ["limit"] = Limit,
+                ["max-new-tokens"] = StudyOptions.Inv(Study.MaxNewTokens), ["batch-size"] = StudyOptions.Inv(Study.BatchSize),
+            };
+            string[] command =
+            [
+                "infer", "--pipeline", pipeline.Name, "--bank-dir", Bank, "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir,
+                "--limit", Limit, "--max-new-tokens", parameters["max-new-tokens"], "--batch-size", parameters["batch-size"],
+            ];
+            if (Study.Shard is not null)
+            {
+                parameters["shard"] = Study.Shard;
+                command = [.. command, "--shard", Study.Shard];
+            }
+            List<string> deps = [$"{Bank}/bank.json", $"{Bank}/base_model/*", $"{Bank}/datasets/*/test.jsonl", $"{Bank}/datasets/*/test*.parquet", $"{Bank}/datasets/*/data/test*.parquet"];
+            List<string> upstream = [.. afterBank];
+            if (pipeline.Name == InferPipeline.Finetuned) deps.AddRange(BankAdapters);
+            else if (pipeline.IsPredicted)
+            {
+                var m = pipeline.Metric!.Value.ToString();
+                deps.Add($"{Data.DataDir}/predicted_adapters/{m}/{pipeline.Model!.Value.Name()}/**");
+                upstream.Add($"Predict.{m}.{pipeline.Model!.Value.Name()}");
+            }
+            Add("Infer", $"Infer.{pipeline.Name}", "infer", parameters, command, deps, [$"{Results.OutputsDir(pipeline.Name)}/*.jsonl"], upstream);
+        }
+
+        var names = string.Join(",", pipelines.Select(p => p.Name));
+        Add("Evaluate", "Evaluate", "evaluate",
+            new() { ["pipelines"] = names, ["bank-dir"] = Bank, ["limit"] = Limit },
+            ["evaluate", "--pipeline", names, "--bank-dir", Bank, "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir, "--limit", Limit],
+            [$"{Bank}/bank.json", .. pipelines.Select(p => $"{Results.OutputsDir(p.Name)}/*.jsonl")],
+            [Results.SummaryMarkdown, Results.SummaryJson, .. SampleScores.Names.Select(Results.TableFile)],
+            pipelines.Select(p => $"Infer.{p.Name}"));
+
+        var reportDeps = new List<string> { Results.TableFile("rougeL") };
+        var reportOuts = new List<string> { Results.Plot("rougeL_by_pipeline") };
+        var reportUpstream = new List<string> { "Evaluate" };
+        foreach (var metric in Study.Metrics)
+            foreach (var model in Study.Models)
+            {
+                reportDeps.Add(Data.CoefficientFile(metric.ToString(), model.Name()));
+                reportOuts.Add(Results.Plot($"coefficients_{metric}_{model.Name()}"));
+                reportUpstream.Add($"Coefficients.{metric}.{model.Name()}");
+            }
+        reportOuts.AddRange(pipelines.Skip(1).Select(p => Results.Plot($"scatter_{p.Name}")));
+        Add("Report", "Report", "report", new() { ["pipelines"] = names },
+            ["report", "--pipeline", names, "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir],
+            reportDeps, reportOuts, reportUpstream);
+    }
+
+    /// <summary>The Bank stage, unless --bank-dir alone names a bank used as it is; returns its name.</summary>
+    private string? BankStage()
+    {
+        if (Study.UserBank) return null;
+        if (Study.Bank == "lots-of-loras")
+        {
+            var parameters = new Dictionary<string, string>
+            {
+                ["bank"] = Study.Bank, ["bank-dir"] = Bank, ["limit"] = Limit, ["include-base-model"] = Study.IncludeBaseModel.ToString(),
+            };
+            string[] command = ["fetch", "--bank-dir", Bank, "--limit", Limit];
+            if (Study.Revision is not null)
+            {
+                parameters["revision"] = Study.Revision;
+                command = [.. command, "--revision", Study.Revision];
+            }
+            if (Study.IncludeBaseModel) command = [.. command, "--include-base-model"];
+            Add("Bank", "Bank", "fetch", parameters, command, [],
+                [$"{Bank}/bank.json", $"{Bank}/adapters/**", $"{Bank}/datasets/**", $"{Bank}/base_model/**"], []);
+            return "Bank";
+        }
+        // The embedded bank: "tiny" is a few-task, few-step version for CI and tests (same code, same layout).
+        string[] tiny =
+        [
+            "--tasks", "6", "--train-samples", "40", "--valid-samples", "4", "--test-samples", "6", "--generic-samples", "400",
+            "--hidden", "32", "--intermediate", "64", "--base-steps", "30", "--lora-steps", "8", "--lora-batch", "8",
+        ];
+        Add("Bank", "Bank.embedded", "bank build", new() { ["bank"] = Study.Bank, ["profile"] = Study.BankProfile },
+            ["bank", "build", "--out", Bank, .. Study.BankProfile == "tiny" ? tiny : []], [], [$"{Bank}/**"], []);
+        return "Bank.embedded";
+    }
+}

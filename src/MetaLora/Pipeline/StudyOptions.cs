@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MetaLora.Metrics;
+using MetaLora.Prediction;
+
+namespace MetaLora.Pipeline;
+
+/// <summary>
+/// The arguments of a pipeline run (<c>./build.sh --target=Report --metric=all ...</c>), validated
+/// and resolved with their defaults. The build script, <c>lora status</c>, <c>lora plan</c> and
+/// <c>lora run</c> all parse them here, so every part of the pipeline agrees on names, defaults
+/// and what is valid. An invalid value fails at once with one line listing the valid ones.
+/// </summary>
+public sealed partial record StudyOptions
+{
+    public static readonly IReadOnlyList<string> Targets = ["Bank", "Tokenize", "Distances", "Predict", "Infer", "Evaluate", "Report", "Publish", "Clean"];
+    public static readonly IReadOnlyList<string> Banks = ["embedded", "lots-of-loras"];
+    public static readonly IReadOnlyList<string> BankProfiles = ["full", "tiny"];
+    public static readonly IReadOnlyList<string> Executors = ["local", "slurm"];
+
+    /// <summary>Every argument a run accepts (without the leading dashes).</summary>
+    public static readonly IReadOnlyList<string> Known =
+    [
+        "target", "metric", "model", "mlp-hidden", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir",
+        "results-dir", "limit", "force", "seed", "max-new-tokens", "batch-size", "shard", "executor", "shards", "slurm-partition",
+        "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem", "slurm-dry-run",
+    ];
+
+    /// <summary>Arguments that are switches: present means true.</summary>
+    private static readonly string[] Flags = ["force", "include-base-model", "slurm-dry-run"];
+
+    private static readonly string[] SlurmOptionNames = ["slurm-partition", "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem"];
+
+    public string Target { get; private init; } = "Distances";
+    public IReadOnlyList<Metric> Metrics { get; private init; } = [Metric.KL];
+    public IReadOnlyList<CoefficientModel> Models { get; private init; } = [CoefficientModel.BaseVersion];
+    public string Bank { get; private init; } = "embedded";
+    public string BankProfile { get; private init; } = "full";
+
+    /// <summary>True when <c>--bank-dir</c> alone names a bank folder, used as it is (no Bank stage).</summary>
+    public bool UserBank { get; private init; }
+
+    public string BankDir { get; private init; } = "data/embedded";
+    public string DataDir { get; private init; } = "data";
+    public string ResultsDir { get; private init; } = "results";
+    public int MlpHidden { get; private init; }
+    public int Limit { get; private init; }
+    public ulong Seed { get; private init; }
+    public bool Force { get; private init; }
+    public string? Revision { get; private init; }
+    public bool IncludeBaseModel { get; private init; }
+    public int MaxNewTokens { get; private init; }
+    public int BatchSize { get; private init; } = 16;
+    public string? Shard { get; private init; }
+    public string Executor { get; private init; } = "local";
+    public int Shards { get; private init; } = 4;
+    public bool SlurmDryRun { get; private init; }
+
+    /// <summary>sbatch options as given (<c>--partition P</c>, ...), for <c>--executor=slurm</c>.</summary>
+    public IReadOnlyList<string> SlurmArguments { get; private init; } = [];
+
+    /// <summary>The arguments as given, normalised to <c>--name=value</c> (flags as <c>--name</c>), for passing on to <c>lora</c>.</summary>
+    public IReadOnlyList<string> CommandLine { get; private init; } = [];
+
+    /// <summary>Parses <c>--name=value</c>, <c>--name value</c> and <c>--flag</c> words.</summary>
+    public static StudyOptions FromCommandLine(IReadOnlyList<string> words)
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        for (var i = 0; i < words.Count; i++)
+        {
+            var word = words[i];
+            if (!word.StartsWith("--", StringComparison.Ordinal) || word.Length == 2)
+                throw new BadInputException($"unexpected argument '{word}'; arguments look like --name=value");
+            var eq = word.IndexOf('=');
+            var name = eq < 0 ? word[2..] : word[2..eq];
+            if (eq >= 0) pairs.Add(new(name, word[(eq + 1)..]));
+            else if (Flags.Contains(name, StringComparer.OrdinalIgnoreCase) || i + 1 == words.Count || words[i + 1].StartsWith("--", StringComparison.Ordinal))
+                pairs.Add(new(name, "true"));
+            else pairs.Add(new(name, words[++i]));
+        }
+        return From(pairs);
+    }
+
+    /// <summary>Validates and resolves named arguments (later ones win), e.g. from Cake's argument list.</summary>
+    public static StudyOptions From(IEnumerable<KeyValuePair<string, string>> arguments)
+    {
+        var given = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var order = new List<string>();
+        foreach (var (rawName, value) in arguments)
+        {
+            var name = rawName.ToLowerInvariant();
+            if (!Known.Contains(name))
+                throw new BadInputException($"unknown argument --{rawName}; valid: {string.Join(", ", Known.Select(a => "--" + a))}");
+            if (!given.ContainsKey(name)) order.Add(name);
+            given[name] = value;
+        }
+        string? Get(string name) => given.TryGetValue(name, out var v) ? v : null;
+        bool Flag(string name) => Get(name) is { } v && !v.Equals("false", StringComparison.OrdinalIgnoreCase);
+
+        var target = OneOf(Get("target") ?? "Distances", Targets, "target");
+        var metrics = MetricNames.Parse(NonEmpty(Get("metric") ?? "KL", "metric"));
+        var models = CoefficientModelNames.Parse(NonEmpty(Get("model") ?? "base_version", "model"));
+        var dataDir = Slash(NonEmpty(Get("data-dir") ?? "data", "data-dir"));
+        var bank = OneOf(Get("bank") ?? "embedded", Banks, "bank");
+        var profile = OneOf(Get("bank-profile") ?? "full", BankProfiles, "bank profile");
+        var userBank = Get("bank-dir") is not null && Get("bank") is null;
+        var bankDir = Slash(Get("bank-dir") ?? (bank == "lots-of-loras" ? $"{dataDir}/raw_input" : $"{dataDir}/{bank}"));
+        var embedded = bank == "embedded" && !userBank;
+        if (target == "Bank" && userBank)
+            throw new BadInputException($"--target=Bank makes a bank; with --bank-dir name which one with --bank ({string.Join(", ", Banks)})");
+        var revision = Get("revision");
+        if (revision is not null && revision.Trim().Length == 0)
+            throw new BadInputException("--revision is empty; give a branch, tag or commit (e.g. main)");
+        var shard = Get("shard");
+        if (shard is not null && !IsShard(shard))
+            throw new BadInputException($"--shard={shard}: expected i/n with 0 <= i < n (e.g. 0/4)");
+        var executor = OneOf(Get("executor") ?? "local", Executors, "executor");
+        var slurmArguments = new List<string>();
+        foreach (var name in SlurmOptionNames)
+            if (Get(name) is { } value)
+            {
+                if (value.Length == 0 || value.Any(char.IsWhiteSpace))
+                    throw new BadInputException($"--{name}='{value}': expected one word without spaces");
+                slurmArguments.AddRange(["--" + name["slurm-".Length..], value]);
+            }
+        var slurmDryRun = Flag("slurm-dry-run");
+        if (executor == "local" && (slurmArguments.Count > 0 || slurmDryRun || Get("shards") is not null))
+            throw new BadInputException("--shards, --slurm-* and --slurm-dry-run need --executor=slurm");
+        if (executor == "slurm" && shard is not null)
+            throw new BadInputException("--shard runs one shard here; with --executor=slurm give the number of shards with --shards");
+
+        return new StudyOptions
+        {
+            Target = target,
+            Metrics = metrics,
+            Models = models,
+            Bank = bank,
+            BankProfile = profile,
+            UserBank = userBank,
+            BankDir = bankDir,
+            DataDir = dataDir,
+            ResultsDir = Slash(NonEmpty(Get("results-dir") ?? "results", "results-dir")),
+            // mlp_version's width: the paper's 4000, except on the embedded bank, a miniature whose whole
+            // study must fit in minutes.
+            MlpHidden = Whole(Get("mlp-hidden") ?? (embedded ? "1000" : "4000"), "mlp-hidden", 1),
+            Limit = Whole(Get("limit") ?? "0", "limit", 0, " (0 = all tasks)"),
+            Seed = Get("seed") is { } seed
+                ? ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : throw new BadInputException($"--seed={seed}: expected a whole number >= 0")
+                : 0,
+            Force = Flag("force"),
+            Revision = revision,
+            IncludeBaseModel = Flag("include-base-model"),
+            // The paper generates up to 256 new tokens; the embedded bank's answers are a few words.
+            MaxNewTokens = Whole(Get("max-new-tokens") ?? (embedded ? "48" : "256"), "max-new-tokens", 1),
+            BatchSize = Whole(Get("batch-size") ?? "16", "batch-size", 1),
+            Shard = shard,
+            Executor = executor,
+            Shards = Whole(Get("shards") ?? "4", "shards", 1),
+            SlurmDryRun = slurmDryRun,
+            SlurmArguments = slurmArguments,
+            CommandLine = order.Select(n => Flags.Contains(n) ? (Flag(n) ? $"--{n}" : $"--{n}=false") : $"--{n}={given[n]}").ToArray(),
+        };
+    }
+
+    /// <summary>The target's name as a Cake task; every other option is kept.</summary>
+    public StudyOptions WithTarget(string target) => this with { Target = OneOf(target, Targets, "target") };
+
+    /// <summary>The layouts of the data and results folders.</summary>
+    public DataLayout DataLayout => new(DataDir);
+
+    public ResultsLayout ResultsLayout => new(ResultsDir);
+
+    /// <summary>The bundle's bank label: the bank folder's name for a user's bank, the profile for a small embedded one.</summary>
+    public string BundleBank => UserBank ? Path.GetFileName(BankDir) : Bank == "embedded" && BankProfile != "full" ? $"embedded-{BankProfile}" : Bank;
+
+    /// <summary>The arguments as resolved (defaults included), recorded in a published bundle.</summary>
+    public SortedDictionary<string, string> Recorded()
+    {
+        var recorded = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["target"] = Target, ["metric"] = string.Join(",", Metrics), ["model"] = string.Join(",", Models.Select(m => m.Name())),
+            ["mlp-hidden"] = Inv(MlpHidden), ["bank"] = UserBank ? "" : Bank, ["bank-profile"] = BankProfile, ["bank-dir"] = BankDir,
+            ["data-dir"] = DataDir, ["results-dir"] = ResultsDir, ["limit"] = Inv(Limit), ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
+            ["max-new-tokens"] = Inv(MaxNewTokens), ["batch-size"] = Inv(BatchSize),
+        };
+        if (Shard is not null) recorded["shard"] = Shard;
+        if (Revision is not null) recorded["revision"] = Revision;
+        if (IncludeBaseModel) recorded["include-base-model"] = "true";
+        return recorded;
+    }
+
+    /// <summary>What the Clean target deletes: everything the pipeline wrote, never the bank.</summary>
+    public IReadOnlyList<string> CleanFolders =>
+        [$"{DataDir}/preprocessed", $"{DataDir}/coefficients", $"{DataDir}/predicted_adapters", $"{DataDir}/.stages", ResultsDir];
+
+    internal static string Inv(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static bool IsShard(string text)
+    {
+        var match = ShardPattern().Match(text);
+        return match.Success
+               && int.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out var i)
+               && int.TryParse(match.Groups[2].Value, CultureInfo.InvariantCulture, out var n)
+               && i < n;
+    }
+
+    [GeneratedRegex(@"^(\d+)/(\d+)$")]
+    private static partial Regex ShardPattern();
+
+    private static string OneOf(string value, IReadOnlyList<string> valid, string what) =>
+        valid.FirstOrDefault(v => v.Equals(value, StringComparison.OrdinalIgnoreCase))
+        ?? throw new BadInputException($"unknown {what} '{value}'; valid: {string.Join(", ", valid)}");
+
+    private static string NonEmpty(string value, string name) =>
+        value.Trim().Length > 0 ? value : throw new BadInputException($"--{name} is empty");
+
+    private static int Whole(string text, string name, int min, string note = "") =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min
+            ? value
+            : throw new BadInputException($"--{name}={text}: expected a whole number >= {min}{note}");
+
+    private static string Slash(string path) => path.Replace('\\', '/').TrimEnd('/');
+}

@@ -1,0 +1,17 @@
+namespace MetaLora.Stages;
+
+public sealed record InferOptions
+{
+    /// <summary>The paper generates up to 256 new tokens.</summary>
+    public int MaxNewTokens { get; init; } = 256;
+
+    /// <summary>Prompts generated together (left-padded). Part of the result: padding changes float rounding.</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Tasks run at once, each worker with its own copy of the model; 0 chooses (see <see cref="InferStage"/>).</summary>
+    public int Workers { get; init; }
+
+    public Shard Shard { get; init; } = Shard.All;
+    public int Limit { get; init; }
+    public bool Force { get; init; }
+}

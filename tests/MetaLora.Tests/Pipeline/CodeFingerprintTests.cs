@@ -1,0 +1,88 @@
+using MetaLora.Pipeline;
+using MetaLora.Pipeline.CodeIdentity;
+
+namespace MetaLora.Tests.Pipeline;
+
+/// <summary>The code identity of each stage, derived from the tool's real build (the assemblies beside the tests).</summary>
+public sealed class CodeFingerprintTests
+{
+    private static readonly Lazy<Dictionary<string, SortedDictionary<string, string>>> Fingerprints = new(() =>
+    {
+        using var code = CodeBase.Load(AppContext.BaseDirectory);
+        return StageFingerprints.Of(code);
+    });
+
+    private static IReadOnlyCollection<string> Files(string stage) => Fingerprints.Value[stage].Keys;
+
+    [Fact]
+    public void Every_stage_verb_has_an_entry_and_a_fingerprint_of_files_packages_and_runtime()
+    {
+        foreach (var (stage, fingerprint) in Fingerprints.Value)
+        {
+            Assert.Contains(fingerprint.Keys, k => k.StartsWith("src/MetaLora/", StringComparison.Ordinal));
+            Assert.Contains(fingerprint.Keys, k => k.StartsWith("src/MetaLora.Cli/", StringComparison.Ordinal));
+            Assert.Contains("package:System.CommandLine", fingerprint.Keys);
+            Assert.Equal($".NET {Environment.Version}", fingerprint["runtime"]);
+            Assert.All(fingerprint, e => Assert.False(string.IsNullOrEmpty(e.Value), $"{stage}: {e.Key}"));
+        }
+    }
+
+    [Fact]
+    public void The_files_hand_written_lists_missed_are_covered()
+    {
+        foreach (var stage in new[] { "Tokenize", "Infer.base", "Evaluate" })
+        {
+            Assert.Contains("src/MetaLora/Formats/Utf8Lines.cs", Files(stage));
+            Assert.Contains("src/MetaLora/Formats/JsonText.cs", Files(stage));
+        }
+        foreach (var file in new[] { "Safetensors.cs", "LoraKeys.cs" })
+            Assert.Contains($"src/MetaLora/Formats/{file}", Files("Bank.embedded"));
+        // The bank writes its fp32 weights as raw bytes; the mixer converts to the bank's dtype.
+        Assert.DoesNotContain("src/MetaLora/Formats/HalfPrecision.cs", Files("Bank.embedded"));
+        Assert.Contains("src/MetaLora/Formats/HalfPrecision.cs", Files("Predict.KL.base_version"));
+        Assert.Contains("src/MetaLora/Tokenization/TokenizerFactory.cs", Files("Bank.embedded"));
+        Assert.Contains("src/MetaLora/Prediction/MlpCheckpoint.cs", Files("Coefficients.KL.mlp_version"));
+        Assert.Contains("src/MetaLora/Metrics/Lanes.cs", Files("Distances.KL"));
+        // Benchmarks are not part of any stage.
+        Assert.All(Fingerprints.Value, f => Assert.DoesNotContain(f.Value.Keys, k => k.Contains("Benchmark", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_stage_parameter_selects_its_alternative_and_leaves_the_others_out()
+    {
+        foreach (var metric in new[] { "WD", "KL", "JS", "MMD" })
+            foreach (var other in new[] { "WD", "KL", "JS", "MMD" })
+                Assert.Equal(metric == other, Files($"Distances.{metric}").Contains($"src/MetaLora/Metrics/{other}.cs"));
+        Assert.DoesNotContain("src/MetaLora/Prediction/NormalizedVersion.cs", Files("Coefficients.KL.base_version"));
+        Assert.Contains("src/MetaLora/Prediction/NormalizedVersion.cs", Files("Coefficients.KL.normalized_version"));
+        // mlp_version standardises rows as normalized_version does: one alternative may call another.
+        Assert.Contains("src/MetaLora/Prediction/NormalizedVersion.cs", Files("Coefficients.KL.mlp_version"));
+        // The metric does not change the coefficient code: same identity for every metric.
+        Assert.Equal(Fingerprints.Value["Coefficients.KL.base_version"], Fingerprints.Value["Coefficients.WD.base_version"]);
+        // Histograms feed KL and JS, cumulative counts WD; MMD samples raw ids.
+        Assert.DoesNotContain("src/MetaLora/Metrics/Histogram.cs", Files("Distances.MMD"));
+    }
+
+    [Fact]
+    public void Stages_that_call_torch_name_its_packages_and_native_libraries()
+    {
+        var infer = Fingerprints.Value["Infer.base"];
+        Assert.Equal("0.107.0", infer["package:TorchSharp"]);
+        Assert.Contains(infer.Keys, k => k.StartsWith("native:libtorch_cpu", StringComparison.Ordinal));
+        Assert.DoesNotContain(Fingerprints.Value["Distances.KL"].Keys, k => k.StartsWith("package:TorchSharp", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Embedded_resources_the_code_reads_are_part_of_its_identity()
+    {
+        Assert.Contains("resource:MetaLora.Bank.lots-of-loras-502.tsv", Files("Bank"));
+        Assert.DoesNotContain("resource:MetaLora.Bank.lots-of-loras-502.tsv", Files("Distances.KL"));
+    }
+
+    [Fact]
+    public void Fingerprints_are_the_same_when_computed_again()
+    {
+        using var code = CodeBase.Load(AppContext.BaseDirectory);
+        Assert.Equal(Fingerprints.Value, StageFingerprints.Of(code));
+    }
+}

@@ -5,6 +5,7 @@ using MetaLora.Formats;
 using MetaLora.Metrics;
 using MetaLora.Model;
 using MetaLora.Prediction;
+using MetaLora.Tokenization;
 
 namespace MetaLora.Cli;
 
@@ -18,6 +19,7 @@ public static class BenchCommand
         command.Subcommands.Add(Predict());
         command.Subcommands.Add(Mlp());
         command.Subcommands.Add(Model());
+        command.Subcommands.Add(Tokenize());
         return command;
     }
 
@@ -174,6 +176,43 @@ public static class BenchCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{t.Metric,-6} {t.MedianSeconds,10:F3} {t.PairsPerSecond,14:N0}  {string.Join(" ", t.Seconds.Select(s => s.ToString("F3", CultureInfo.InvariantCulture)))}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"total",-6} {timings.Sum(t => t.MedianSeconds),10:F3}"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Tokenize()
+    {
+        var model = new Option<string>("--model") { Description = "A SentencePiece BPE tokenizer.model (e.g. Mistral's).", Required = true };
+        var tasks = new Option<int>("--tasks") { Description = "Synthetic tasks, tokenized in parallel as the stage does.", DefaultValueFactory = _ => 64 };
+        var samples = new Option<int>("--samples") { Description = "Samples per task.", DefaultValueFactory = _ => 400 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs after one warm-up; the median is reported.", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the synthetic samples.", DefaultValueFactory = _ => 0 };
+        var upstream = new Option<bool>("--upstream") { Description = "Also time Microsoft.ML.Tokenizers' LlamaTokenizer (the former encoder) on the same samples." };
+        var command = new Command("tokenize",
+            "Time Tokenize's encoder on synthetic instruction-style samples: tokens/s and the time for the paper's ~55 M tokens.");
+        foreach (var option in new Option[] { model, tasks, samples, runs, seed, upstream })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(model)!;
+            var data = TokenizeBenchmark.Synthesize(parse.GetValue(tasks), parse.GetValue(samples), parse.GetValue(seed));
+            var encoder = SentencePieceBpeTokenizer.Load(path);
+            var encoders = new List<(string Name, Microsoft.ML.Tokenizers.Tokenizer Tokenizer)> { ("SentencePieceBpe", encoder) };
+            if (parse.GetValue(upstream))
+            {
+                using var stream = File.OpenRead(path);
+                encoders.Add(("LlamaTokenizer", Microsoft.ML.Tokenizers.LlamaTokenizer.Create(stream)));
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{data.Count} tasks x {parse.GetValue(samples)} samples, {Environment.ProcessorCount} threads"));
+            foreach (var (name, tokenizer) in encoders)
+            {
+                var t = TokenizeBenchmark.Time(tokenizer, data, encoder.VocabularySize, parse.GetValue(runs));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name,-17} {t.Tokens:N0} tokens ({t.Characters:N0} chars) in {t.MedianSeconds:F3} s median (CPU {t.MedianCpuSeconds:F3} s): {t.TokensPerSecond / 1e6:F2} M tokens/s, " +
+                    $"55 M tokens in {55e6 / t.TokensPerSecond:F0} s; runs {string.Join(" ", t.Seconds.Select(s => s.ToString("F3", CultureInfo.InvariantCulture)))}"));
+            }
             return 0;
         });
         return command;

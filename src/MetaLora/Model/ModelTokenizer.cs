@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MetaLora.Formats;
 using MetaLora.Tokenization;
 using Microsoft.ML.Tokenizers;
@@ -6,8 +5,8 @@ using Microsoft.ML.Tokenizers;
 namespace MetaLora.Model;
 
 /// <summary>
-/// The tokenizer that goes with a model folder: Mistral's SentencePiece <c>tokenizer.model</c> (read by
-/// Microsoft.ML.Tokenizers' LlamaTokenizer), adding BOS and EOS as the folder's
+/// The tokenizer that goes with a model folder: Mistral's SentencePiece <c>tokenizer.model</c>
+/// (<see cref="SentencePieceBpeTokenizer"/>), adding BOS and EOS as the folder's
 /// <c>tokenizer_config.json</c> says (add_bos_token, default true; add_eos_token, default false, as
 /// Mistral ships), with the BOS/EOS ids checked against config.json; or a named built-in tiktoken
 /// tokenizer (e.g. "gpt2", bundled, works offline) for models trained on its ids; or, when the folder
@@ -16,7 +15,7 @@ namespace MetaLora.Model;
 public static class ModelTokenizer
 {
     public const string SentencePieceFileName = "tokenizer.model";
-    public const string ConfigFileName = "tokenizer_config.json";
+    public const string ConfigFileName = SpecialTokenFlags.ConfigFileName;
 
     /// <summary>The SentencePiece tokenizer of <paramref name="folder"/>, consistent with <paramref name="config"/>.</summary>
     public static Tokenizer FromFolder(string folder, MistralConfig config)
@@ -27,22 +26,21 @@ public static class ModelTokenizer
         var modelPath = Path.Combine(folder, SentencePieceFileName);
         if (!File.Exists(modelPath))
             throw BadInputException.At(folder, $"no {SentencePieceFileName} (SentencePiece) in the model folder; name a built-in tokenizer instead");
-        var (addBos, addEos) = SpecialTokenFlags(Path.Combine(folder, ConfigFileName));
-        var tokenizer = TokenizerFactory.CreateSentencePiece(modelPath, addBos, addEos);
+        var flags = SpecialTokenFlags.ForFolder(folder);
+        var tokenizer = TokenizerFactory.CreateSentencePiece(modelPath, flags.AddBos, flags.AddEos);
         // Generation stops at the config's EOS and prompts start with the tokenizer's BOS: they must agree.
         if (tokenizer.BeginningOfSentenceId != config.BosTokenId)
             throw BadInputException.At(modelPath, $"BOS is id {tokenizer.BeginningOfSentenceId}, but {config.Path} says bos_token_id = {config.BosTokenId}");
         if (!config.EosTokenIds.Contains(tokenizer.EndOfSentenceId))
             throw BadInputException.At(modelPath, $"EOS is id {tokenizer.EndOfSentenceId}, but {config.Path} says eos_token_id = {string.Join(", ", config.EosTokenIds)}");
-        if (tokenizer.Vocabulary.Count > config.VocabSize)
-            throw BadInputException.At(modelPath, $"has {tokenizer.Vocabulary.Count} pieces, more than the model's vocab_size {config.VocabSize}");
+        if (tokenizer.VocabularySize > config.VocabSize)
+            throw BadInputException.At(modelPath, $"has {tokenizer.VocabularySize} pieces, more than the model's vocab_size {config.VocabSize}");
         return tokenizer;
     }
 
     private static CompactTokenizer FromCompact(string path, string folder, MistralConfig config)
     {
-        var (addBos, _) = SpecialTokenFlags(Path.Combine(folder, ConfigFileName));
-        var tokenizer = CompactTokenizer.Load(path, addBos);
+        var tokenizer = CompactTokenizer.Load(path, SpecialTokenFlags.ForFolder(folder).AddBos);
         if (config.BosTokenId != CompactTokenizer.BosId || !config.EosTokenIds.Contains(CompactTokenizer.EosId))
             throw BadInputException.At(config.Path, $"bos_token_id/eos_token_id must be {CompactTokenizer.BosId}/{CompactTokenizer.EosId} for the compact vocabulary {path}");
         if (tokenizer.VocabSize > config.VocabSize)
@@ -52,23 +50,4 @@ public static class ModelTokenizer
 
     /// <summary>A built-in tiktoken tokenizer by model name; <paramref name="source"/> names where the name came from in errors.</summary>
     public static Tokenizer Builtin(string name, string source) => TokenizerFactory.CreateTiktoken(source, name);
-
-    private static (bool AddBos, bool AddEos) SpecialTokenFlags(string path)
-    {
-        if (!File.Exists(path)) return (true, false);
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            bool Flag(string key, bool fallback) =>
-                doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null
-                    ? v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean()
-                        : throw BadInputException.At(path, $"\"{key}\" is {JsonText.Found(v)}, expected true or false")
-                    : fallback;
-            return (Flag("add_bos_token", true), Flag("add_eos_token", false));
-        }
-        catch (JsonException e)
-        {
-            throw BadInputException.At(path, $"invalid JSON ({JsonText.Describe(e)})", (int)(e.LineNumber ?? -1) + 1);
-        }
-    }
 }

@@ -89,10 +89,11 @@ public sealed class StageGraph
         string[] afterBank = bankStage is null ? [] : [bankStage];
         var common = new[] { "--bank-dir", Bank, "--data-dir", Study.DataDir, "--limit", Limit };
 
+        // Patterns are optional inputs: a bank may have no parquet files or no tokenizer_config.json.
         Add("Tokenize", "Tokenize", "tokenize",
             new() { ["bank-dir"] = Bank, ["limit"] = Limit },
             ["tokenize", .. common],
-            [$"{Bank}/bank.json", $"{Bank}/datasets/*/train.jsonl", $"{Bank}/datasets/*/train*.parquet", $"{Bank}/datasets/*/data/train*.parquet", $"{Bank}/base_model/tokenizer*.model"],
+            [$"{Bank}/bank.json", $"{Bank}/datasets/*/train.jsonl", $"{Bank}/datasets/*/train*.parquet", $"{Bank}/datasets/*/data/train*.parquet", $"{Bank}/base_model/tokenizer*.model", $"{Bank}/base_model/tokenizer_config*.json"],
             [$"{Data.TokensDir}/*.npy"],
             afterBank);
 

@@ -86,6 +86,9 @@ public static class TokenizeStage
         {
             var file = Path.Combine(bank.Directory, t.Path);
             if (File.Exists(file)) key += "|" + FileStamp.Hash(file);
+            // A SentencePiece model's BOS/EOS flags live in the tokenizer_config.json beside it.
+            var config = Path.Combine(Path.GetDirectoryName(file)!, SpecialTokenFlags.ConfigFileName);
+            if (t.Kind == TokenizerSpec.SentencePiece && File.Exists(config)) key += "|" + FileStamp.Hash(config);
         }
         return key;
     }

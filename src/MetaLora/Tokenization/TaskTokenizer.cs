@@ -10,6 +10,9 @@ namespace MetaLora.Tokenization;
 /// </summary>
 public static class TaskTokenizer
 {
+    /// <param name="tokenizer">The bank's tokenizer.</param>
+    /// <param name="samples">The task's train samples, in order.</param>
+    /// <param name="vocabSize">The vocabulary size; every id must be below it.</param>
     /// <param name="source">Names the task or file in error messages.</param>
     public static int[] Tokenize(Tokenizer tokenizer, IReadOnlyList<Sample> samples, int vocabSize, string source)
     {
@@ -22,29 +25,18 @@ public static class TaskTokenizer
             var sample = samples[i];
             if (sample.Output.Count == 0)
                 throw BadInputException.At(source, $"sample {i} (id \"{sample.Id}\"): no output to train on");
-            var encoded = Encode(tokenizer, sample.Input + sample.Output[0]);
-            foreach (var id in encoded)
+            var first = ids.Count;
+            var text = sample.Input + sample.Output[0];
+            // SentencePiece appends straight into the stream (and emits BOS for empty text, as Google's does).
+            if (tokenizer is SentencePieceBpeTokenizer sentencePiece) sentencePiece.EncodeToIds(text, ids);
+            else ids.AddRange(tokenizer.EncodeToIds(text));
+            for (var k = first; k < ids.Count; k++)
             {
-                if ((uint)id >= (uint)vocabSize)
+                if ((uint)ids[k] >= (uint)vocabSize)
                     throw BadInputException.At(source,
-                        $"sample {i} (id \"{sample.Id}\"): token id {id} is outside the bank's vocabulary (vocab_size {vocabSize})");
+                        $"sample {i} (id \"{sample.Id}\"): token id {ids[k]} is outside the bank's vocabulary (vocab_size {vocabSize})");
             }
-            ids.AddRange(encoded);
         }
         return ids.ToArray();
-    }
-
-    private static IReadOnlyList<int> Encode(Tokenizer tokenizer, string text)
-    {
-        // The library returns no ids at all for empty text, where SentencePiece (and Hugging Face's
-        // tokenizer("")) still emits BOS/EOS.
-        if (text.Length == 0 && tokenizer is SentencePieceTokenizer sp)
-        {
-            var ids = new List<int>(2);
-            if (sp.AddBeginningOfSentence) ids.Add(sp.BeginningOfSentenceId);
-            if (sp.AddEndOfSentence) ids.Add(sp.EndOfSentenceId);
-            return ids;
-        }
-        return tokenizer.EncodeToIds(text);
     }
 }

@@ -29,6 +29,7 @@ public static class TokenizerFactory
     }
 
     /// <param name="source">The file that names the tokenizer, for error messages.</param>
+    /// <param name="model">The tiktoken model name, e.g. gpt2.</param>
     internal static Tokenizer CreateTiktoken(string source, string model)
     {
         try
@@ -42,21 +43,18 @@ public static class TokenizerFactory
         }
     }
 
-    /// <summary>A Llama/Mistral-style SentencePiece BPE model: by default BOS is added to every text, EOS is not.</summary>
-    internal static LlamaTokenizer CreateSentencePiece(string modelPath, bool addBeginOfSentence = true, bool addEndOfSentence = false)
+    /// <summary>
+    /// A Llama/Mistral-style SentencePiece BPE model. BOS and EOS follow the <c>tokenizer_config.json</c>
+    /// beside it when there is one (by default BOS is added to every text, EOS is not).
+    /// </summary>
+    internal static SentencePieceBpeTokenizer CreateSentencePiece(string modelPath)
     {
-        if (!File.Exists(modelPath)) throw BadInputException.At(modelPath, "tokenizer model file does not exist");
-        using var stream = File.OpenRead(modelPath);
-        try
-        {
-            return LlamaTokenizer.Create(stream, addBeginOfSentence, addEndOfSentence);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException
-                                       or Google.Protobuf.InvalidProtocolBufferException)
-        {
-            throw BadInputException.At(modelPath, $"not a usable SentencePiece BPE model ({OneLine(e.Message)})");
-        }
+        var flags = SpecialTokenFlags.ForFolder(Path.GetDirectoryName(Path.GetFullPath(modelPath))!);
+        return CreateSentencePiece(modelPath, flags.AddBos, flags.AddEos);
     }
+
+    internal static SentencePieceBpeTokenizer CreateSentencePiece(string modelPath, bool addBeginOfSentence, bool addEndOfSentence) =>
+        SentencePieceBpeTokenizer.Load(modelPath, addBeginOfSentence, addEndOfSentence);
 
     private static string OneLine(string message) => message.Replace('\r', ' ').Replace('\n', ' ');
 }

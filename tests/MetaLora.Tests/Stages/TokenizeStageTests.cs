@@ -53,4 +53,27 @@ public sealed class TokenizeStageTests : IDisposable
         Assert.Equal(1, TokenizeStage.Run(bank, layout, 0, false).Tokenized);
         Assert.Equal(5, TokenizeStage.Run(bank, layout, 0, true).Tokenized);
     }
+
+    [Fact]
+    public void SentencePiece_bank_adds_bos_as_its_tokenizer_config_asks_and_a_config_edit_redoes_the_tasks()
+    {
+        Directory.CreateDirectory(_dir["bank/datasets/a"]);
+        Directory.CreateDirectory(_dir["bank/base_model"]);
+        File.Copy(Fixtures.Path("sentencepiece/llama.model"), _dir["bank/base_model/tokenizer.model"]);
+        File.WriteAllText(_dir["bank/bank.json"],
+            """{"name": "b", "tokenizer": {"kind": "sentencepiece", "path": "base_model/tokenizer.model"}, "vocab_size": 16000, "tasks": ["a"]}""");
+        File.WriteAllText(_dir["bank/datasets/a/train.jsonl"], """{"input": "xyyy", "output": [""]}""" + "\n" + """{"input": "", "output": [""]}""" + "\n");
+        var layout = new DataLayout(_dir["data"]);
+        var tokenizer = SentencePieceBpeTokenizer.Load(_dir["bank/base_model/tokenizer.model"], addBos: false);
+        var xyyy = tokenizer.EncodeToIds("xyyy").ToArray();
+
+        // No tokenizer_config.json: BOS on every sample, the empty one included (as SentencePiece and Hugging Face do).
+        TokenizeStage.Run(BankInfo.Load(_dir["bank"]), layout, 0, false);
+        Assert.Equal([1, .. xyyy, 1], Npy.ReadInt32(layout.TokenFile("a")));
+
+        File.WriteAllText(_dir["bank/base_model/tokenizer_config.json"], """{"add_bos_token": false, "add_eos_token": true}""");
+        Assert.Equal(1, TokenizeStage.Run(BankInfo.Load(_dir["bank"]), layout, 0, false).Tokenized);
+        Assert.Equal([.. xyyy, 2, 2], Npy.ReadInt32(layout.TokenFile("a")));
+        Assert.Equal(0, TokenizeStage.Run(BankInfo.Load(_dir["bank"]), layout, 0, false).Tokenized);
+    }
 }

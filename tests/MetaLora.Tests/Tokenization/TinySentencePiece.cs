@@ -6,7 +6,7 @@ namespace MetaLora.Tests.Tokenization;
 /// Encodes a minimal SentencePiece BPE model (sentencepiece_model.proto) so that the SentencePiece
 /// path can be tested without a real tokenizer.model. Field numbers follow that proto:
 /// ModelProto{pieces=1, trainer_spec=2, normalizer_spec=3}, SentencePiece{piece=1, score=2, type=3},
-/// TrainerSpec{model_type=3, unk_id=40, bos_id=41, eos_id=42}, NormalizerSpec{name=1,
+/// TrainerSpec{model_type=3, unk_id=40, bos_id=41, eos_id=42}, NormalizerSpec{name=1, precompiled_charsmap=2,
 /// add_dummy_prefix=3, remove_extra_whitespaces=4, escape_whitespaces=5}.
 /// </summary>
 internal static class TinySentencePiece
@@ -26,7 +26,7 @@ internal static class TinySentencePiece
 
     public static int Id(string piece) => Array.FindIndex(Pieces, p => p.Piece == piece);
 
-    public static byte[] Build(int modelType = Bpe)
+    public static byte[] Build(int modelType = Bpe, byte[]? charsMap = null)
     {
         using var buffer = new MemoryStream();
         var output = new CodedOutputStream(buffer);
@@ -48,7 +48,8 @@ internal static class TinySentencePiece
         });
         WriteMessage(output, 3, o =>
         {
-            o.WriteTag(1, WireFormat.WireType.LengthDelimited); o.WriteString("identity");
+            o.WriteTag(1, WireFormat.WireType.LengthDelimited); o.WriteString(charsMap is null ? "identity" : "nmt_nfkc");
+            if (charsMap is not null) { o.WriteTag(2, WireFormat.WireType.LengthDelimited); o.WriteBytes(ByteString.CopyFrom(charsMap)); }
             o.WriteTag(3, WireFormat.WireType.Varint); o.WriteBool(true);
             o.WriteTag(4, WireFormat.WireType.Varint); o.WriteBool(false);
             o.WriteTag(5, WireFormat.WireType.Varint); o.WriteBool(true);

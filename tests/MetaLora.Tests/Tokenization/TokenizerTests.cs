@@ -99,6 +99,15 @@ public sealed class TokenizerTests
 
         dir.WriteBytes("base_model/tokenizer.model", TinySentencePiece.Build(modelType: 1));
         e = Assert.Throws<BadInputException>(() => TokenizerFactory.Create(bank));
-        Assert.StartsWith($"{modelPath}: not a usable SentencePiece BPE model (", e.Message);
+        Assert.Equal($"{modelPath}: not a usable SentencePiece BPE model (model_type is unigram, expected BPE)", e.Message);
+
+        // A character map whose trie is said to be longer than the map.
+        dir.WriteBytes("base_model/tokenizer.model", TinySentencePiece.Build(charsMap: [0x00, 0x01, 0x00, 0x00, 1, 2, 3, 4]));
+        e = Assert.Throws<BadInputException>(() => TokenizerFactory.Create(bank));
+        Assert.Equal($"{modelPath}: not a usable SentencePiece BPE model (precompiled_charsmap's trie size 256 does not fit its 8 bytes)", e.Message);
+
+        dir.Write("base_model/tokenizer_config.json", "{\"add_bos_token\": \"yes\"}");
+        e = Assert.Throws<BadInputException>(() => TokenizerFactory.Create(bank));
+        Assert.StartsWith($"{dir.Combine("base_model/tokenizer_config.json")}: \"add_bos_token\" is", e.Message);
     }
 }

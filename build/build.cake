@@ -52,18 +52,20 @@ if (Environment.GetCommandLineArgs().Any(a => a is "--dryrun" or "--noop" or "--
     if (exit != 0) Environment.Exit(exit);
 }
 
-// One pipeline at a time per data folder, held for the whole run; the lora processes below are told
+// One pipeline at a time per data folder and per results folder, held for the whole run; the lora processes below are told
 // their parent holds it. A failure in a task goes through Cake's error path (teardown, task summary).
-DataFolderLock dataLock = null;
+DataFolderLock dataLock = null, resultsLock = null;
 IDisposable shared = null;
 Setup(ctx =>
 {
     dataLock = DataFolderLock.Acquire(study.DataDir);
-    shared = DataFolderLock.ShareWithChildren(study.DataDir);
+    resultsLock = DataFolderLock.AcquireResults(study.ResultsDir);
+    shared = DataFolderLock.ShareWithChildren(study.DataDir, study.ResultsDir);
 });
 Teardown(ctx =>
 {
     shared?.Dispose();
+    resultsLock?.Dispose();
     dataLock?.Dispose();
 });
 

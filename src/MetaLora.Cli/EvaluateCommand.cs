@@ -24,6 +24,7 @@ internal static class EvaluateCommand
             var selected = InferPipeline.Parse(parse.GetValue(pipelines)!);
             var s = bank.Resolve(parse);
             var layout = new ResultsLayout(parse.GetValue(results)!);
+            using var _ = DataFolderLock.AcquireResults(layout.ResultsDir);
             var (_, summary) = EvaluateStage.Run(s.Bank, layout, selected, s.Limit);
             foreach (var line in summary.MissingLines()) Console.WriteLine($"Evaluate: {line}");
             var best = summary.BestCpuPipeline is { } b ? $"; best CPU pipeline {b}" : "";

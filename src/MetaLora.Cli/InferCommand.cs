@@ -38,6 +38,7 @@ internal static class InferCommand
             var sharded = parse.GetValue(shard) is { } text ? Shard.Parse(text) : Shard.All;
             // Shards run at the same time on one shared folder, each on its own tasks: only a whole run takes the lock.
             using var _ = sharded.Count > 1 ? null : DataFolderLock.Acquire(s.Layout.DataDir);
+            using var __ = sharded.Count > 1 ? null : DataFolderLock.AcquireResults(parse.GetValue(results)!);
             var options = new InferOptions
             {
                 MaxNewTokens = parse.GetValue(maxNewTokens),

@@ -32,8 +32,9 @@ internal static class PipelineCommands
             var stages = name is null ? graph.For(study.Target) : graph.Group(name);
 
             using var held = DataFolderLock.Acquire(study.DataDir);
-            using var shared = DataFolderLock.ShareWithChildren(study.DataDir);
-            var runner = new StageRunner(study.DataLayout.StagesDir, Console.Out, StageCode.ForTool(cacheDirectory: study.DataLayout.CodeCacheDir));
+            using var heldResults = DataFolderLock.AcquireResults(study.ResultsDir);
+            using var shared = DataFolderLock.ShareWithChildren(study.DataDir, study.ResultsDir);
+            var runner = new StageRunner(study.DataLayout.StagesDir, Console.Out, StageCode.ForTool(cacheDirectory: study.DataLayout.CodeCacheDir), PortablePaths.For(study));
             var submitted = false;
             foreach (var stage in stages)
             {

@@ -23,6 +23,7 @@ internal static class ReportCommand
         {
             var selected = InferPipeline.Parse(parse.GetValue(pipelines)!);
             var layout = new ResultsLayout(parse.GetValue(results)!);
+            using var _ = DataFolderLock.AcquireResults(layout.ResultsDir);
             var written = ReportStage.Run(new DataLayout(parse.GetValue(dataDir)!), layout, selected);
             Console.WriteLine($"Report: {written.Count} figures in {layout.ResultsDir}");
             return 0;

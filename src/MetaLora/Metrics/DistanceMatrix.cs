@@ -57,12 +57,21 @@ public static class DistanceMatrix
             var ids = tokens[i];
             if (ids is null || ids.Length == 0)
                 throw new BadInputException($"task '{name}' has no tokens");
-            // Vectorised min/max first; the slow scan only runs to name the culprit.
-            if (TensorPrimitives.Min<int>(ids) >= 0 && TensorPrimitives.Max<int>(ids) < vocabSize)
-                continue;
-            var at = Array.FindIndex(ids, t => t < 0 || t >= vocabSize);
-            throw new BadInputException($"task '{name}': token id {ids[at]} at position {at} is outside the vocabulary [0, {vocabSize})");
+            var at = OutsideVocabulary(ids, vocabSize);
+            if (at >= 0)
+                throw new BadInputException($"task '{name}': token id {ids[at]} at position {at} is outside the vocabulary [0, {vocabSize})");
         }
+    }
+
+    /// <summary>The position of the first id outside [0, <paramref name="vocabSize"/>), or -1.</summary>
+    public static int OutsideVocabulary(ReadOnlySpan<int> ids, int vocabSize)
+    {
+        // Vectorised min/max first; the slow scan only runs to name the culprit.
+        if (ids.IsEmpty || (TensorPrimitives.Min(ids) >= 0 && TensorPrimitives.Max(ids) < vocabSize))
+            return -1;
+        for (var i = 0; i < ids.Length; i++)
+            if (ids[i] < 0 || ids[i] >= vocabSize) return i;
+        return -1;
     }
 }
 

@@ -12,24 +12,37 @@ public static class AtomicFile
     /// <summary>Temporary files carry this marker so that a killed run's leftovers are recognisable.</summary>
     public const string TempMarker = ".partial-";
 
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/>. A full disk or a read-only
+    /// folder ends in the one-line error of <see cref="StorageFailure"/>, with the target untouched
+    /// and no temporary file left.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write) => Write(path, write, bytesNeeded: null);
+
+    private static void Write(string path, Action<Stream> write, long? bytesNeeded)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}{TempMarker}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        long written = 0;
         try
         {
+            Directory.CreateDirectory(dir);
+            // What a killed writer of this file left goes now: the file is being replaced, and one
+            // pipeline at a time writes a folder (shards write different files).
+            RemoveLeftovers(dir, Path.GetFileName(full));
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
+                written = stream.Position;
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             TryDelete(temp);
+            if (StorageFailure.Describe(e, dir, bytesNeeded ?? (written > 0 ? written : null)) is { } described) throw described;
             throw;
         }
     }
@@ -37,7 +50,7 @@ public static class AtomicFile
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         var copy = bytes.ToArray();
-        Write(path, s => s.Write(copy));
+        Write(path, s => s.Write(copy), copy.LongLength);
     }
 
     public static void WriteAllText(string path, string text) =>
@@ -62,7 +75,8 @@ public static class AtomicFile
             TryDelete(f);
     }
 
-    private static void TryDelete(string path)
+    /// <summary>Removes <paramref name="path"/> if it can; a leftover is harmless and removed by the next run.</summary>
+    public static void TryDelete(string path)
     {
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

@@ -11,9 +11,13 @@ public sealed record StageStatus(bool UpToDate, string Reason);
 /// changed (content hash, with a size+mtime pre-check), or an output is missing or altered. After a
 /// successful run it records a manifest. Early cut-off falls out of hashing: a dependant whose
 /// inputs were rewritten with the same bytes finds the same hashes and stays up to date.
+/// Paths in the manifest are recorded relative to the study's folders (<see cref="PortablePaths"/>),
+/// so moving those folders keeps the stages up to date.
 /// </summary>
-public sealed class StageRunner(string manifestDir, TextWriter log, StageCode code)
+public sealed class StageRunner(string manifestDir, TextWriter log, StageCode code, PortablePaths? paths = null)
 {
+    private readonly PortablePaths _paths = paths ?? PortablePaths.None;
+
     /// <summary>
     /// Hash of the running stage's code identity and parameters. Verbs that resume per item mix it
     /// into their item keys, so items made by other code are redone and items made by this code are
@@ -53,12 +57,13 @@ public sealed class StageRunner(string manifestDir, TextWriter log, StageCode co
 
         // Inputs are stamped before the run: an edit made while it runs is seen by the next run.
         var deps = StampAll(spec.Name, spec.Deps, previous?.Deps);
+        var parameters = Portable(spec.Params);
         var identity = code.Of(spec);
         if (File.Exists(path)) File.Delete(path); // an interrupted run must never look complete
 
         var watch = Stopwatch.StartNew();
         int exit;
-        CurrentFingerprint = StageManifest.Fingerprint(identity, spec.Params);
+        CurrentFingerprint = StageManifest.Fingerprint(identity, parameters);
         try { exit = action(); }
         finally { CurrentFingerprint = ""; }
         if (exit != 0) return exit;
@@ -71,8 +76,8 @@ public sealed class StageRunner(string manifestDir, TextWriter log, StageCode co
         {
             Stage = spec.Name,
             ToolVersion = ToolVersion,
-            Command = [.. spec.Command],
-            Params = new(spec.Params.ToDictionary(), StringComparer.Ordinal),
+            Command = [.. spec.Command.Select(_paths.ToPortable)],
+            Params = parameters,
             Code = new(identity.ToDictionary(), StringComparer.Ordinal),
             Deps = deps,
             Outs = StampAll(spec.Name, spec.Outs, null),
@@ -89,9 +94,9 @@ public sealed class StageRunner(string manifestDir, TextWriter log, StageCode co
     private StageStatus Check(StageSpec spec, StageManifest manifest, out bool refreshed)
     {
         refreshed = false;
-        if (!spec.Command.SequenceEqual(manifest.Command, StringComparer.Ordinal))
+        if (!spec.Command.Select(_paths.ToPortable).SequenceEqual(manifest.Command, StringComparer.Ordinal))
             return new(false, "command changed");
-        var wanted = new SortedDictionary<string, string>(spec.Params.ToDictionary(), StringComparer.Ordinal);
+        var wanted = Portable(spec.Params);
         if (!wanted.SequenceEqual(manifest.Params))
         {
             var key = wanted.Keys.Union(manifest.Params.Keys).First(k => wanted.GetValueOrDefault(k) != manifest.Params.GetValueOrDefault(k));
@@ -101,16 +106,17 @@ public sealed class StageRunner(string manifestDir, TextWriter log, StageCode co
             return new(false, codeReason);
         foreach (var (kind, patterns, recorded) in new[] { ("input", spec.Deps, manifest.Deps), ("output", spec.Outs, manifest.Outs) })
         {
-            var files = ExpandAll(patterns);
-            var added = files.FirstOrDefault(f => !recorded.ContainsKey(f));
+            // Compared in the recorded (portable) form; stamps are checked on the files themselves.
+            var files = ExpandAll(patterns).ToDictionary(_paths.ToPortable, f => f, StringComparer.Ordinal);
+            var added = files.FirstOrDefault(f => !recorded.ContainsKey(f.Key)).Value;
             if (added is not null) return new(false, $"{kind} added: {added}");
-            var removed = recorded.Keys.FirstOrDefault(f => !files.Contains(f));
-            if (removed is not null) return new(false, $"{kind} missing: {removed}");
-            foreach (var file in files)
+            var removed = recorded.Keys.FirstOrDefault(f => !files.ContainsKey(f));
+            if (removed is not null) return new(false, $"{kind} missing: {_paths.FromPortable(removed)}");
+            foreach (var (key, file) in files)
             {
-                var stamp = recorded[file];
+                var stamp = recorded[key];
                 if (!stamp.Matches(file, out var current)) return new(false, $"{kind} changed: {file}");
-                if (current != stamp) { recorded[file] = current; refreshed = true; }
+                if (current != stamp) { recorded[key] = current; refreshed = true; }
             }
         }
         return new(true, "");
@@ -134,16 +140,22 @@ public sealed class StageRunner(string manifestDir, TextWriter log, StageCode co
         return files;
     }
 
-    private static SortedDictionary<string, FileStamp> StampAll(string stage, IReadOnlyList<string> patterns, IReadOnlyDictionary<string, FileStamp>? previous)
+    private SortedDictionary<string, string> Portable(IReadOnlyDictionary<string, string> parameters) =>
+        new(parameters.ToDictionary(p => p.Key, p => _paths.ToPortable(p.Value)), StringComparer.Ordinal);
+
+    private SortedDictionary<string, FileStamp> StampAll(string stage, IReadOnlyList<string> patterns, IReadOnlyDictionary<string, FileStamp>? previous)
     {
         foreach (var p in patterns.Where(p => !Glob.IsPattern(p)))
             if (!File.Exists(p))
                 throw new BadInputException($"{p}: file not found (declared by stage {stage})");
         var stamps = new SortedDictionary<string, FileStamp>(StringComparer.Ordinal);
         foreach (var file in ExpandAll(patterns))
-            stamps[file] = previous is not null && previous.TryGetValue(file, out var old) && old.Matches(file, out var current)
+        {
+            var key = _paths.ToPortable(file);
+            stamps[key] = previous is not null && previous.TryGetValue(key, out var old) && old.Matches(file, out var current)
                 ? current
                 : FileStamp.Take(file);
+        }
         return stamps;
     }
 }

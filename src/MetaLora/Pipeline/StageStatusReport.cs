@@ -11,7 +11,7 @@ public sealed record StageStatusReport(IReadOnlyList<string> Lines, int UpToDate
 
     public static StageStatusReport Of(StageGraph graph, string target, StageCode code)
     {
-        var runner = new StageRunner(graph.Study.DataLayout.StagesDir, TextWriter.Null, code);
+        var runner = new StageRunner(graph.Study.DataLayout.StagesDir, TextWriter.Null, code, PortablePaths.For(graph.Study));
         var pending = new HashSet<string>(StringComparer.Ordinal);
         var lines = new List<string>();
         int upToDate = 0, outOfDate = 0, waiting = 0;

@@ -118,8 +118,9 @@ public static class AdapterMixer
 
         public void Dispose()
         {
-            _stream.Dispose();
-            if (File.Exists(_temp)) File.Delete(_temp);
+            // Disposing flushes, which fails again on a full disk; the temporary file goes regardless.
+            try { _stream.Dispose(); }
+            finally { AtomicFile.TryDelete(_temp); }
         }
     }
 }

@@ -15,6 +15,10 @@ public static class DistancesStage
     {
         var tasks = bank.Take(limit);
         var tokens = LoadTokens(layout, tasks);
+        // Checked here too, to name the file a bad id came from.
+        for (var i = 0; i < tasks.Count; i++)
+            if (DistanceMatrix.OutsideVocabulary(tokens[i], bank.VocabSize) is var at and >= 0)
+                throw new BadInputException($"{layout.TokenFile(tasks[i])}: token id {tokens[i][at]} at position {at} is outside the bank's vocabulary [0, {bank.VocabSize}) (tokenized with another tokenizer? rerun Tokenize with --force)");
         var matrix = DistanceMatrix.Compute(metric, tokens, tasks, bank.VocabSize, seed, progress);
         var file = layout.DistanceFile(metric.ToString());
         for (var i = 0; i < tasks.Count; i++)

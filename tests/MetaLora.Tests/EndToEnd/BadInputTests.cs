@@ -120,6 +120,18 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_negative_limit_is_one_line_not_the_help_text() =>
+        AssertRejected(() => { }, ["tokenize", "--limit", "-1"], "--limit must be >= 0");
+
+    [Fact]
+    public void A_token_id_beyond_the_vocabulary_names_its_tokens_file()
+    {
+        var file = Path.Combine(Data, "preprocessed", "tokens", _tasks[1] + ".npy");
+        AssertRejected(() => MetaLora.Formats.Npy.WriteInt32(file, [1, 2, 1_000_000]), ["distances", "--metric=KL"],
+            file, "token id 1000000 at position 2", "outside the bank's vocabulary");
+    }
+
+    [Fact]
     public void Distances_without_tokens_say_which_stage_to_run() =>
         AssertRejected(() => File.Delete(Path.Combine(Data, "preprocessed", "tokens", _tasks[2] + ".npy")),
             ["distances", "--metric=KL"], _tasks[2] + ".npy", "Tokenize");

@@ -46,7 +46,7 @@ public static class EmbeddedBankBuilder
         if (Directory.Exists(staging) && (!File.Exists(paramsPath) || File.ReadAllText(paramsPath) != options.Fingerprint()))
             Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
-        File.WriteAllText(paramsPath, options.Fingerprint());
+        AtomicFile.WriteAllText(paramsPath, options.Fingerprint());
 
         torch.set_num_threads(1);
         using var hold = FinalizerHold.Start();

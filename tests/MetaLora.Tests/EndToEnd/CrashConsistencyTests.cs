@@ -79,13 +79,30 @@ public sealed class CrashConsistencyTests(RepoFixture repo) : IDisposable
             {
                 var path = output.Replace("{data}", data).Replace("{results}", results).Replace("{bank}", Path.Combine(data, "embedded"));
                 File.Delete(path);
+                LeaveTemporaryFile(path);
             }
             var record = Path.Combine(data, ".stages", new StageSpec(later, new Dictionary<string, string>(), [], []).ManifestFileName);
             File.Delete(record);
             var items = Path.ChangeExtension(record, ".items");
-            if (Directory.Exists(items)) Directory.Delete(items, recursive: true);
+            if (Directory.Exists(items))
+            {
+                var ledger = Directory.GetFiles(items, "*.json");
+                Directory.Delete(items, recursive: true);
+                foreach (var entry in ledger) LeaveTemporaryFile(entry);
+            }
         }
         return (data, results);
+    }
+
+    /// <summary>
+    /// What a writer of <paramref name="path"/> killed between creating its temporary file and
+    /// renaming it leaves behind. A kill rarely lands in that window, so the cases plant one for
+    /// every file the rerun writes: the rerun must remove them all.
+    /// </summary>
+    private static void LeaveTemporaryFile(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}{AtomicFile.TempMarker}999999-0123456789abcdef"), "half");
     }
 
     private static void CopyTree(string from, string to)

@@ -61,8 +61,8 @@ public sealed class MlpVersionTests
         const ulong seed = 11;
         var (d, g) = RandomBank(tasks, parameters, seed: 5);
         // Chunks of 5 inputs: the 72 training inputs take 15 chunks, the last one partial.
-        var options = new MlpOptions { Hidden = hidden, Steps = steps, Seed = seed, ChunkBytes = 5L * hidden * sizeof(float) * 16 };
-        Assert.Equal(5, CoefficientMlp.ChunkRows(hidden, options.ChunkBytes));
+        var options = new MlpOptions { Engine = MlpEngine.Dense, Hidden = hidden, Steps = steps, Seed = seed, ChunkBytes = 5L * hidden * sizeof(float) * 16 };
+        Assert.Equal(5, DenseMlp.ChunkRows(hidden, options.ChunkBytes));
         using var chunked = MlpVersion.Train(d, g, parameters, options);
 
         // The plain way: f on the whole train block at once (diagonal included, masked by the loss).
@@ -87,7 +87,7 @@ public sealed class MlpVersionTests
         for (var step = 0; step < steps; step++)
         {
             adam.zero_grad();
-            var loss = GramLoss.Loss(mlp.forward(inputs).reshape(m, m).to_type(ScalarType.Float64), gram, parameters);
+            var loss = GramLoss.Loss(DenseMlp.Forward(mlp, inputs).reshape(m, m).to_type(ScalarType.Float64), gram, parameters);
             losses.Add(loss.item<double>());
             loss.backward();
             adam.step();
@@ -112,14 +112,14 @@ public sealed class MlpVersionTests
         }
         using (no_grad())
         {
-            var expectedOutputs = mlp.forward(inputs);
-            var actualOutputs = chunked.Mlp.forward(inputs);
+            var expectedOutputs = DenseMlp.Forward(mlp, inputs);
+            var actualOutputs = DenseMlp.Forward(chunked.Mlp, inputs);
             var e = (expectedOutputs - expectedOutputs.mean()).data<float>().ToArray();
             var a = (actualOutputs - actualOutputs.mean()).data<float>().ToArray();
             for (var q = 0; q < e.Length; q++)
                 Assert.True(Math.Abs(e[q] - a[q]) <= 1e-5, $"centred f output {q}: {e[q]:R} vs {a[q]:R}");
         }
-        var coefficients = MlpVersion.Coefficients(mlp, d);
+        var coefficients = MlpVersion.Coefficients(mlp, d, MlpEngine.Dense);
         for (var i = 0; i < tasks; i++)
             for (var j = 0; j < tasks; j++)
                 Assert.True(Math.Abs(coefficients[i, j] - chunked.Coefficients[i, j]) <= 1e-6, $"C[{i},{j}]");

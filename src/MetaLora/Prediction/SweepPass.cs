@@ -32,12 +32,13 @@ namespace MetaLora.Prediction;
 internal sealed class SweepPass
 {
     /// <summary>Changes of the active set after which P, Q, R (and F) are summed anew, bounding drift.</summary>
-    internal const int RefreshEvents = 1024;
+    internal const int DefaultRefreshEvents = 1024;
 
     private readonly SweepMlp _f;
     private readonly SweepInputs _inputs;
     private readonly int _threads;
     private readonly bool _training;
+    private readonly int _refreshEvents;
     private readonly int _h;
     private readonly double[] _centredWeight, _centredBias, _a, _b;
     private readonly double _scale, _shift, _floor;
@@ -49,8 +50,11 @@ internal sealed class SweepPass
     /// <param name="inputs">The sorted inputs.</param>
     /// <param name="threads">Threads to use; 0 means one per core. The result does not depend on it.</param>
     /// <param name="training">Keep what <see cref="Backward"/> needs (each chunk's changes and restarts).</param>
-    public SweepPass(SweepMlp f, SweepInputs inputs, int threads, bool training)
+    /// <param name="refreshEvents">Changes after which the vectors are summed anew (tests make it small).</param>
+    public SweepPass(SweepMlp f, SweepInputs inputs, int threads, bool training, int refreshEvents = DefaultRefreshEvents)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(refreshEvents, 1);
+        _refreshEvents = refreshEvents;
         _f = f;
         _inputs = inputs;
         _threads = Math.Max(1, threads == 0 ? Environment.ProcessorCount : threads);
@@ -171,7 +175,7 @@ internal sealed class SweepPass
                     }
                 }
                 (current, other) = (other, current);
-                if (since >= RefreshEvents)
+                if (since >= _refreshEvents)
                 {
                     Refresh(current, p, q, r, f);
                     trace?.Checkpoints.Add(new Checkpoint(e, [.. p, .. q, .. r, .. f]));

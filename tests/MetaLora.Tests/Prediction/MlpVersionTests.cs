@@ -14,13 +14,15 @@ public sealed class MlpVersionTests
     private static (double[,] Distances, double[,] Gram) RandomBank(int tasks, int parameters, int seed) =>
         (SyntheticBank.Distances(tasks, seed), SyntheticBank.Gram(SyntheticBank.Random(tasks, parameters, seed + 1)));
 
-    [Fact]
-    public void SameSeedGivesIdenticalCoefficients()
+    [Theory]
+    [InlineData(MlpEngine.Sweep)]
+    [InlineData(MlpEngine.Dense)]
+    public void SameSeedGivesIdenticalCoefficients(MlpEngine engine)
     {
         var (d, g) = RandomBank(12, 50, seed: 1);
-        using var first = MlpVersion.Train(d, g, 50, Small());
-        using var second = MlpVersion.Train(d, g, 50, Small());
-        using var other = MlpVersion.Train(d, g, 50, Small(seed: 8));
+        using var first = MlpVersion.Train(d, g, 50, Small() with { Engine = engine });
+        using var second = MlpVersion.Train(d, g, 50, Small() with { Engine = engine });
+        using var other = MlpVersion.Train(d, g, 50, Small(seed: 8) with { Engine = engine });
 
         Assert.Equal(first.Coefficients, second.Coefficients);
         Assert.Equal(first.Losses, second.Losses);
@@ -167,13 +169,16 @@ public sealed class MlpVersionTests
         using var dir = new TempDir();
         var path = Path.Combine(dir.Path, "mlp.bin");
         training.Mlp.Save(path);
-        using var loaded = CoefficientMlp.Load(path, 16);
+        // The sweep trains in float64 and keeps f so.
+        Assert.Equal(ScalarType.Float64, training.Mlp.DType);
+        using var loaded = CoefficientMlp.Load(path, 16, ScalarType.Float64);
 
         double[] distances = [0.3, 1.2, 0.7, 2.0, 0.1, 0.9, 1.5, 0.4];
         Assert.Equal(training.Row(distances), MlpVersion.Row(loaded, distances));
-        Assert.Throws<BadInputException>(() => CoefficientMlp.Load(path, 32));
+        Assert.Throws<BadInputException>(() => CoefficientMlp.Load(path, 32, ScalarType.Float64));
+        Assert.Throws<BadInputException>(() => CoefficientMlp.Load(path, 16, ScalarType.Float32));
         File.WriteAllText(path, "not parameters");
-        Assert.Throws<BadInputException>(() => CoefficientMlp.Load(path, 16));
+        Assert.Throws<BadInputException>(() => CoefficientMlp.Load(path, 16, ScalarType.Float64));
         Assert.Throws<BadInputException>(() => CoefficientMlp.Load(Path.Combine(dir.Path, "missing.bin"), 16));
     }
 
@@ -207,13 +212,15 @@ public sealed class MlpVersionTests
         Assert.Equal(4, TaskSplit.TrainCount(5, 0.8));
     }
 
-    [Fact]
-    public void An_interrupted_training_resumes_from_its_checkpoint_with_the_same_result()
+    [Theory]
+    [InlineData(MlpEngine.Sweep)]
+    [InlineData(MlpEngine.Dense)]
+    public void An_interrupted_training_resumes_from_its_checkpoint_with_the_same_result(MlpEngine engine)
     {
         var (d, g) = RandomBank(10, 40, seed: 4);
         using var dir = new TempDir();
-        var options = Small(steps: 6) with { CheckpointPath = dir["mlp.checkpoint"], CheckpointSeconds = 0 };
-        using var uninterrupted = MlpVersion.Train(d, g, 40, Small(steps: 6));
+        var options = Small(steps: 6) with { Engine = engine, CheckpointPath = dir["mlp.checkpoint"], CheckpointSeconds = 0 };
+        using var uninterrupted = MlpVersion.Train(d, g, 40, Small(steps: 6) with { Engine = engine });
 
         Assert.Throws<OperationCanceledException>(() =>
             MlpVersion.Train(d, g, 40, options, new Stop(after: 4)).Dispose());
@@ -231,6 +238,12 @@ public sealed class MlpVersionTests
         var fresh = new List<int>();
         using var other = MlpVersion.Train(d, g, 40, options with { Seed = 99 }, new Recorder(fresh));
         Assert.Equal(1, fresh[0]);
+
+        // Nor does the other engine: its state is not this engine's.
+        Assert.Throws<OperationCanceledException>(() => MlpVersion.Train(d, g, 40, options, new Stop(after: 2)).Dispose());
+        var otherEngine = new List<int>();
+        using var switched = MlpVersion.Train(d, g, 40, options with { Engine = engine == MlpEngine.Sweep ? MlpEngine.Dense : MlpEngine.Sweep }, new Recorder(otherEngine));
+        Assert.Equal(1, otherEngine[0]);
     }
 
     private sealed class Stop(int after) : IProgress<int>

@@ -1,3 +1,4 @@
+using System.Numerics;
 using MetaLora.Pipeline;
 
 namespace MetaLora.Prediction;
@@ -37,7 +38,20 @@ internal sealed class AdamMoments(int count, double learningRate)
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, b =>
         {
             var end = Math.Min(First.Length, (b + 1) * Block);
-            for (var i = b * Block; i < end; i++)
+            var i = b * Block;
+            // Vectors, then single elements: each lane does the same IEEE operations (square root and
+            // division are correctly rounded), so the bits do not depend on the vector width.
+            Vector<double> b1 = new(Beta1), b2 = new(Beta2), k1 = new(keep1), k2 = new(keep2), size = new(stepSize), c = new(correction), eps = new(Epsilon);
+            for (; i + Vector<double>.Count <= end; i += Vector<double>.Count)
+            {
+                var g = new Vector<double>(gradient, i);
+                var m = b1 * new Vector<double>(First, i) + k1 * g;
+                var v = b2 * new Vector<double>(Second, i) + k2 * (g * g);
+                m.CopyTo(First, i);
+                v.CopyTo(Second, i);
+                (new Vector<double>(parameters, i) - size * (m / (Vector.SquareRoot(v) / c + eps))).CopyTo(parameters, i);
+            }
+            for (; i < end; i++)
             {
                 var g = gradient[i];
                 var m = First[i] = Beta1 * First[i] + keep1 * g;

@@ -69,7 +69,8 @@ internal sealed class SweepTrainer : IMlpTrainer
         _adam = null;
         _gradient = null;
         _pass = null;
-        GC.Collect();
+        // Aggressive: the freed memory goes back to the system, not just to the heap's free list.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return _f.ToModule();
     }
 

@@ -12,6 +12,9 @@ namespace MetaLora.Prediction;
 /// </summary>
 public sealed class CoefficientMlp : nn.Module
 {
+    /// <summary>LayerNorm's ε (PyTorch's default), inside the square root of the variance; both engines use it.</summary>
+    public const double NormEpsilon = 1e-5;
+
     // Field names become the parameter names in saved files; declaration order is the init order.
     private readonly Linear input;
     private readonly LayerNorm norm1;
@@ -39,17 +42,14 @@ public sealed class CoefficientMlp : nn.Module
         Hidden = hiddenWidth;
         DType = dtype;
         input = nn.Linear(1, hiddenWidth);
-        norm1 = nn.LayerNorm(hiddenWidth);
+        norm1 = nn.LayerNorm(hiddenWidth, NormEpsilon);
         hidden = nn.Linear(hiddenWidth, hiddenWidth);
-        norm2 = nn.LayerNorm(hiddenWidth);
+        norm2 = nn.LayerNorm(hiddenWidth, NormEpsilon);
         output = nn.Linear(hiddenWidth, 1);
         RegisterComponents();
         if (dtype != ScalarType.Float32)
             this.to(dtype);
     }
-
-    /// <summary>LayerNorm's ε (PyTorch's default), inside the square root of the variance.</summary>
-    public const double NormEpsilon = 1e-5;
 
     internal Linear InputLayer => input;
     internal LayerNorm FirstNorm => norm1;

@@ -27,30 +27,75 @@ public static class BenchCommand
     {
         var tasks = new Option<int>("--tasks") { Description = "Bank size N (the paper: 502, of which 401 train f).", DefaultValueFactory = _ => 502 };
         var hidden = new Option<int>("--hidden") { Description = "Hidden width H of f (the paper: 4000).", DefaultValueFactory = _ => 4000 };
-        var steps = new Option<int>("--steps") { Description = "Adam steps to time; the whole 40-step training is extrapolated from their median.", DefaultValueFactory = _ => 2 };
-        var threads = new Option<int>("--threads") { Description = "torch threads; 0 = one per core.", DefaultValueFactory = _ => 0 };
-        var chunk = new Option<long>("--chunk-mb") { Description = "Memory for one chunk of f's activations, in MB (default 256).", DefaultValueFactory = _ => 256 };
+        var engine = new Option<string>("--engine")
+        {
+            Description = $"Engines to time: {MlpEngineNames.Valid}, or both as a comma list (sweep,dense).",
+            DefaultValueFactory = _ => "sweep",
+        };
+        var steps = new Option<int>("--steps")
+        {
+            Description = "Adam steps per run; 0: the whole 40 for the sweep, 2 for dense (its 40-step training is extrapolated from their median).",
+            DefaultValueFactory = _ => 0,
+        };
+        var runs = new Option<int>("--runs") { Description = "Runs per engine; medians over the runs are reported.", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Threads (the sweep's and torch's); 0 = one per core.", DefaultValueFactory = _ => 0 };
+        var chunk = new Option<long>("--chunk-mb") { Description = "Dense engine: memory for one chunk of f's activations, in MB (default 256).", DefaultValueFactory = _ => 256 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the random distances, Gram matrix and training.", DefaultValueFactory = _ => 0 };
         var command = new Command("mlp",
-            "Time mlp_version's training (f on every off-diagonal entry of the train tasks, chunked, with the Gram-form loss) " +
-            "on random inputs; reports seconds per Adam step, the extrapolated 40-step training and peak resident memory.");
-        foreach (var option in new Option[] { tasks, hidden, steps, threads, chunk, seed })
+            "Time mlp_version's training on random inputs (f on every off-diagonal entry of the train tasks, the Gram-form loss, " +
+            "then f on all N² entries for the final coefficients); reports seconds per Adam step per engine, the 40-step " +
+            "training with the final coefficients (measured for the sweep, extrapolated for dense) and peak resident memory.");
+        foreach (var option in new Option[] { tasks, hidden, engine, steps, runs, threads, chunk, seed })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
-            var r = MlpBenchmark.Run(parse.GetValue(tasks), parse.GetValue(hidden), parse.GetValue(steps), parse.GetValue(threads),
-                parse.GetValue(seed), parse.GetValue(chunk) << 20);
+            var engines = parse.GetValue(engine)!.Split(',').Select(e => MlpEngineNames.Parse(e)).Distinct().ToArray();
+            var runCount = parse.GetValue(runs);
+            if (runCount < 1) throw new BadInputException($"--runs must be at least 1, got {runCount}");
+            var results = new Dictionary<MlpEngine, List<MlpTiming>>();
+            foreach (var e in engines)
+            {
+                var stepCount = parse.GetValue(steps) > 0 ? parse.GetValue(steps) : e == MlpEngine.Sweep ? 40 : 2;
+                results[e] = [];
+                for (var run = 0; run < runCount; run++)
+                    results[e].Add(MlpBenchmark.Run(e, parse.GetValue(tasks), parse.GetValue(hidden), stepCount, parse.GetValue(threads),
+                        parse.GetValue(seed), parse.GetValue(chunk) << 20));
+            }
+            var first = results.Values.First()[0];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"N {r.Tasks} ({r.TrainTasks} train, {r.TrainTasks * (r.TrainTasks - 1L):N0} inputs of f), H {r.Hidden}, {r.Threads} threads, chunks of {r.ChunkBytes >> 20} MB"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step           {r.MedianStepSeconds,8:F2} s median of {r.StepSeconds.Count} (cpu {r.StepCpuSeconds.Order().ElementAt(r.StepCpuSeconds.Count / 2),0:F2} s)"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"other          {r.OtherSeconds,8:F2} s (standardising, final f over all N² entries, softmin)"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"40 steps       {r.ExtrapolatedSeconds(40),8:F0} s (extrapolated)"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"peak RSS       {r.PeakBytes / 1e6,8:F0} MB{(r.PeakIsForThisRun ? "" : " (peak of the whole process)")}"));
+                $"N {first.Tasks} ({first.TrainTasks} train, {first.TrainTasks * (first.TrainTasks - 1L):N0} inputs of f), H {first.Hidden}, {first.Threads} threads, {runCount} run(s) per engine; load average {LoadAverage()}"));
+            Console.WriteLine($"{"engine",-7} {"step",9} {"cpu/step",9} {"steps",6} {"40 steps + final C",19} {"final C",8} {"peak RSS",9}  step per run");
+            foreach (var (e, timings) in results)
+            {
+                double Med(Func<MlpTiming, double> pick) => MlpTiming.Median(timings.Select(pick));
+                var measured = timings[0].Steps == 40;
+                var whole = measured ? Med(t => t.TotalSeconds) : Med(t => t.ExtrapolatedSeconds(40));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{e.Name(),-7} {Med(t => t.MedianStepSeconds),7:F2} s {Med(t => t.MedianStepCpuSeconds),7:F2} s {timings[0].Steps,6} " +
+                    $"{whole,9:F1} s {(measured ? "measured" : "estimate"),-8} {Med(t => t.FinalSeconds),6:F2} s {Med(t => t.PeakBytes) / 1e6,6:F0} MB" +
+                    $"{(timings.All(t => t.PeakIsForThisRun) ? "" : "*")}  {string.Join(" ", timings.Select(t => t.MedianStepSeconds.ToString("F2", CultureInfo.InvariantCulture)))}"));
+            }
+            if (results.TryGetValue(MlpEngine.Sweep, out var sweep) && results.TryGetValue(MlpEngine.Dense, out var dense))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"sweep per step: {MlpTiming.Median(dense.Select(t => t.MedianStepSeconds)) / MlpTiming.Median(sweep.Select(t => t.MedianStepSeconds)):F0}x faster than dense"));
+            if (results.Values.Any(r => r.Any(t => !t.PeakIsForThisRun)))
+                Console.WriteLine("* peak of the whole process (this system cannot reset it per run)");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The 1-minute load average (Linux), for timings taken on a shared machine; "?" elsewhere.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "?";
+        }
     }
 
     private static Command Model()

@@ -20,6 +20,14 @@ internal static class CoefficientsCommand
         DefaultValueFactory = _ => "KL",
     };
 
+    /// <summary>--mlp-engine, shared with `lora generate`.</summary>
+    public static Option<string> MlpEngineOption() => new("--mlp-engine")
+    {
+        Description = $"mlp_version: how f is trained and applied: {MlpEngineNames.Valid}. sweep (default) is exact and O(nH + H²) " +
+                      "per step in float64; dense is the O(nH²) TorchSharp reference in float32.",
+        DefaultValueFactory = _ => "sweep",
+    };
+
     [StageEntry("coefficients")]
     public static Command Create()
     {
@@ -27,13 +35,14 @@ internal static class CoefficientsCommand
         var metric = Metric();
         var model = Model();
         var hidden = new Option<int>("--mlp-hidden") { Description = "mlp_version: hidden width H (paper: 4000).", DefaultValueFactory = _ => 4000 };
+        var engine = MlpEngineOption();
         var seed = new Option<ulong>("--seed") { Description = "mlp_version: seed of the 80/20 task split and of the initial weights.", DefaultValueFactory = _ => 0 };
         var command = new Command("coefficients",
             "Mixture coefficients from a distance matrix into <data-dir>/coefficients/<METRIC>/<model>/coefficients.csv " +
             "(softmin over each row with the diagonal excluded: rows sum to 1, diagonal 0). mlp_version also writes " +
             "training_log.csv and split.json and needs the Gram stage's output.")
         {
-            metric, model, hidden, seed,
+            metric, model, hidden, engine, seed,
         };
         bank.AddTo(command);
         command.SetAction(parse =>
@@ -42,7 +51,7 @@ internal static class CoefficientsCommand
             var models = CoefficientModelNames.Parse(parse.GetValue(model)!);
             var s = bank.Resolve(parse);
             using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
-            var options = new MlpOptions { Hidden = parse.GetValue(hidden), Seed = parse.GetValue(seed) };
+            var options = new MlpOptions { Hidden = parse.GetValue(hidden), Engine = MlpEngineNames.Parse(parse.GetValue(engine)!), Seed = parse.GetValue(seed) };
             foreach (var m in metrics)
                 foreach (var c in models)
                 {

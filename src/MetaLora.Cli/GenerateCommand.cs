@@ -17,13 +17,14 @@ internal static class GenerateCommand
         var metric = new Option<string>("--metric") { Description = "Distance metric: WD, KL, JS or MMD.", DefaultValueFactory = _ => "KL" };
         var model = new Option<string>("--model") { Description = "Coefficient model: base_version, normalized_version or mlp_version.", DefaultValueFactory = _ => "base_version" };
         var hidden = new Option<int>("--mlp-hidden") { Description = "mlp_version: hidden width H (paper: 4000).", DefaultValueFactory = _ => 4000 };
+        var engine = CoefficientsCommand.MlpEngineOption();
         var seed = new Option<ulong>("--seed") { Description = "Seed of MMD's sampling and of mlp_version's training.", DefaultValueFactory = _ => 0 };
         var top = new Option<int>("--top") { Description = "How many contributing tasks to list.", DefaultValueFactory = _ => 10 };
         var command = new Command("generate",
             "Make a LoRA adapter for your own dataset without training: its distances to the bank's tasks become " +
             "coefficients, and the adapter is the coefficient-weighted sum of the bank's adapters (a PEFT folder).")
         {
-            dataset, output, metric, model, hidden, seed, top,
+            dataset, output, metric, model, hidden, engine, seed, top,
         };
         bank.AddTo(command);
         command.SetAction(parse =>
@@ -34,7 +35,7 @@ internal static class GenerateCommand
                 throw new BadInputException("--metric and --model take one value each for generate");
             var s = bank.Resolve(parse);
             using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
-            var options = new DatasetAdapter.Options(metrics[0], models[0], new MlpOptions { Hidden = parse.GetValue(hidden), Seed = parse.GetValue(seed) },
+            var options = new DatasetAdapter.Options(metrics[0], models[0], new MlpOptions { Hidden = parse.GetValue(hidden), Engine = MlpEngineNames.Parse(parse.GetValue(engine)!), Seed = parse.GetValue(seed) },
                 parse.GetValue(seed), s.Limit);
             var result = DatasetAdapter.Run(parse.GetValue(dataset)!, s.Bank, s.Layout, parse.GetValue(output)!, options);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

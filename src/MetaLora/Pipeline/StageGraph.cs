@@ -128,8 +128,11 @@ public sealed class StageGraph
                 if (model == CoefficientModel.MlpVersion)
                 {
                     coefficientParameters["mlp-hidden"] = StudyOptions.Inv(Study.MlpHidden);
+                    // The engine also selects code: the stage's identity covers only the chosen engine's.
+                    coefficientParameters["mlp-engine"] = Study.MlpEngine.Name();
                     coefficientParameters["seed"] = Study.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    command = [.. command, "--mlp-hidden", coefficientParameters["mlp-hidden"], "--seed", coefficientParameters["seed"]];
+                    command = [.. command, "--mlp-hidden", coefficientParameters["mlp-hidden"], "--mlp-engine", coefficientParameters["mlp-engine"],
+                               "--seed", coefficientParameters["seed"]];
                     deps.AddRange([Data.GramFile, .. BankAdapters]);
                     outs.AddRange(new[] { "training_log.csv", "split.json", "mlp.dat", "mlp.json" }.Select(f => Path.Combine(coefficients, f)));
                     upstream.Add("Gram");

@@ -17,11 +17,12 @@ public sealed partial record StudyOptions
     public static readonly IReadOnlyList<string> Banks = ["embedded", "lots-of-loras"];
     public static readonly IReadOnlyList<string> BankProfiles = ["full", "tiny"];
     public static readonly IReadOnlyList<string> Executors = ["local", "slurm"];
+    public static readonly IReadOnlyList<string> MlpEngines = ["sweep", "dense"];
 
     /// <summary>Every argument a run accepts (without the leading dashes).</summary>
     public static readonly IReadOnlyList<string> Known =
     [
-        "target", "metric", "model", "mlp-hidden", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir",
+        "target", "metric", "model", "mlp-hidden", "mlp-engine", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir",
         "results-dir", "limit", "force", "seed", "max-new-tokens", "batch-size", "shard", "executor", "shards", "slurm-partition",
         "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem", "slurm-dry-run",
     ];
@@ -44,6 +45,9 @@ public sealed partial record StudyOptions
     public string DataDir { get; private init; } = "data";
     public string ResultsDir { get; private init; } = "results";
     public int MlpHidden { get; private init; }
+
+    /// <summary>How mlp_version trains and applies f: the exact sweep (default) or the dense reference.</summary>
+    public MlpEngine MlpEngine { get; private init; } = MlpEngine.Sweep;
     public int Limit { get; private init; }
     public ulong Seed { get; private init; }
     public bool Force { get; private init; }
@@ -140,9 +144,9 @@ public sealed partial record StudyOptions
             BankDir = bankDir,
             DataDir = dataDir,
             ResultsDir = Slash(NonEmpty(Get("results-dir") ?? "results", "results-dir")),
-            // mlp_version's width: the paper's 4000, except on the embedded bank, a miniature whose whole
-            // study must fit in minutes.
-            MlpHidden = Whole(Get("mlp-hidden") ?? (embedded ? "1000" : "4000"), "mlp-hidden", 1),
+            // mlp_version's width: the paper's 4000 on every bank (the sweep engine trains it in about a minute).
+            MlpHidden = Whole(Get("mlp-hidden") ?? "4000", "mlp-hidden", 1),
+            MlpEngine = MlpEngineNames.Parse(OneOf(Get("mlp-engine") ?? "sweep", MlpEngines, "mlp engine")),
             Limit = Whole(Get("limit") ?? "0", "limit", 0, " (0 = all tasks)"),
             Seed = Get("seed") is { } seed
                 ? ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : throw new BadInputException($"--seed={seed}: expected a whole number >= 0")
@@ -179,7 +183,7 @@ public sealed partial record StudyOptions
         var recorded = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["target"] = Target, ["metric"] = string.Join(",", Metrics), ["model"] = string.Join(",", Models.Select(m => m.Name())),
-            ["mlp-hidden"] = Inv(MlpHidden), ["bank"] = UserBank ? "" : Bank, ["bank-profile"] = BankProfile, ["bank-dir"] = BankDir,
+            ["mlp-hidden"] = Inv(MlpHidden), ["mlp-engine"] = MlpEngine.Name(), ["bank"] = UserBank ? "" : Bank, ["bank-profile"] = BankProfile, ["bank-dir"] = BankDir,
             ["data-dir"] = DataDir, ["results-dir"] = ResultsDir, ["limit"] = Inv(Limit), ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
             ["max-new-tokens"] = Inv(MaxNewTokens), ["batch-size"] = Inv(BatchSize),
         };

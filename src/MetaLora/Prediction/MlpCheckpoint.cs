@@ -1,29 +1,29 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using MetaLora.Pipeline;
-using TorchSharp;
 
 namespace MetaLora.Prediction;
 
 /// <summary>
-/// mlp_version's training state between two Adam steps, so that a training killed after hours at the
-/// paper's size resumes where it was instead of starting over. The file is keyed by everything the
-/// training depends on; a file with another key belongs to another training and is ignored. Resuming
-/// restores f's parameters, Adam's moments and step counts and the losses exactly, so the result has
-/// the same bits as an uninterrupted run.
+/// mlp_version's training state between two Adam steps, so that a training killed part way resumes
+/// where it was instead of starting over. The file is keyed by everything the training depends on
+/// (the engine included); a file with another key belongs to another training and is ignored. The
+/// engine writes and restores its own state (f, Adam's moments and step count) exactly, so the result
+/// has the same bits as an uninterrupted run.
 /// </summary>
 internal sealed class MlpCheckpoint(string path, string key)
 {
-    private const string Magic = "lora mlp_version checkpoint 1";
+    private const string Magic = "lora mlp_version checkpoint 2";
 
     /// <summary>SHA-256 over the options that shape training and the bits of its inputs (thread count excluded).</summary>
     public static string Key(double[,] distances, double[,] gram, long parameters, MlpOptions options)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{options.Hidden}\n{options.Steps}\n{options.LearningRate:R}\n{options.TrainFraction:R}\n{options.Seed}\n{parameters}\n")));
+            $"{options.Hidden}\n{options.Steps}\n{options.LearningRate:R}\n{options.TrainFraction:R}\n{options.Seed}\n{parameters}\n{options.EngineLabel}\n")));
         Span<byte> buffer = stackalloc byte[8];
         foreach (var matrix in new[] { distances, gram })
             foreach (var x in matrix)
@@ -34,7 +34,8 @@ internal sealed class MlpCheckpoint(string path, string key)
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    public void Save(CoefficientMlp mlp, torch.optim.Optimizer adam, IReadOnlyList<double> losses) =>
+    /// <summary>Writes the losses so far and the engine's state (<paramref name="state"/>) atomically.</summary>
+    public void Save(IReadOnlyList<double> losses, Action<BinaryWriter> state) =>
         AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
@@ -42,12 +43,14 @@ internal sealed class MlpCheckpoint(string path, string key)
             writer.Write(key);
             writer.Write(losses.Count);
             foreach (var loss in losses) writer.Write(loss);
-            mlp.save(writer);
-            ((TorchSharp.Modules.OptimizerHelper)adam).save_state_dict(writer);
+            state(writer);
         });
 
-    /// <summary>Restores a checkpoint of this training into f, Adam and the losses; returns the steps already done (0 if none).</summary>
-    public int TryResume(CoefficientMlp mlp, torch.optim.Optimizer adam, List<double> losses)
+    /// <summary>
+    /// Restores a checkpoint of this training (the losses here, the engine's state through
+    /// <paramref name="restore"/>); returns the steps already done (0 if there is none).
+    /// </summary>
+    public int TryResume(List<double> losses, Action<BinaryReader> restore)
     {
         if (!File.Exists(path)) return 0;
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
@@ -58,8 +61,7 @@ internal sealed class MlpCheckpoint(string path, string key)
             var count = reader.ReadInt32();
             var saved = new double[count];
             for (var i = 0; i < count; i++) saved[i] = reader.ReadDouble();
-            mlp.load(reader);
-            ((TorchSharp.Modules.OptimizerHelper)adam).load_state_dict(reader);
+            restore(reader);
             losses.Clear();
             losses.AddRange(saved);
             return count;
@@ -74,4 +76,10 @@ internal sealed class MlpCheckpoint(string path, string key)
     {
         if (File.Exists(path)) File.Delete(path);
     }
+
+    /// <summary>Writes doubles as raw little-endian bytes (a checkpoint is read back on the machine that wrote it).</summary>
+    public static void WriteDoubles(BinaryWriter writer, ReadOnlySpan<double> values) => writer.Write(MemoryMarshal.AsBytes(values));
+
+    /// <summary>Fills <paramref name="values"/> from bytes written by <see cref="WriteDoubles"/>.</summary>
+    public static void ReadDoubles(BinaryReader reader, Span<double> values) => reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values));
 }

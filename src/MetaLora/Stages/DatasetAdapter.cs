@@ -91,7 +91,7 @@ public static class DatasetAdapter
             if (saved is not null)
             {
                 source = Path.Combine(trainedDir, TrainedMlp.WeightsFileName);
-                return MlpVersion.Row(saved, row);
+                return MlpVersion.Row(saved, row, engine: mlp.Engine);
             }
         }
         var gram = Gram.Compute(adapters);

@@ -20,7 +20,7 @@ public static class TrainedMlp
     public const string KeyFileName = "mlp.json";
 
     /// <summary>
-    /// SHA-256 over the training options, the task names, the distance matrix's bits and each bank
+    /// SHA-256 over the training options (the engine included: the engines' f differ in the last bits), the task names, the distance matrix's bits and each bank
     /// adapter's weights file size and modification time (a changed adapter changes the Gram matrix;
     /// a copied bank gets new times and is retrained, which is safe).
     /// </summary>
@@ -28,7 +28,7 @@ public static class TrainedMlp
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Join('\n',
-            "mlp_version", options.Hidden, options.Steps, options.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            "mlp_version", options.EngineLabel, options.Hidden, options.Steps, options.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             options.TrainFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture), options.Seed, string.Join('\t', tasks))));
         Span<byte> buffer = stackalloc byte[8];
         foreach (var d in distances)
@@ -62,25 +62,34 @@ public static class TrainedMlp
             if (File.Exists(temp)) File.Delete(temp);
         }
         AtomicFile.WriteAllBytes(Path.Combine(dir, KeyFileName), JsonSerializer.SerializeToUtf8Bytes(
-            new Dictionary<string, object> { ["hidden"] = mlp.Hidden, ["key"] = key }, new JsonSerializerOptions { WriteIndented = true }));
+            new Dictionary<string, object> { ["hidden"] = mlp.Hidden, ["dtype"] = CoefficientMlp.DTypeName(mlp.DType), ["key"] = key },
+            new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>The f saved in <paramref name="dir"/> if it was trained with this key, else null.</summary>
+    /// <summary>
+    /// The f saved in <paramref name="dir"/> if it was trained with this key, else null. <c>mlp.json</c>
+    /// says in which precision the parameters are stored (float32 when it does not say).
+    /// </summary>
     public static CoefficientMlp? TryLoad(string dir, int hidden, string key)
     {
         var keyFile = Path.Combine(dir, KeyFileName);
         var weights = Path.Combine(dir, WeightsFileName);
         if (!File.Exists(keyFile) || !File.Exists(weights)) return null;
+        TorchSharp.torch.ScalarType dtype;
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(keyFile));
             if (doc.RootElement.GetProperty("key").GetString() != key || doc.RootElement.GetProperty("hidden").GetInt32() != hidden)
                 return null;
+            var name = doc.RootElement.TryGetProperty("dtype", out var value) ? value.GetString() : "float32";
+            if (CoefficientMlp.ParseDType(name) is not { } parsed)
+                throw BadInputException.At(keyFile, $"unknown dtype '{name}'; expected float32 or float64");
+            dtype = parsed;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             return null;
         }
-        return CoefficientMlp.Load(weights, hidden);
+        return CoefficientMlp.Load(weights, hidden, dtype);
     }
 }

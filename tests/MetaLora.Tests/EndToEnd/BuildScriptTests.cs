@@ -296,6 +296,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
     [InlineData("--metrics=KL", "unknown argument --metrics; valid:")]
     [InlineData("--limit=-3", "--limit=-3: expected a whole number >= 0")]
     [InlineData("--bank=foo", "unknown bank 'foo'; valid: embedded, lots-of-loras")]
+    [InlineData("--mlp-engine=fast", "unknown mlp engine 'fast'; valid: sweep, dense")]
     public void Bad_arguments_fail_at_once_listing_valid_values(string argument, string message)
     {
         var data = _work["data"];

@@ -57,6 +57,19 @@ public sealed class CodeFingerprintTests
         Assert.Contains("src/MetaLora/Prediction/NormalizedVersion.cs", Files("Coefficients.KL.normalized_version"));
         // mlp_version standardises rows as normalized_version does: one alternative may call another.
         Assert.Contains("src/MetaLora/Prediction/NormalizedVersion.cs", Files("Coefficients.KL.mlp_version"));
+        // mlp_version's engine is a stage parameter too: each engine's stages depend on its own code only.
+        string[] sweep = ["SweepPass.cs", "SweepKernels.cs", "SweepMlp.cs", "SweepInputs.cs", "SweepTrainer.cs", "AdamMoments.cs"];
+        foreach (var file in sweep)
+        {
+            Assert.Contains($"src/MetaLora/Prediction/{file}", Files("Coefficients.KL.mlp_version"));
+            Assert.DoesNotContain($"src/MetaLora/Prediction/{file}", Files("Coefficients.KL.mlp_version.dense"));
+        }
+        Assert.DoesNotContain("src/MetaLora/Prediction/DenseMlp.cs", Files("Coefficients.KL.mlp_version"));
+        Assert.Contains("src/MetaLora/Prediction/DenseMlp.cs", Files("Coefficients.KL.mlp_version.dense"));
+        foreach (var shared in new[] { "MlpVersion.cs", "CoefficientMlp.cs", "MlpCheckpoint.cs", "GramLoss.cs" })
+            Assert.Contains($"src/MetaLora/Prediction/{shared}", Files("Coefficients.KL.mlp_version.dense"));
+        foreach (var model in new[] { "base_version", "normalized_version" })
+            Assert.DoesNotContain(Files($"Coefficients.KL.{model}"), f => f.Contains("Sweep", StringComparison.Ordinal) || f.Contains("DenseMlp", StringComparison.Ordinal));
         // The metric does not change the coefficient code: same identity for every metric.
         Assert.Equal(Fingerprints.Value["Coefficients.KL.base_version"], Fingerprints.Value["Coefficients.WD.base_version"]);
         // Histograms feed KL and JS, cumulative counts WD; MMD samples raw ids.

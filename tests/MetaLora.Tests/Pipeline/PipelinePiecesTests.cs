@@ -6,6 +6,30 @@ namespace MetaLora.Tests.Pipeline;
 public sealed class PipelinePiecesTests
 {
     [Fact]
+    public void Mlp_version_runs_the_papers_width_with_the_sweep_unless_told_otherwise()
+    {
+        StageSpec Coefficients(params string[] args) =>
+            new StageGraph(StudyOptions.FromCommandLine(["--target=Predict", "--model=mlp_version", .. args])).Stages.Single(s => s.Name == "Coefficients.KL.mlp_version");
+
+        foreach (var bank in new[] { Array.Empty<string>(), ["--bank=lots-of-loras"], ["--bank-dir=somewhere"] })
+        {
+            var stage = Coefficients(bank);
+            Assert.Equal("4000", stage.Params["mlp-hidden"]);
+            Assert.Equal("sweep", stage.Params["mlp-engine"]);
+            Assert.Contains("--mlp-engine sweep", string.Join(' ', stage.Command));
+        }
+        var dense = Coefficients("--mlp-engine=Dense", "--mlp-hidden=64");
+        Assert.Equal("dense", dense.Params["mlp-engine"]);
+        Assert.Contains("--mlp-hidden 64 --mlp-engine dense", string.Join(' ', dense.Command));
+        Assert.Equal("dense", StudyOptions.FromCommandLine(["--mlp-engine=dense"]).Recorded()["mlp-engine"]);
+        // Other models do not depend on the engine.
+        Assert.DoesNotContain("mlp-engine", new StageGraph(StudyOptions.FromCommandLine(["--target=Predict"])).Stages.Single(s => s.Name == "Coefficients.KL.base_version").Params.Keys);
+
+        var error = Assert.Throws<BadInputException>(() => StudyOptions.FromCommandLine(["--mlp-engine=fast"]));
+        Assert.Equal("unknown mlp engine 'fast'; valid: sweep, dense", error.Message);
+    }
+
+    [Fact]
     public void Glob_matches_within_and_across_folders_sorted()
     {
         using var dir = new TempDir();

@@ -6,12 +6,18 @@ namespace MetaLora.Tests.Pipeline;
 /// <summary>Every distinct (verb, parameters) of the whole study's stages, and their code fingerprints from a build.</summary>
 internal static class StageFingerprints
 {
-    /// <summary>The stages of the full embedded study and of a Lots-of-LoRAs fetch, one per distinct code identity key.</summary>
+    /// <summary>
+    /// The stages of the full embedded study, one mlp_version Coefficients stage with the dense engine
+    /// (named <c>Coefficients.KL.mlp_version.dense</c>; the study runs the sweep by default), and the
+    /// stages of a Lots-of-LoRAs fetch: one per distinct code identity key.
+    /// </summary>
     public static IReadOnlyList<StageSpec> AllStages()
     {
         var embedded = new StageGraph(StudyOptions.FromCommandLine(["--target=Report", "--metric=all", "--model=all"])).Stages;
+        var dense = new StageGraph(StudyOptions.FromCommandLine(["--target=Predict", "--metric=KL", "--model=mlp_version", "--mlp-engine=dense"]))
+            .Stages.Single(s => s.Name == "Coefficients.KL.mlp_version");
         var fetched = new StageGraph(StudyOptions.FromCommandLine(["--target=Tokenize", "--bank=lots-of-loras"])).Group("Bank");
-        return [.. embedded, .. fetched];
+        return [.. embedded, dense with { Name = dense.Name + ".dense" }, .. fetched];
     }
 
     public static Dictionary<string, SortedDictionary<string, string>> Of(CodeBase code) =>

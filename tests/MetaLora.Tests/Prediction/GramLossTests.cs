@@ -41,7 +41,7 @@ public sealed class GramLossTests
         manual_seed(5);
         using var mlp = new CoefficientMlp(16);
 
-        Tensor Scores() => mlp.forward(z).reshape(Tasks, Tasks).to_type(ScalarType.Float64);
+        Tensor Scores() => DenseMlp.Forward(mlp, z).reshape(Tasks, Tasks).to_type(ScalarType.Float64);
         var direct = Direct(Scores(), adapters);
         direct.backward();
         var directGradients = mlp.parameters().Select(p => p.grad!.clone()).ToArray();

@@ -14,13 +14,15 @@ public sealed class MlpVersionTests
     private static (double[,] Distances, double[,] Gram) RandomBank(int tasks, int parameters, int seed) =>
         (SyntheticBank.Distances(tasks, seed), SyntheticBank.Gram(SyntheticBank.Random(tasks, parameters, seed + 1)));
 
-    [Fact]
-    public void SameSeedGivesIdenticalCoefficients()
+    [Theory]
+    [InlineData(MlpEngine.Sweep)]
+    [InlineData(MlpEngine.Dense)]
+    public void SameSeedGivesIdenticalCoefficients(MlpEngine engine)
     {
         var (d, g) = RandomBank(12, 50, seed: 1);
-        using var first = MlpVersion.Train(d, g, 50, Small());
-        using var second = MlpVersion.Train(d, g, 50, Small());
-        using var other = MlpVersion.Train(d, g, 50, Small(seed: 8));
+        using var first = MlpVersion.Train(d, g, 50, Small() with { Engine = engine });
+        using var second = MlpVersion.Train(d, g, 50, Small() with { Engine = engine });
+        using var other = MlpVersion.Train(d, g, 50, Small(seed: 8) with { Engine = engine });
 
         Assert.Equal(first.Coefficients, second.Coefficients);
         Assert.Equal(first.Losses, second.Losses);
@@ -61,8 +63,8 @@ public sealed class MlpVersionTests
         const ulong seed = 11;
         var (d, g) = RandomBank(tasks, parameters, seed: 5);
         // Chunks of 5 inputs: the 72 training inputs take 15 chunks, the last one partial.
-        var options = new MlpOptions { Hidden = hidden, Steps = steps, Seed = seed, ChunkBytes = 5L * hidden * sizeof(float) * 16 };
-        Assert.Equal(5, CoefficientMlp.ChunkRows(hidden, options.ChunkBytes));
+        var options = new MlpOptions { Engine = MlpEngine.Dense, Hidden = hidden, Steps = steps, Seed = seed, ChunkBytes = 5L * hidden * sizeof(float) * 16 };
+        Assert.Equal(5, DenseMlp.ChunkRows(hidden, options.ChunkBytes));
         using var chunked = MlpVersion.Train(d, g, parameters, options);
 
         // The plain way: f on the whole train block at once (diagonal included, masked by the loss).
@@ -87,7 +89,7 @@ public sealed class MlpVersionTests
         for (var step = 0; step < steps; step++)
         {
             adam.zero_grad();
-            var loss = GramLoss.Loss(mlp.forward(inputs).reshape(m, m).to_type(ScalarType.Float64), gram, parameters);
+            var loss = GramLoss.Loss(DenseMlp.Forward(mlp, inputs).reshape(m, m).to_type(ScalarType.Float64), gram, parameters);
             losses.Add(loss.item<double>());
             loss.backward();
             adam.step();
@@ -112,14 +114,14 @@ public sealed class MlpVersionTests
         }
         using (no_grad())
         {
-            var expectedOutputs = mlp.forward(inputs);
-            var actualOutputs = chunked.Mlp.forward(inputs);
+            var expectedOutputs = DenseMlp.Forward(mlp, inputs);
+            var actualOutputs = DenseMlp.Forward(chunked.Mlp, inputs);
             var e = (expectedOutputs - expectedOutputs.mean()).data<float>().ToArray();
             var a = (actualOutputs - actualOutputs.mean()).data<float>().ToArray();
             for (var q = 0; q < e.Length; q++)
                 Assert.True(Math.Abs(e[q] - a[q]) <= 1e-5, $"centred f output {q}: {e[q]:R} vs {a[q]:R}");
         }
-        var coefficients = MlpVersion.Coefficients(mlp, d);
+        var coefficients = MlpVersion.Coefficients(mlp, d, MlpEngine.Dense);
         for (var i = 0; i < tasks; i++)
             for (var j = 0; j < tasks; j++)
                 Assert.True(Math.Abs(coefficients[i, j] - chunked.Coefficients[i, j]) <= 1e-6, $"C[{i},{j}]");
@@ -167,13 +169,16 @@ public sealed class MlpVersionTests
         using var dir = new TempDir();
         var path = Path.Combine(dir.Path, "mlp.bin");
         training.Mlp.Save(path);
-        using var loaded = CoefficientMlp.Load(path, 16);
+        // The sweep trains in float64 and keeps f so.
+        Assert.Equal(ScalarType.Float64, training.Mlp.DType);
+        using var loaded = CoefficientMlp.Load(path, 16, ScalarType.Float64);
 
         double[] distances = [0.3, 1.2, 0.7, 2.0, 0.1, 0.9, 1.5, 0.4];
         Assert.Equal(training.Row(distances), MlpVersion.Row(loaded, distances));
-        Assert.Throws<BadInputException>(() => CoefficientMlp.Load(path, 32));
+        Assert.Throws<BadInputException>(() => CoefficientMlp.Load(path, 32, ScalarType.Float64));
+        Assert.Throws<BadInputException>(() => CoefficientMlp.Load(path, 16, ScalarType.Float32));
         File.WriteAllText(path, "not parameters");
-        Assert.Throws<BadInputException>(() => CoefficientMlp.Load(path, 16));
+        Assert.Throws<BadInputException>(() => CoefficientMlp.Load(path, 16, ScalarType.Float64));
         Assert.Throws<BadInputException>(() => CoefficientMlp.Load(Path.Combine(dir.Path, "missing.bin"), 16));
     }
 
@@ -207,13 +212,15 @@ public sealed class MlpVersionTests
         Assert.Equal(4, TaskSplit.TrainCount(5, 0.8));
     }
 
-    [Fact]
-    public void An_interrupted_training_resumes_from_its_checkpoint_with_the_same_result()
+    [Theory]
+    [InlineData(MlpEngine.Sweep)]
+    [InlineData(MlpEngine.Dense)]
+    public void An_interrupted_training_resumes_from_its_checkpoint_with_the_same_result(MlpEngine engine)
     {
         var (d, g) = RandomBank(10, 40, seed: 4);
         using var dir = new TempDir();
-        var options = Small(steps: 6) with { CheckpointPath = dir["mlp.checkpoint"], CheckpointSeconds = 0 };
-        using var uninterrupted = MlpVersion.Train(d, g, 40, Small(steps: 6));
+        var options = Small(steps: 6) with { Engine = engine, CheckpointPath = dir["mlp.checkpoint"], CheckpointSeconds = 0 };
+        using var uninterrupted = MlpVersion.Train(d, g, 40, Small(steps: 6) with { Engine = engine });
 
         Assert.Throws<OperationCanceledException>(() =>
             MlpVersion.Train(d, g, 40, options, new Stop(after: 4)).Dispose());
@@ -231,6 +238,12 @@ public sealed class MlpVersionTests
         var fresh = new List<int>();
         using var other = MlpVersion.Train(d, g, 40, options with { Seed = 99 }, new Recorder(fresh));
         Assert.Equal(1, fresh[0]);
+
+        // Nor does the other engine: its state is not this engine's.
+        Assert.Throws<OperationCanceledException>(() => MlpVersion.Train(d, g, 40, options, new Stop(after: 2)).Dispose());
+        var otherEngine = new List<int>();
+        using var switched = MlpVersion.Train(d, g, 40, options with { Engine = engine == MlpEngine.Sweep ? MlpEngine.Dense : MlpEngine.Sweep }, new Recorder(otherEngine));
+        Assert.Equal(1, otherEngine[0]);
     }
 
     private sealed class Stop(int after) : IProgress<int>

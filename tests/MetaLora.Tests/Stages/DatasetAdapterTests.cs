@@ -95,5 +95,17 @@ public sealed class DatasetAdapterTests : IDisposable
         var retrained = DatasetAdapter.Run(mine, bank, layout, _dir["out3"], options);
         Assert.StartsWith("trained now", retrained.MlpSource);
         Assert.Equal(reused.Contributions, retrained.Contributions);
+
+        // The other engine's f differs in its last bits: it is trained afresh, and a pipeline that
+        // trained with that engine leaves an f that it reuses (float32, as the dense engine keeps it).
+        var dense = options with { Mlp = mlp with { Engine = MlpEngine.Dense } };
+        var denseNow = DatasetAdapter.Run(mine, bank, layout, _dir["out4"], dense);
+        Assert.StartsWith("trained now", denseNow.MlpSource);
+        PredictStages.Coefficients(bank, layout, Metric.JS, CoefficientModel.MlpVersion, 0, dense.Mlp);
+        var denseReused = DatasetAdapter.Run(mine, bank, layout, _dir["out5"], dense);
+        Assert.Equal(Path.Combine(trained, TrainedMlp.WeightsFileName), denseReused.MlpSource);
+        Assert.Equal(denseNow.Contributions, denseReused.Contributions);
+        Assert.Contains("float32", File.ReadAllText(Path.Combine(trained, TrainedMlp.KeyFileName)));
+        Assert.StartsWith("trained now", DatasetAdapter.Run(mine, bank, layout, _dir["out6"], options).MlpSource);
     }
 }

@@ -1,47 +1,29 @@
 using System.Diagnostics;
+using MetaLora.Prediction;
 
-namespace MetaLora.Prediction;
+namespace MetaLora.Cli.Bench;
 
-/// <summary>Timing of one mlp_version training on random inputs of a given size.</summary>
-public sealed record MlpBenchmarkResult(
-    int Tasks, int TrainTasks, int Hidden, int Threads,
-    IReadOnlyList<double> StepSeconds, IReadOnlyList<double> StepCpuSeconds, double OtherSeconds, double TotalSeconds,
-    long ChunkBytes, long BaselineBytes, long PeakBytes, bool PeakIsForThisRun)
-{
-    public double MedianStepSeconds
-    {
-        get
-        {
-            var sorted = StepSeconds.Order().ToArray();
-            if (sorted.Length == 0) return 0;
-            var mid = sorted.Length / 2;
-            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-        }
-    }
-
-    /// <summary>The whole training with <paramref name="steps"/> steps: setup and final scoring plus that many median steps.</summary>
-    public double ExtrapolatedSeconds(int steps) => OtherSeconds + steps * MedianStepSeconds;
-}
-
-public static class MlpBenchmark
+/// <summary>mlp_version's training timed on random inputs of the paper's size, per engine.</summary>
+internal static class MlpBenchmark
 {
     /// <summary>
-    /// Trains f for <paramref name="steps"/> steps on a random N x N distance matrix and a random Gram
-    /// matrix (the paper's size by default: N = 502, H = 4000) and reports the seconds per step and the
-    /// peak resident memory. Everything but the steps (standardising, the final f over all N² entries)
-    /// is reported as <see cref="MlpBenchmarkResult.OtherSeconds"/>.
+    /// Trains f for <paramref name="steps"/> steps with <paramref name="engine"/> on a random N x N distance
+    /// matrix and a random Gram matrix (the paper's size by default: N = 502, H = 4000), then applies f to
+    /// all N² entries as the stage does, and reports the seconds per step, the time after the last step
+    /// and the peak resident memory of this run.
     /// </summary>
-    public static MlpBenchmarkResult Run(int tasks = 502, int hidden = 4000, int steps = 2, int threads = 0, ulong seed = 0, long chunkBytes = 0)
+    public static MlpTiming Run(MlpEngine engine, int tasks, int hidden, int steps, int threads, ulong seed, long chunkBytes)
     {
         if (tasks < 3) throw new BadInputException($"--tasks must be at least 3, got {tasks}");
+        if (hidden < 1) throw new BadInputException($"--hidden must be at least 1, got {hidden}");
+        if (steps < 1) throw new BadInputException($"--steps must be at least 1, got {steps}");
         var (distances, gram) = RandomInputs(tasks, seed);
-        var options = new MlpOptions { Hidden = hidden, Steps = steps, Threads = threads, Seed = seed };
+        var options = new MlpOptions { Engine = engine, Hidden = hidden, Steps = steps, Threads = threads, Seed = seed };
         if (chunkBytes > 0)
             options = options with { ChunkBytes = chunkBytes };
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var baseline = ResidentBytes("VmRSS");
         var peakReset = TryResetPeak();
         var clock = new StepClock();
         MlpVersion.Train(distances, gram, parameters: 1_000_000, options, clock).Dispose();
@@ -49,9 +31,9 @@ public static class MlpBenchmark
         var peak = ResidentBytes("VmHWM");
         if (peak == 0)
             peak = Process.GetCurrentProcess().PeakWorkingSet64;
-        return new MlpBenchmarkResult(tasks, TaskSplit.TrainCount(tasks, options.TrainFraction), hidden,
-            threads == 0 ? Environment.ProcessorCount : threads,
-            clock.StepSeconds, clock.StepCpuSeconds, total - clock.StepSeconds.Sum(), total, options.ChunkBytes, baseline, peak, peakReset);
+        return new MlpTiming(engine, tasks, TaskSplit.TrainCount(tasks, options.TrainFraction), hidden,
+            threads == 0 ? Environment.ProcessorCount : threads, steps,
+            clock.StepSeconds, clock.StepCpuSeconds, total - clock.LastReport, total, peak, peakReset);
     }
 
     /// <summary>Distances |x| for x ~ N(0, 1) with a zero diagonal; G = B Bᵀ for a random N x 64 matrix B.</summary>
@@ -115,10 +97,13 @@ public static class MlpBenchmark
     {
         private readonly Stopwatch _watch = Stopwatch.StartNew();
         private readonly TimeSpan _cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-        private double _last, _lastCpu;
+        private double _lastCpu;
 
         public List<double> StepSeconds { get; } = [];
         public List<double> StepCpuSeconds { get; } = [];
+
+        /// <summary>Seconds from the start to the end of the last step.</summary>
+        public double LastReport { get; private set; }
 
         public double Elapsed => _watch.Elapsed.TotalSeconds;
 
@@ -126,12 +111,12 @@ public static class MlpBenchmark
 
         public void Report(int value)
         {
-            // The first step also carries the setup (standardising, split, init), a small share.
+            // The first step also carries the setup (standardising, split, init).
             var now = Elapsed;
             var cpu = Cpu;
-            StepSeconds.Add(now - _last);
+            StepSeconds.Add(now - LastReport);
             StepCpuSeconds.Add(cpu - _lastCpu);
-            _last = now;
+            LastReport = now;
             _lastCpu = cpu;
         }
     }

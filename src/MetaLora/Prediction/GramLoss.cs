@@ -1,0 +1,29 @@
+using static TorchSharp.torch;
+
+namespace MetaLora.Prediction;
+
+/// <summary>
+/// MSE(C A, A) over the n x P entries, from G = A Aᵀ alone: ‖(C − I) A‖²_F = trace((C − I) G (C − I)ᵀ),
+/// so the adapters (millions of parameters each) never enter the training loop.
+/// </summary>
+internal static class GramLoss
+{
+    /// <summary>C = softmin of each row of <paramref name="scores"/> with the diagonal at +inf (differentiable).</summary>
+    public static Tensor Coefficients(Tensor scores)
+    {
+        using var scope = NewDisposeScope();
+        var n = scores.shape[0];
+        var diagonal = eye(n, dtype: ScalarType.Bool);
+        return (-scores.masked_fill(diagonal, double.PositiveInfinity)).softmax(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>trace((C − I) G (C − I)ᵀ) / (n · P) with C = <see cref="Coefficients"/>(scores).</summary>
+    public static Tensor Loss(Tensor scores, Tensor gram, long parameters)
+    {
+        using var scope = NewDisposeScope();
+        var n = scores.shape[0];
+        var residual = Coefficients(scores) - eye(n, dtype: scores.dtype);
+        // trace(M G Mᵀ) = Σ_ij (M G)_ij M_ij, without forming the n x n product's transpose.
+        return ((residual.matmul(gram) * residual).sum() / ((double)n * parameters)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,12 @@
+using System.Text.RegularExpressions;
+
+namespace MetaLora.Serving;
+
+/// <summary>The name of the environment variable that holds an API key (the key itself is never an argument).</summary>
+public static partial class ApiKeyVariable
+{
+    public static bool IsValid(string name) => Pattern().IsMatch(name);
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex Pattern();
+}

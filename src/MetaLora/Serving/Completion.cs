@@ -1,0 +1,4 @@
+namespace MetaLora.Serving;
+
+/// <summary>A completion's text as the server returned it and why it stopped (<c>stop</c>, <c>length</c>).</summary>
+public sealed record Completion(string Text, string? FinishReason);

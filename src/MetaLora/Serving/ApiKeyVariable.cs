@@ -1,8 +1,10 @@
 using System.Text.RegularExpressions;
+using MetaLora.Pipeline;
 
 namespace MetaLora.Serving;
 
 /// <summary>The name of the environment variable that holds an API key (the key itself is never an argument).</summary>
+[StageVariant("engine", "openai")]
 public static partial class ApiKeyVariable
 {
     public static bool IsValid(string name) => Pattern().IsMatch(name);

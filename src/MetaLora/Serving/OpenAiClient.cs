@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using MetaLora.Pipeline;
 
 namespace MetaLora.Serving;
 
@@ -13,6 +14,7 @@ namespace MetaLora.Serving;
 /// 429, 5xx, dropped connections and timeouts (<see cref="ServerRetry"/>). The API key goes only into
 /// the Authorization header: messages name the endpoint and the variable, never the key.
 /// </summary>
+[StageVariant("engine", "openai")]
 public sealed class OpenAiClient : IDisposable
 {
     private readonly HttpClient _http;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using MetaLora.Stages;
+using MetaLora.Pipeline;
 
 namespace MetaLora.Serving;
 
@@ -11,6 +12,7 @@ namespace MetaLora.Serving;
 /// adapter this run loaded is unloaded after its task, keeping the server's memory bounded; one the
 /// server was started with is left alone.
 /// </summary>
+[StageVariant("engine", "openai")]
 internal sealed class ServerAdapters(OpenAiClient client, ServerPathMap paths, IReadOnlyList<ServedModel> listed, ServedModel baseModel)
 {
     private readonly ConcurrentDictionary<string, string> _ours = new(StringComparer.Ordinal);

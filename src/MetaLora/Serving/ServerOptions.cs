@@ -1,9 +1,12 @@
+using MetaLora.Pipeline;
+
 namespace MetaLora.Serving;
 
 /// <summary>
 /// How Infer reaches an OpenAI-compatible inference server (<c>--engine openai</c>): vLLM, or
 /// <c>lora serve</c>, or any server with <c>/v1/completions</c> and <c>/v1/models</c>.
 /// </summary>
+[StageVariant("engine", "openai")]
 public sealed record ServerOptions
 {
     /// <summary>The default number of requests in flight: enough for vLLM to fill its batches.</summary>

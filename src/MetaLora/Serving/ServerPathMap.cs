@@ -1,3 +1,5 @@
+using MetaLora.Pipeline;
+
 namespace MetaLora.Serving;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace MetaLora.Serving;
 /// adapter's absolute path by REMOTE (a server in a container, or one that mounts the shared
 /// filesystem elsewhere). The longest matching LOCAL wins; a path under none is sent as it is.
 /// </summary>
+[StageVariant("engine", "openai")]
 public sealed class ServerPathMap
 {
     private readonly IReadOnlyList<(string Local, string Remote)> _maps;

@@ -1,5 +1,6 @@
 using Polly;
 using Polly.Retry;
+using MetaLora.Pipeline;
 
 namespace MetaLora.Serving;
 
@@ -8,6 +9,7 @@ namespace MetaLora.Serving;
 /// <see cref="TransientServerException"/> is retried, after the server's Retry-After when it gives one.
 /// When the retries run out, the last failure becomes one line for the user.
 /// </summary>
+[StageVariant("engine", "openai")]
 internal sealed class ServerRetry
 {
     private readonly ResiliencePipeline _pipeline;

@@ -1,6 +1,9 @@
+using MetaLora.Pipeline;
+
 namespace MetaLora.Serving;
 
 /// <summary>Back-off for server requests: exponential from <see cref="BaseDelay"/>, at most <see cref="MaxDelay"/> apart.</summary>
+[StageVariant("engine", "openai")]
 public sealed record ServerRetrySettings
 {
     public int MaxRetries { get; init; } = 6;

@@ -62,7 +62,8 @@ internal sealed class ServerEngineOptions
         var variable = parse.GetValue(ApiKeyEnv)!;
         if (!ApiKeyVariable.IsValid(variable))
             throw new BadInputException($"--api-key-env={variable}: expected an environment variable's name (letters, digits, _)");
-        var maps = parse.GetValue(PathMap) ?? [];
+        // Repeated, or as the build script passes them, a comma list.
+        var maps = (parse.GetValue(PathMap) ?? []).SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
         ServerPathMap.Parse(maps);
         var served = parse.GetValue(ServedModel);
         if (served is not null && served.Trim().Length == 0) throw new BadInputException("--served-model is empty");

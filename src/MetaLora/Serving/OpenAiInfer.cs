@@ -45,7 +45,6 @@ internal static class OpenAiInfer
         var models = await client.ModelsAsync();
         var baseModel = ChooseBase(client.Endpoint, models, server.ServedModel);
 
-        Directory.CreateDirectory(work.ItemsDir);
         var hashes = work.NewHashCache();
         var ledger = new ItemLedger(work.ItemsDir);
         var modelKey = new StringBuilder("infer-openai 1\n")
@@ -53,16 +52,21 @@ internal static class OpenAiInfer
             .Append($"served_model={baseModel.Id}\troot={baseModel.Root}\n")
             .Append($"max_new_tokens={options.MaxNewTokens}\n").ToString();
         var keys = tasks.ToDictionary(t => t, t => InferStage.ItemKey(bank, layout, pipeline, t, modelKey, hashes));
-        hashes.Save();
         var pending = tasks.Where(t => options.Force || !ledger.IsDone(t, keys[t], work.OutputFile(t))).ToArray();
         var done = tasks.Count - pending.Length;
         progress?.Report(done);
-        if (pending.Length == 0) return new InferStage.Summary(tasks.Count, 0, tasks.Count, 0, 0);
+        if (pending.Length == 0)
+        {
+            hashes.Save();
+            return new InferStage.Summary(tasks.Count, 0, tasks.Count, 0, 0);
+        }
 
         var adapters = new ServerAdapters(client, paths, models, baseModel);
         // The first task's adapter is registered before anything is written: a server that cannot load
         // adapters, or cannot see them, fails the run with nothing changed.
         var first = await adapters.AcquireAsync(work, pending[0], CancellationToken.None);
+        Directory.CreateDirectory(work.ItemsDir);
+        hashes.Save();
         work.PrepareOutputs(pending);
         using var requests = new SemaphoreSlim(server.Concurrency);
         using var stop = new CancellationTokenSource();

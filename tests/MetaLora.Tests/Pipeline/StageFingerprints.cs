@@ -6,12 +6,15 @@ namespace MetaLora.Tests.Pipeline;
 /// <summary>Every distinct (verb, parameters) of the whole study's stages, and their code fingerprints from a build.</summary>
 internal static class StageFingerprints
 {
-    /// <summary>The stages of the full embedded study and of a Lots-of-LoRAs fetch, one per distinct code identity key.</summary>
+    /// <summary>The stages of the full embedded study, of a Lots-of-LoRAs fetch and of Infer on a server, one per distinct code identity key.</summary>
     public static IReadOnlyList<StageSpec> AllStages()
     {
         var embedded = new StageGraph(StudyOptions.FromCommandLine(["--target=Report", "--metric=all", "--model=all"])).Stages;
         var fetched = new StageGraph(StudyOptions.FromCommandLine(["--target=Tokenize", "--bank=lots-of-loras"])).Group("Bank");
-        return [.. embedded, .. fetched];
+        // Infer on a server: another engine, so other code (named apart from the local Infer stages).
+        var served = new StageGraph(StudyOptions.FromCommandLine(["--target=Infer", "--engine=openai", "--endpoint=http://localhost:8000"]))
+            .Group("Infer").Where(s => s.Name is "Infer.base" or "Infer.finetuned").Select(s => s with { Name = s.Name + "@openai" });
+        return [.. embedded, .. fetched, .. served];
     }
 
     public static Dictionary<string, SortedDictionary<string, string>> Of(CodeBase code) =>

@@ -143,6 +143,28 @@ public sealed class OpenAiEngineTests(ServedStudy study) : IClassFixture<ServedS
         Assert.Contains("\"api-key-env\": \"MY_KEY\"", File.ReadAllText(Path.Combine(study.Data, ".stages", "Infer.finetuned.json")));
     }
 
+    [SlurmFact]
+    public void Slurm_shards_all_send_to_the_same_server_and_write_the_local_bytes()
+    {
+        const string Key = "sk-slurm-5e4d3c2b1a0f9e8d7c6b5a4938271605";
+        using var guarded = new ServeProcess(study.Root, new Dictionary<string, string?> { ["SERVE_KEY"] = Key }, "--bank-dir", study.Bank, "--api-key-env", "SERVE_KEY");
+        var results = study.Folder("slurm");
+        var environment = new Dictionary<string, string?>(LocalSlurm.ClientEnvironment) { ["OPENAI_API_KEY"] = Key };
+        var run = study.Lora(environment, ["run", "--group", "Infer", .. study.Study, $"--results-dir={results}", "--executor=slurm", "--shards=3",
+            "--engine=openai", $"--endpoint={guarded.Url}"]);
+        var logs = Path.Combine(results, "slurm", "logs");
+        Assert.True(run.ExitCode == 0, run.Output + (Directory.Exists(logs) ? string.Concat(Directory.EnumerateFiles(logs).Select(File.ReadAllText)) : ""));
+        Assert.Contains("3 of 3 shards completed", run.Stdout);
+        var script = File.ReadAllText(Path.Combine(results, "slurm", "infer.sbatch"));
+        Assert.Contains($"--engine openai --endpoint {guarded.Url} --concurrency 32 --api-key-env OPENAI_API_KEY", script);
+        foreach (var pipeline in ServedStudy.Pipelines)
+            Assert.Contains($"Infer.{pipeline}: 0 of 6 tasks generated (0 samples), 6 up to date", run.Stdout);
+        Assert.Equal(study.LocalOutputs(ServedStudy.Pipelines), ServedStudy.Outputs(results));
+        Assert.DoesNotContain(Key, run.Output);
+        foreach (var file in Directory.EnumerateFiles(results, "*", SearchOption.AllDirectories))
+            Assert.False(File.ReadAllText(file).Contains(Key, StringComparison.Ordinal), $"{file} holds the API key");
+    }
+
     [Fact]
     public void Bad_engine_arguments_give_one_line_and_exit_code_2()
     {

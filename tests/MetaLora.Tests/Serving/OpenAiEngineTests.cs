@@ -70,6 +70,18 @@ public sealed class OpenAiEngineTests(ServedStudy study) : IClassFixture<ServedS
     }
 
     [Fact]
+    public async Task An_adapter_the_server_forgot_mid_task_is_loaded_again()
+    {
+        await using var proxy = FaultProxy.Start(study.Server.Url, new Dictionary<int, FaultProxy.Fault> { [3] = FaultProxy.Fault.ForgetAdapter });
+        var results = study.Folder("forgot");
+        var run = study.Lora(Infer(proxy.Url, results, "finetuned", "--concurrency", "1"));
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal([FaultProxy.Fault.ForgetAdapter], proxy.Injected.ToArray());
+        Assert.Equal(study.LocalOutputs("finetuned"), ServedStudy.Outputs(results));
+        Assert.Equal(["embedded"], Models(study.Server.Url));
+    }
+
+    [Fact]
     public void A_server_without_run_time_loading_serves_its_start_up_adapters_and_says_how_to_start_it_for_others()
     {
         using var server = new ServeProcess(study.Root, null, "--bank-dir", study.Bank, "--no-runtime-loading",

@@ -13,7 +13,8 @@ namespace MetaLora.Tests.Support;
 /// <summary>
 /// A real HTTP server on 127.0.0.1 in front of another: it forwards every request, except that the
 /// completions requests numbered in the fault plan get a 500, a dropped connection, or a 429 with
-/// Retry-After instead (before reaching the server).
+/// Retry-After instead (before reaching the server), or reach it after it was told to unload the
+/// request's adapter.
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
@@ -21,12 +22,16 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly HttpClient _forward = new();
     private readonly IReadOnlyDictionary<int, Fault> _plan;
     private int _completions;
+    private string? _forgotten;
 
     public enum Fault
     {
         ServerError,
         DropConnection,
         TooManyRequests,
+
+        /// <summary>The server forgets the request's adapter first (as a restarted server does), then answers.</summary>
+        ForgetAdapter,
     }
 
     /// <summary>Faults injected, in order.</summary>
@@ -54,6 +59,8 @@ public sealed class FaultProxy : IAsyncDisposable
                     case Fault.DropConnection:
                         context.Abort();
                         return;
+                    case Fault.ForgetAdapter:
+                        break;
                     case Fault.TooManyRequests:
                         context.Response.StatusCode = 429;
                         context.Response.Headers.RetryAfter = "1";
@@ -68,6 +75,14 @@ public sealed class FaultProxy : IAsyncDisposable
                 await context.Request.Body.CopyToAsync(body);
                 request.Content = new ByteArrayContent(body.ToArray());
                 request.Content.Headers.TryAddWithoutValidation("Content-Type", context.Request.ContentType);
+                if (Injected.LastOrDefault() == Fault.ForgetAdapter && _forgotten is null)
+                {
+                    using var json = System.Text.Json.JsonDocument.Parse(body.ToArray());
+                    _forgotten = json.RootElement.GetProperty("model").GetString();
+                    using var unload = await _forward.PostAsync(target + "/v1/unload_lora_adapter",
+                        new StringContent(System.Text.Json.JsonSerializer.Serialize(new { lora_name = _forgotten }), System.Text.Encoding.UTF8, "application/json"));
+                    if (unload.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"could not unload {_forgotten}: {unload.StatusCode}");
+                }
             }
             if (context.Request.Headers.Authorization.Count > 0)
                 request.Headers.TryAddWithoutValidation("Authorization", context.Request.Headers.Authorization.ToString());

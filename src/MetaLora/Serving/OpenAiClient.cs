@@ -12,6 +12,8 @@ namespace MetaLora.Serving;
 /// <c>POST /v1/load_lora_adapter</c> and <c>/v1/unload_lora_adapter</c>. Requests are retried on 408,
 /// 429, 5xx, dropped connections and timeouts (<see cref="ServerRetry"/>). The API key goes only into
 /// the Authorization header: messages name the endpoint and the variable, never the key.
+/// Plain HttpClient and System.Text.Json rather than the OpenAI .NET library, which is built around
+/// chat and knows nothing of vLLM's adapter endpoints: four small calls do not need it.
 /// </summary>
 [StageVariant("engine", "openai")]
 public sealed class OpenAiClient : IDisposable

@@ -23,19 +23,24 @@ internal static class InferCommand
         };
         var shard = new Option<string?>("--shard") { Description = "i/n: only the tasks whose bank index mod n is i (spread the stage over machines sharing the folders)." };
         var force = CommonOptions.Force();
+        var engine = new ServerEngineOptions();
         var command = new Command("infer",
             "Greedy generation on every task's test split for each pipeline: base (no adapter), finetuned (the task's bank adapter), " +
             "<METRIC>_<model> (the task's predicted adapter). Prompt = the raw input with BOS. Writes " +
-            "<results-dir>/models_generated_outputs/<pipeline>/<task>.jsonl ({id, input, reference, prediction}). Resumable per task.")
+            "<results-dir>/models_generated_outputs/<pipeline>/<task>.jsonl ({id, input, reference, prediction}). Resumable per task. " +
+            "With --engine openai the prompts go to an OpenAI-compatible server (/v1/completions, temperature 0, max_tokens = --max-new-tokens), " +
+            "each task's adapter registered there by its path and unloaded after the task.")
         {
             results, pipelines, maxNewTokens, batchSize, workers, shard, force,
         };
         bank.AddTo(command);
+        engine.AddTo(command);
         command.SetAction(parse =>
         {
             var selected = InferPipeline.Parse(parse.GetValue(pipelines)!);
             var s = bank.Resolve(parse);
             var sharded = parse.GetValue(shard) is { } text ? Shard.Parse(text) : Shard.All;
+            var server = engine.Resolve(parse);
             // Shards run at the same time on one shared folder, each on its own tasks: only a whole run takes the lock.
             using var _ = sharded.Count > 1 ? null : DataFolderLock.Acquire(s.Layout.DataDir);
             using var __ = sharded.Count > 1 ? null : DataFolderLock.AcquireResults(parse.GetValue(results)!);
@@ -47,6 +52,7 @@ internal static class InferCommand
                 Shard = sharded,
                 Limit = s.Limit,
                 Force = parse.GetValue(force),
+                Server = server,
             };
             var layout = new ResultsLayout(parse.GetValue(results)!);
             foreach (var pipeline in selected)

@@ -27,6 +27,7 @@ root = new RootCommand("lora: LoRA adapters for new datasets from a bank of (dat
     BankCommand.Create(),
     SlurmCommand.Create(),
     FingerprintCommand.Create(),
+    ServeCommand.Create(),
 };
 
 try

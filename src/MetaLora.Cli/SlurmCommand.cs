@@ -26,10 +26,12 @@ internal static class SlurmCommand
         public readonly Option<int?> CpusPerTask = new("--cpus-per-task") { Description = "sbatch --cpus-per-task." };
         public readonly Option<string?> Mem = new("--mem") { Description = "sbatch --mem, e.g. 32G." };
         public readonly Option<string> JobName = new("--job-name") { Description = "sbatch --job-name.", DefaultValueFactory = _ => "lora-infer" };
+        public readonly ServerEngineOptions Engine = new();
 
         public void AddTo(Command command)
         {
             Bank.AddTo(command);
+            Engine.AddTo(command);
             foreach (var o in new Option[] { Results, Pipelines, MaxNewTokens, BatchSize, Shards, Partition, Gres, Time, Account, CpusPerTask, Mem, JobName })
                 command.Options.Add(o);
         }
@@ -39,6 +41,8 @@ internal static class SlurmCommand
         {
             var pipelines = InferPipeline.Parse(parse.GetValue(Pipelines)!);
             var s = Bank.Resolve(parse);
+            // Every shard sends to the same server; the API key reaches them in the environment sbatch passes on.
+            var server = Engine.Resolve(parse);
             var shards = parse.GetValue(Shards);
             if (shards < 1) throw new BadInputException($"--shards={shards}: expected a whole number >= 1");
             foreach (var (option, what) in new[] { (MaxNewTokens, "--max-new-tokens"), (BatchSize, "--batch-size") })
@@ -57,6 +61,7 @@ internal static class SlurmCommand
                     .. launcher, "infer", "--pipeline", string.Join(',', pipelines.Select(p => p.Name)),
                     "--bank-dir", Path.GetFullPath(s.Bank.Directory), "--data-dir", Path.GetFullPath(s.Layout.DataDir), "--results-dir", results,
                     "--limit", s.Limit.ToString(), "--max-new-tokens", parse.GetValue(MaxNewTokens).ToString(), "--batch-size", parse.GetValue(BatchSize).ToString(),
+                    .. ServerEngineOptions.Words(server),
                 ],
                 Dir = Path.Combine(results, "slurm"),
                 WorkingDir = Directory.GetCurrentDirectory(),

@@ -59,6 +59,7 @@ public sealed class StageGraph
         "slurm", "submit", "--pipeline", string.Join(",", Pipelines.Select(p => p.Name)), "--bank-dir", Bank, "--data-dir", Study.DataDir,
         "--results-dir", Study.ResultsDir, "--limit", Limit, "--max-new-tokens", StudyOptions.Inv(Study.MaxNewTokens),
         "--batch-size", StudyOptions.Inv(Study.BatchSize), "--shards", StudyOptions.Inv(Study.Shards), .. Study.SlurmArguments,
+        .. Study.ServerArguments.SelectMany(a => ServerWords(a.Key, a.Value)),
         .. Study.SlurmDryRun ? ["--dry-run"] : Array.Empty<string>(),
     ];
 
@@ -82,6 +83,11 @@ public sealed class StageGraph
             deps.Select(Slash).ToArray(), outs.Select(Slash).ToArray(), group, verb, command, upstream.ToArray()));
 
     private static string Slash(string path) => path.Replace('\\', '/');
+
+    /// <summary>An openai engine argument as infer's words: one <c>--server-path-map</c> per map.</summary>
+    private static IEnumerable<string> ServerWords(string name, string value) => name == "server-path-map"
+        ? value.Split(',').SelectMany(map => new[] { "--server-path-map", map })
+        : ["--" + name, value];
 
     private void Build()
     {
@@ -150,20 +156,32 @@ public sealed class StageGraph
         {
             var parameters = new Dictionary<string, string>
             {
-                ["pipeline"] = pipeline.Name, ["bank-dir"] = Bank, ["limit"] = Limit,
-                ["max-new-tokens"] = StudyOptions.Inv(Study.MaxNewTokens), ["batch-size"] = StudyOptions.Inv(Study.BatchSize),
+                ["pipeline"] = pipeline.Name, ["bank-dir"] = Bank, ["limit"] = Limit, ["max-new-tokens"] = StudyOptions.Inv(Study.MaxNewTokens),
             };
             string[] command =
             [
                 "infer", "--pipeline", pipeline.Name, "--bank-dir", Bank, "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir,
-                "--limit", Limit, "--max-new-tokens", parameters["max-new-tokens"], "--batch-size", parameters["batch-size"],
+                "--limit", Limit, "--max-new-tokens", parameters["max-new-tokens"],
             ];
+            // The local engine's parameters are as they were before engines existed (its stages keep their identity);
+            // a server's batching is its own, so the openai engine has no batch size.
+            if (Study.Engine == "local")
+            {
+                parameters["batch-size"] = StudyOptions.Inv(Study.BatchSize);
+                command = [.. command, "--batch-size", parameters["batch-size"]];
+            }
+            foreach (var (name, value) in Study.ServerArguments)
+            {
+                parameters[name] = value;
+                command = [.. command, .. ServerWords(name, value)];
+            }
             if (Study.Shard is not null)
             {
                 parameters["shard"] = Study.Shard;
                 command = [.. command, "--shard", Study.Shard];
             }
-            List<string> deps = [$"{Bank}/bank.json", $"{Bank}/base_model/*", $"{Bank}/datasets/*/test.jsonl", $"{Bank}/datasets/*/test*.parquet", $"{Bank}/datasets/*/data/test*.parquet"];
+            // A server generates with its own copy of the model: the bank's base model is then not read here.
+            List<string> deps = [$"{Bank}/bank.json", .. Study.Engine == "local" ? [$"{Bank}/base_model/*"] : Array.Empty<string>(), $"{Bank}/datasets/*/test.jsonl", $"{Bank}/datasets/*/test*.parquet", $"{Bank}/datasets/*/data/test*.parquet"];
             List<string> upstream = [.. afterBank];
             if (pipeline.Name == InferPipeline.Finetuned) deps.AddRange(BankAdapters);
             else if (pipeline.IsPredicted)

@@ -7,10 +7,18 @@ namespace MetaLora.Pipeline;
 /// shared code must reach an alternative only when the parameter names it (a switch on the
 /// parameter), so editing KL reruns the KL stages and not WD's. Calls from one alternative into
 /// another (mlp_version standardises rows as normalized_version does) are followed as usual.
+/// <para>
+/// One alternative of a parameter may be its default (<see cref="IsDefault"/>): a stage that does not
+/// name the parameter at all runs that one, so adding a parameter keeps the identity of the stages
+/// that never name it (the local Infer engine, when <c>engine</c> is not given).
+/// </para>
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
 public sealed class StageVariantAttribute(string parameter, string value) : Attribute
 {
     public string Parameter { get; } = parameter;
     public string Value { get; } = value;
+
+    /// <summary>This alternative is what a stage runs when its parameters do not name <see cref="Parameter"/>.</summary>
+    public bool IsDefault { get; set; }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using MetaLora.Metrics;
 using MetaLora.Prediction;
+using MetaLora.Serving;
 
 namespace MetaLora.Pipeline;
 
@@ -18,14 +19,18 @@ public sealed partial record StudyOptions
     public static readonly IReadOnlyList<string> BankProfiles = ["full", "tiny"];
     public static readonly IReadOnlyList<string> Executors = ["local", "slurm"];
     public static readonly IReadOnlyList<string> MlpEngines = ["sweep", "dense"];
+    public static readonly IReadOnlyList<string> Engines = ["local", "openai"];
 
     /// <summary>Every argument a run accepts (without the leading dashes).</summary>
     public static readonly IReadOnlyList<string> Known =
     [
         "target", "metric", "model", "mlp-hidden", "mlp-engine", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir",
         "results-dir", "limit", "force", "seed", "max-new-tokens", "batch-size", "shard", "executor", "shards", "slurm-partition",
-        "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem", "slurm-dry-run",
+        "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem", "slurm-dry-run", "engine", "endpoint", "served-model",
+        "server-path-map", "concurrency", "api-key-env",
     ];
+
+    private static readonly string[] ServerOptionNames = ["endpoint", "served-model", "server-path-map", "concurrency", "api-key-env"];
 
     /// <summary>Arguments that are switches: present means true.</summary>
     private static readonly string[] Flags = ["force", "include-base-model", "slurm-dry-run"];
@@ -59,6 +64,22 @@ public sealed partial record StudyOptions
     public string Executor { get; private init; } = "local";
     public int Shards { get; private init; } = 4;
     public bool SlurmDryRun { get; private init; }
+
+    /// <summary>Where Infer generates: <c>local</c> (the tool's own model) or <c>openai</c> (an OpenAI-compatible server at <see cref="Endpoint"/>).</summary>
+    public string Engine { get; private init; } = "local";
+
+    /// <summary>The server's URL, normalised (no trailing slash or <c>/v1</c>), for <c>--engine=openai</c>.</summary>
+    public string? Endpoint { get; private init; }
+
+    public string? ServedModel { get; private init; }
+
+    /// <summary><c>LOCAL=REMOTE</c> path maps, given as a comma list.</summary>
+    public IReadOnlyList<string> ServerPathMaps { get; private init; } = [];
+
+    public int Concurrency { get; private init; } = ServerOptions.DefaultConcurrency;
+
+    /// <summary>The variable holding the API key (its value is read only by the engine, never recorded).</summary>
+    public string ApiKeyEnv { get; private init; } = ServerOptions.DefaultApiKeyVariable;
 
     /// <summary>sbatch options as given (<c>--partition P</c>, ...), for <c>--executor=slurm</c>.</summary>
     public IReadOnlyList<string> SlurmArguments { get; private init; } = [];
@@ -132,6 +153,19 @@ public sealed partial record StudyOptions
             throw new BadInputException("--shards, --slurm-* and --slurm-dry-run need --executor=slurm");
         if (executor == "slurm" && shard is not null)
             throw new BadInputException("--shard runs one shard here; with --executor=slurm give the number of shards with --shards");
+        var engine = OneOf(Get("engine") ?? "local", Engines, "engine");
+        string? endpoint = null;
+        if (engine == "local" && ServerOptionNames.FirstOrDefault(n => Get(n) is not null) is { } serverOption)
+            throw new BadInputException($"--{serverOption} needs --engine=openai");
+        if (engine == "openai")
+            endpoint = OpenAiClient.NormalizeEndpoint(Get("endpoint") ?? throw new BadInputException("--engine=openai needs --endpoint=URL (the server's URL, e.g. http://localhost:8000)"));
+        var servedModel = Get("served-model");
+        if (servedModel is not null && servedModel.Trim().Length == 0) throw new BadInputException("--served-model is empty");
+        var pathMaps = (Get("server-path-map") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        ServerPathMap.Parse(pathMaps);
+        var apiKeyEnv = Get("api-key-env") ?? ServerOptions.DefaultApiKeyVariable;
+        if (!ApiKeyVariable.IsValid(apiKeyEnv))
+            throw new BadInputException($"--api-key-env={apiKeyEnv}: expected an environment variable's name (letters, digits, _)");
 
         return new StudyOptions
         {
@@ -162,6 +196,12 @@ public sealed partial record StudyOptions
             Shards = Whole(Get("shards") ?? "4", "shards", 1),
             SlurmDryRun = slurmDryRun,
             SlurmArguments = slurmArguments,
+            Engine = engine,
+            Endpoint = endpoint,
+            ServedModel = servedModel,
+            ServerPathMaps = pathMaps,
+            Concurrency = Whole(Get("concurrency") ?? Inv(ServerOptions.DefaultConcurrency), "concurrency", 1),
+            ApiKeyEnv = apiKeyEnv,
             CommandLine = order.Select(n => Flags.Contains(n) ? (Flag(n) ? $"--{n}" : $"--{n}=false") : $"--{n}={given[n]}").ToArray(),
         };
     }
@@ -190,8 +230,22 @@ public sealed partial record StudyOptions
         if (Shard is not null) recorded["shard"] = Shard;
         if (Revision is not null) recorded["revision"] = Revision;
         if (IncludeBaseModel) recorded["include-base-model"] = "true";
+        if (Engine == "openai")
+            foreach (var (name, value) in ServerArguments) recorded[name] = value;
         return recorded;
     }
+
+    /// <summary>
+    /// The openai engine's arguments, in the order infer takes them (<c>engine</c>, <c>endpoint</c>,
+    /// then those given or defaulted); empty for the local engine. Never the API key, only its variable.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ServerArguments => Engine != "openai" ? [] :
+    [
+        new("engine", Engine), new("endpoint", Endpoint!),
+        .. ServedModel is null ? Array.Empty<KeyValuePair<string, string>>() : [new("served-model", ServedModel)],
+        .. ServerPathMaps.Count == 0 ? Array.Empty<KeyValuePair<string, string>>() : [new("server-path-map", string.Join(",", ServerPathMaps))],
+        new("concurrency", Inv(Concurrency)), new("api-key-env", ApiKeyEnv),
+    ];
 
     /// <summary>What the Clean target deletes: everything the pipeline wrote, never the bank.</summary>
     public IReadOnlyList<string> CleanFolders =>

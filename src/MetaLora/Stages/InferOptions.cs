@@ -1,3 +1,5 @@
+using MetaLora.Serving;
+
 namespace MetaLora.Stages;
 
 public sealed record InferOptions
@@ -8,10 +10,13 @@ public sealed record InferOptions
     /// <summary>Prompts generated together (left-padded). Part of the result: padding changes float rounding.</summary>
     public int BatchSize { get; init; } = 16;
 
-    /// <summary>Tasks run at once, each worker with its own copy of the model; 0 chooses (see <see cref="InferStage"/>).</summary>
+    /// <summary>Tasks run at once, each worker with its own copy of the model; 0 chooses (see <see cref="LocalInfer"/>).</summary>
     public int Workers { get; init; }
 
     public Shard Shard { get; init; } = Shard.All;
     public int Limit { get; init; }
     public bool Force { get; init; }
+
+    /// <summary>Generate on an OpenAI-compatible server instead of the tool's own model (<c>--engine openai</c>); null: locally.</summary>
+    public ServerOptions? Server { get; init; }
 }

@@ -77,6 +77,35 @@ public sealed class CodeFingerprintTests
     }
 
     [Fact]
+    public void The_infer_engine_selects_its_code_and_the_local_one_is_the_default()
+    {
+        // Local Infer stages do not name the engine (their parameters are as before engines existed):
+        // they reach the local engine and nothing of the server client, and vice versa.
+        Assert.DoesNotContain("engine", StageFingerprints.AllStages().Single(s => s.Name == "Infer.base").Params.Keys);
+        foreach (var stage in new[] { "Infer.base", "Infer.finetuned", "Infer.KL_base_version" })
+        {
+            Assert.Contains("src/MetaLora/Stages/LocalInfer.cs", Files(stage));
+            Assert.Contains("src/MetaLora/Model/Generation.cs", Files(stage));
+            Assert.DoesNotContain(Files(stage), f => f.StartsWith("src/MetaLora/Serving/", StringComparison.Ordinal));
+            Assert.DoesNotContain("package:Polly.Core", Files(stage));
+        }
+        foreach (var stage in new[] { "Infer.base@openai", "Infer.finetuned@openai" })
+        {
+            Assert.Contains("src/MetaLora/Serving/OpenAiInfer.cs", Files(stage));
+            Assert.Contains("src/MetaLora/Serving/OpenAiClient.cs", Files(stage));
+            Assert.Contains("package:Polly.Core", Files(stage));
+            Assert.DoesNotContain("src/MetaLora/Stages/LocalInfer.cs", Files(stage));
+            Assert.DoesNotContain(Files(stage), f => f.StartsWith("src/MetaLora/Model/", StringComparison.Ordinal));
+            Assert.DoesNotContain(Files(stage), f => f.StartsWith("package:TorchSharp", StringComparison.Ordinal) || f.StartsWith("native:", StringComparison.Ordinal));
+            // lora serve is not part of any stage.
+            Assert.DoesNotContain("src/MetaLora/Serving/ModelServer.cs", Files(stage));
+        }
+        // The endpoint and the other server arguments are parameters, not code: the same code either way.
+        Assert.Equal(Fingerprints.Value["Infer.base@openai"], Fingerprints.Value["Infer.finetuned@openai"]);
+        Assert.Equal(Fingerprints.Value["Infer.base"], Fingerprints.Value["Infer.finetuned"]);
+    }
+
+    [Fact]
     public void Stages_that_call_torch_name_its_packages_and_native_libraries()
     {
         var infer = Fingerprints.Value["Infer.base"];

@@ -35,6 +35,11 @@ public sealed class ExecutedCodeTests : IDisposable
                                              || s.Name.StartsWith("Predict.KL.", StringComparison.Ordinal)
                                              || s.Name is "Infer.base" or "Infer.finetuned" or "Infer.KL_mlp_version").ToArray();
         Assert.Equal(1 + 1 + 4 + 1 + 3 + 3 + 3 + 1 + 1, stages.Length);
+        // Infer on a server, against lora serve over the same bank: the openai engine's stage runs only its own code.
+        using var server = new ServeProcess(_work.Path, null, "--bank-dir", _work["data/embedded"]);
+        var served = new StageGraph(StudyOptions.FromCommandLine([.. args, "--engine=openai", $"--endpoint={server.Url}"]))
+            .Group("Infer").Single(s => s.Name == "Infer.finetuned");
+        stages = [.. stages, served with { Name = "Infer.finetuned@openai" }];
         var failures = new List<string>();
         foreach (var stage in stages)
         {

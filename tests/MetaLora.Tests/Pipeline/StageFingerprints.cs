@@ -8,8 +8,8 @@ internal static class StageFingerprints
 {
     /// <summary>
     /// The stages of the full embedded study, one mlp_version Coefficients stage with the dense engine
-    /// (named <c>Coefficients.KL.mlp_version.dense</c>; the study runs the sweep by default), and the
-    /// stages of a Lots-of-LoRAs fetch: one per distinct code identity key.
+    /// (named <c>Coefficients.KL.mlp_version.dense</c>; the study runs the sweep by default), the
+    /// stages of a Lots-of-LoRAs fetch and of Infer on a server: one per distinct code identity key.
     /// </summary>
     public static IReadOnlyList<StageSpec> AllStages()
     {
@@ -17,7 +17,10 @@ internal static class StageFingerprints
         var dense = new StageGraph(StudyOptions.FromCommandLine(["--target=Predict", "--metric=KL", "--model=mlp_version", "--mlp-engine=dense"]))
             .Stages.Single(s => s.Name == "Coefficients.KL.mlp_version");
         var fetched = new StageGraph(StudyOptions.FromCommandLine(["--target=Tokenize", "--bank=lots-of-loras"])).Group("Bank");
-        return [.. embedded, dense with { Name = dense.Name + ".dense" }, .. fetched];
+        // Infer on a server: another engine, so other code (named apart from the local Infer stages).
+        var served = new StageGraph(StudyOptions.FromCommandLine(["--target=Infer", "--engine=openai", "--endpoint=http://localhost:8000"]))
+            .Group("Infer").Where(s => s.Name is "Infer.base" or "Infer.finetuned").Select(s => s with { Name = s.Name + "@openai" });
+        return [.. embedded, dense with { Name = dense.Name + ".dense" }, .. fetched, .. served];
     }
 
     public static Dictionary<string, SortedDictionary<string, string>> Of(CodeBase code) =>

@@ -15,6 +15,7 @@ public sealed class CodeBase : IDisposable
 
     private readonly Dictionary<string, AssemblyDefinition> _assemblies;
     private readonly Dictionary<string, MethodDefinition> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _variantDefaults = new(StringComparer.Ordinal);
 
     private readonly IAssemblyResolver _resolver;
 
@@ -25,6 +26,16 @@ public sealed class CodeBase : IDisposable
         Packages = packages;
         foreach (var assembly in assemblies.Values)
             foreach (var type in assembly.MainModule.GetTypes())
+            {
+                foreach (var attribute in type.CustomAttributes)
+                    if (attribute.AttributeType.FullName == typeof(StageVariantAttribute).FullName
+                        && attribute.Properties.Any(p => p.Name == nameof(StageVariantAttribute.IsDefault) && p.Argument.Value is true))
+                    {
+                        var parameter = (string)attribute.ConstructorArguments[0].Value;
+                        var value = (string)attribute.ConstructorArguments[1].Value;
+                        if (!_variantDefaults.TryAdd(parameter, value) && _variantDefaults[parameter] != value)
+                            throw new InvalidOperationException($"two defaults for stage parameter '{parameter}': {_variantDefaults[parameter]} and {value}");
+                    }
                 foreach (var method in type.Methods)
                     foreach (var attribute in method.CustomAttributes)
                         if (attribute.AttributeType.FullName == typeof(StageEntryAttribute).FullName)
@@ -33,6 +44,7 @@ public sealed class CodeBase : IDisposable
                             if (!_entries.TryAdd(verb, method))
                                 throw new InvalidOperationException($"two entries for verb '{verb}': {_entries[verb].FullName} and {method.FullName}");
                         }
+            }
     }
 
     /// <summary>The packages and native libraries the tool ships (from its deps.json).</summary>
@@ -40,6 +52,12 @@ public sealed class CodeBase : IDisposable
 
     /// <summary>The modules read, the library's and the tool's.</summary>
     public IEnumerable<ModuleDefinition> Modules => _assemblies.Values.Select(a => a.MainModule);
+
+    /// <summary>
+    /// Stage parameters with a default alternative (<see cref="StageVariantAttribute.IsDefault"/>) and
+    /// that alternative's value: what a stage that does not name the parameter runs.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> VariantDefaults => _variantDefaults;
 
     /// <summary>Verbs that have a <see cref="StageEntryAttribute"/>, with their entry methods.</summary>
     public IReadOnlyDictionary<string, MethodDefinition> Entries => _entries;

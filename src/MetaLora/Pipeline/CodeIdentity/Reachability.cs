@@ -305,7 +305,8 @@ public sealed class Reachability
     {
         if (VariantOf(target) is not { } variant) return true;
         _consulted.Add(variant.Parameter);
-        if (!_selection.TryGetValue(variant.Parameter, out var chosen)) return true;
+        // A parameter the stage does not name selects its default alternative, if one is marked.
+        if (!_selection.TryGetValue(variant.Parameter, out var chosen) && !_code.VariantDefaults.TryGetValue(variant.Parameter, out chosen)) return true;
         if (string.Equals(chosen, variant.Value, StringComparison.Ordinal)) return true;
         return VariantOf(from) is { } caller && caller.Parameter == variant.Parameter;
     }

@@ -1,0 +1,7 @@
+using MetaLora.Pipeline;
+
+namespace MetaLora.Serving;
+
+/// <summary>A completion's text as the server returned it and why it stopped (<c>stop</c>, <c>length</c>).</summary>
+[StageVariant("engine", "openai")]
+public sealed record Completion(string Text, string? FinishReason);

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text;
+using MetaLora.Bank;
+using MetaLora.Model;
+using MetaLora.Pipeline;
+using Microsoft.ML.Tokenizers;
+using TorchSharp;
+
+namespace MetaLora.Stages;
+
+/// <summary>
+/// Infer on the tool's own model (the default engine). The base model is loaded once per worker and
+/// adapters are swapped in per task. Models whose weights are small run on several worker threads
+/// with one torch thread each (results do not depend on the machine's cores); large ones on one
+/// worker with all cores.
+/// </summary>
+[StageVariant("engine", "local", IsDefault = true)]
+internal static class LocalInfer
+{
+    /// <summary>Weights up to this size are copied per worker; above it one model uses every core.</summary>
+    public const long SmallModelBytes = 256L << 20;
+
+    /// <summary>
+    /// The identity of the code <c>lora infer</c> runs with this engine; computed once per process.
+    /// </summary>
+    private static readonly Lazy<string> CodeKey = new(() => InferStage.CodeKey(new Dictionary<string, string>()));
+
+    public static InferStage.Summary Run(InferWork work, IProgress<int>? progress, Action<string>? log)
+    {
+        var (bank, layout, results, pipeline, tasks, options) = work;
+        var modelDir = InferStage.BaseModelDir(bank);
+        Directory.CreateDirectory(work.ItemsDir);
+        var hashes = work.NewHashCache();
+        var ledger = new ItemLedger(work.ItemsDir);
+
+        var torchThreads = TorchThreads(modelDir);
+        var modelKey = ModelKey(modelDir, hashes, options, torchThreads);
+        var keys = tasks.ToDictionary(t => t, t => InferStage.ItemKey(bank, layout, pipeline, t, modelKey, hashes));
+        hashes.Save();
+        var pending = tasks.Where(t => options.Force || !ledger.IsDone(t, keys[t], work.OutputFile(t))).ToArray();
+        var done = tasks.Count - pending.Length;
+        progress?.Report(done);
+        if (pending.Length == 0) return new InferStage.Summary(tasks.Count, 0, tasks.Count, 0, 0);
+
+        work.PrepareOutputs(pending);
+        var workers = options.Workers > 0 ? options.Workers : torchThreads == 1 ? Environment.ProcessorCount : 1;
+        workers = Math.Clamp(workers, 1, pending.Length);
+        var previousThreads = torch.get_num_threads();
+        torch.set_num_threads(torchThreads);
+        var next = -1;
+        int samples = 0, truncated = 0;
+        try
+        {
+            ModelWorkers.Run(workers, _ =>
+            {
+                using var model = MistralCheckpoint.Load(modelDir);
+                var tokenizer = ModelTokenizer.FromFolder(modelDir, model.Config);
+                for (var k = Interlocked.Increment(ref next); k < pending.Length; k = Interlocked.Increment(ref next))
+                {
+                    var task = pending[k];
+                    var clock = Stopwatch.StartNew();
+                    var (count, cut) = RunTask(model, tokenizer, work, task);
+                    ledger.MarkDone(task, keys[task], work.OutputFile(task));
+                    Interlocked.Add(ref samples, count);
+                    Interlocked.Add(ref truncated, cut);
+                    progress?.Report(Interlocked.Increment(ref done));
+                    if (clock.Elapsed.TotalSeconds >= 10)
+                        log?.Invoke($"{InferStage.StageName(pipeline)}: {task}: {count} samples in {clock.Elapsed.TotalSeconds:0.0} s");
+                }
+            });
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
+        return new InferStage.Summary(tasks.Count, pending.Length, tasks.Count - pending.Length, samples, truncated);
+    }
+
+    /// <summary>One torch thread per worker for small models, every core for a large one.</summary>
+    public static int TorchThreads(string modelDir)
+    {
+        var weightBytes = Directory.EnumerateFiles(modelDir, "*.safetensors").Sum(f => new FileInfo(f).Length);
+        return weightBytes <= SmallModelBytes ? 1 : Environment.ProcessorCount;
+    }
+
+    private static (int Samples, int Truncated) RunTask(MistralForCausalLM model, Tokenizer tokenizer, InferWork work, string task)
+    {
+        var options = work.Options;
+        var test = Dataset.ReadSplit(work.Bank.DatasetDir(task), "test");
+        var truncated = 0;
+        var prompts = test.Select(s =>
+        {
+            var (ids, cut) = PromptIds.Encode(tokenizer, s.Input, model.Config, options.MaxNewTokens);
+            if (cut) truncated++;
+            return ids;
+        }).ToArray();
+
+        var predictions = new string[test.Count];
+        LoraAdapter? adapter = null;
+        try
+        {
+            if (work.Pipeline.AdapterDir(work.Bank, work.Layout, task) is { } dir)
+            {
+                adapter = LoraAdapter.Load(dir, model);
+                model.SetAdapter(adapter);
+            }
+            // Similar lengths share a batch (less padding); the order is fixed, so are the results.
+            var order = Enumerable.Range(0, prompts.Length).OrderBy(i => prompts[i].Count).ToArray();
+            var generation = new GenerationOptions { MaxNewTokens = options.MaxNewTokens };
+            foreach (var batch in order.Chunk(options.BatchSize))
+            {
+                var outputs = Generation.Generate(model, batch.Select(i => prompts[i]).ToArray(), generation);
+                for (var b = 0; b < batch.Length; b++)
+                    predictions[batch[b]] = tokenizer.Decode(outputs[b]).Trim();
+            }
+        }
+        finally
+        {
+            model.SetAdapter(null);
+            adapter?.Dispose();
+        }
+        InferStage.WriteOutputs(work.OutputFile(task), test, predictions);
+        return (test.Count, truncated);
+    }
+
+    /// <summary>The code, the base model's files and the generation settings.</summary>
+    private static string ModelKey(string modelDir, HashCache hashes, InferOptions options, int torchThreads)
+    {
+        var sb = new StringBuilder("infer 2\n")
+            .Append(CodeKey.Value).Append('\n')
+            .Append($"max_new_tokens={options.MaxNewTokens} batch_size={options.BatchSize} torch_threads={torchThreads}\n");
+        foreach (var file in Directory.EnumerateFiles(modelDir).Order(StringComparer.Ordinal))
+            sb.Append(Path.GetFileName(file)).Append('\t').Append(hashes.Hash(file)).Append('\n');
+        return sb.ToString();
+    }
+}

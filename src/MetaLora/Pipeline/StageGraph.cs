@@ -223,8 +223,16 @@ public sealed class StageGraph
             "--tasks", "6", "--train-samples", "40", "--valid-samples", "4", "--test-samples", "6", "--generic-samples", "400",
             "--hidden", "32", "--intermediate", "64", "--base-steps", "30", "--lora-steps", "8", "--lora-batch", "8",
         ];
-        Add("Bank", "Bank.embedded", "bank build", new() { ["bank"] = Study.Bank, ["profile"] = Study.BankProfile },
-            ["bank", "build", "--out", Bank, .. Study.BankProfile == "tiny" ? tiny : []], [], [$"{Bank}/**"], []);
+        var embedded = new Dictionary<string, string> { ["bank"] = Study.Bank, ["profile"] = Study.BankProfile };
+        string[] init = [];
+        // Only the second bank names its initialisation, so the shared bank's stage stays as it was.
+        if (Study.AdapterInit != "shared")
+        {
+            embedded["adapter-init"] = Study.AdapterInit;
+            init = ["--adapter-init", Study.AdapterInit];
+        }
+        Add("Bank", "Bank.embedded", "bank build", embedded,
+            ["bank", "build", "--out", Bank, .. Study.BankProfile == "tiny" ? tiny : [], .. init], [], [$"{Bank}/**"], []);
         return "Bank.embedded";
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using MetaLora.Formats;
 using MetaLora.Pipeline;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLora.Prediction;
@@ -65,6 +64,10 @@ public static class DeltaCombiner
         var minimum = Enumerable.Repeat(1.0, outputs).ToArray();
         var readers = bank.Select(a => a.OpenWeights()).ToArray();
         var files = outputFolders.Select(f => new AdapterOutputFile(f, specs)).ToArray();
+        // Outputs are computed in parallel, each on one torch thread: many small factorisations run far
+        // better side by side than each split over the cores, and the bytes then do not depend on the machine.
+        var threads = get_num_threads();
+        set_num_threads(1);
         try
         {
             for (var index = 0; index < modules.Count; index++)
@@ -73,15 +76,21 @@ public static class DeltaCombiner
                 using var scope = NewDisposeScope();
                 var (aAll, bAll) = ReadModule(readers, m);
                 // Shared stack (every output combines every adapter): both QRs once per module.
-                var shared = k == others ? (Qr(bAll), Qr(aAll.t())) : default;
-                for (var i = 0; i < outputs; i++)
+                ((Tensor Q, Tensor R) B, (Tensor Q, Tensor R) A)? shared = null;
+                if (k == others)
+                {
+                    var qrB = Task.Run(() => Qr(bAll));
+                    var qrA = Task.Run(() => Qr(aAll.t()));
+                    shared = (qrB.Result, qrA.Result);
+                }
+                Parallel.For(0, outputs, i =>
                 {
                     using var inner = NewDisposeScope();
                     var row = Enumerable.Range(0, n).Select(j => weights[i, j] * scaling).ToArray();
                     Tensor qB, rB, qA, rA, w;
-                    if (k == others)
+                    if (shared is { } stack)
                     {
-                        ((qB, rB), (qA, rA)) = shared;
+                        ((qB, rB), (qA, rA)) = stack;
                         w = Expand(row, Enumerable.Range(0, n).ToArray(), bankRank);
                     }
                     else
@@ -89,18 +98,18 @@ public static class DeltaCombiner
                         var kept = Enumerable.Range(0, n).Where(j => weights[i, j] != 0).ToArray();
                         // A row of zeros still needs a stack to factor (its update is 0).
                         if (kept.Length == 0) kept = [i == 0 ? Math.Min(1, n - 1) : 0];
-                        using var columns = Columns(kept, bankRank);
+                        var columns = Columns(kept, bankRank);
                         (qB, rB) = Qr(bAll.index_select(1, columns));
                         (qA, rA) = Qr(aAll.index_select(0, columns).t());
                         w = Expand(row, kept, bankRank);
                     }
-                    var (a, b, kept2, total) = Factor(qB, rB, qA, rA, w, rank);
-                    energy[i, 0] += kept2;
+                    var (a, b, keptEnergy, total) = Factor(qB, rB, qA, rA, w, rank);
+                    energy[i, 0] += keptEnergy;
                     energy[i, 1] += total;
-                    if (total > 0) minimum[i] = Math.Min(minimum[i], kept2 / total);
+                    if (total > 0) minimum[i] = Math.Min(minimum[i], keptEnergy / total);
                     files[i].Write(specs[2 * index], a);
                     files[i].Write(specs[2 * index + 1], b);
-                }
+                });
                 foreach (var r in readers)
                 {
                     r.Release(r[m.A.Name], 0, m.A.ElementCount);
@@ -108,6 +117,13 @@ public static class DeltaCombiner
                 }
                 progress?.Report((double)(index + 1) / modules.Count);
             }
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
+        try
+        {
             var config = FactorCombinerChecks.UnitScaling(first.Config, rank);
             var reports = new DeltaReport[outputs];
             for (var i = 0; i < outputs; i++)
@@ -207,24 +223,28 @@ public static class DeltaCombiner
         var total = squares.sum().item<double>();
         var kept = squares.narrow(0, 0, t).sum().item<double>();
         var root = s.narrow(0, 0, t).sqrt();
-        var b = qB.matmul(u.narrow(1, 0, t) * root.unsqueeze(0));
-        var a = (vh.narrow(0, 0, t) * root.unsqueeze(1)).matmul(qA.t());
-        var largest = b.abs().argmax(0).unsqueeze(0);
-        var sign = b.gather(0, largest).squeeze(0).sign();
-        sign = where(sign.eq(0), ones_like(sign), sign);
-        b = b * sign.unsqueeze(0);
-        a = a * sign.unsqueeze(1);
-        if (t < rank)
+        var b = Doubles(qB.matmul(u.narrow(1, 0, t) * root.unsqueeze(0)));
+        var a = Doubles((vh.narrow(0, 0, t) * root.unsqueeze(1)).matmul(qA.t()));
+        var outDim = b.Length / t;
+        var inDim = a.Length / t;
+        // Zero columns past the core's own rank; each kept column's sign fixed on the managed side.
+        var bOut = new float[outDim * rank];
+        var aOut = new float[rank * inDim];
+        for (var c = 0; c < t; c++)
         {
-            b = cat([b, zeros(b.shape[0], rank - t, ScalarType.Float64)], 1);
-            a = cat([a, zeros(rank - t, a.shape[1], ScalarType.Float64)], 0);
+            var largest = 0;
+            for (var o = 1; o < outDim; o++)
+                if (Math.Abs(b[o * t + c]) > Math.Abs(b[largest * t + c])) largest = o;
+            var sign = b[largest * t + c] < 0 ? -1.0 : 1.0;
+            for (var o = 0; o < outDim; o++) bOut[o * rank + c] = (float)(sign * b[o * t + c]);
+            for (var i = 0; i < inDim; i++) aOut[c * inDim + i] = (float)(sign * a[c * inDim + i]);
         }
-        return (Values(a), Values(b), kept, total);
+        return (aOut, bOut, kept, total);
     }
 
-    private static float[] Values(Tensor x)
+    private static double[] Doubles(Tensor x)
     {
-        using var f = x.to_type(ScalarType.Float32).contiguous();
-        return f.data<float>().ToArray();
+        using var c = x.contiguous();
+        return c.data<double>().ToArray();
     }
 }

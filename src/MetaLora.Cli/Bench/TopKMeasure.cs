@@ -33,7 +33,7 @@ public static class TopKMeasure
                 var b = readers.Select(r => tensor(r.ReadFloat32(r[m.B.Name]), [m.OutFeatures, m.Rank]).to_type(ScalarType.Float64)).ToArray();
                 return stack(a.Zip(b, (x, y) => y.matmul(x)).ToArray());
             }).ToArray();
-            Tensor Update(double[] row, Tensor p) => (tensor(row, ScalarType.Float64).view(n, 1, 1) * p).sum(0);
+            Tensor Update(double[] row, Tensor p) => (tensor(row, ScalarType.Float64).view(n, 1, 1) * p).sum(0L);
             var rows = new List<Row>();
             foreach (var k in ks)
             {

@@ -185,18 +185,30 @@ public static class DeltaCombiner
     {
         var n = readers.Count;
         var r = module.Rank;
-        var aValues = new float[n * module.A.ElementCount];
-        var bValues = new float[n * module.B.ElementCount];
-        Parallel.For(0, n, j =>
-        {
-            readers[j].ReadFloat32(readers[j][module.A.Name], aValues.AsSpan((int)(j * module.A.ElementCount), (int)module.A.ElementCount));
-            readers[j].ReadFloat32(readers[j][module.B.Name], bValues.AsSpan((int)(j * module.B.ElementCount), (int)module.B.ElementCount));
-        });
-        using var a32 = tensor(aValues, [n * r, module.InFeatures]);
-        using var b32 = tensor(bValues, [n, module.OutFeatures, r]);
+        // Read straight into native tensors: managed arrays of this size would pile up on the large object heap.
+        using var a32 = empty([n * r, module.InFeatures], ScalarType.Float32);
+        using var b32 = empty([n, module.OutFeatures, r], ScalarType.Float32);
+        Fill(readers, module.A, a32);
+        Fill(readers, module.B, b32);
         var a = a32.to_type(ScalarType.Float64);
-        var b = b32.permute(1, 0, 2).reshape(module.OutFeatures, n * r).to_type(ScalarType.Float64);
+        using var side = b32.permute(1, 0, 2).reshape(module.OutFeatures, n * r);
+        var b = side.to_type(ScalarType.Float64);
         return (a, b);
+    }
+
+    /// <summary>Tensor <paramref name="info"/> of adapter j into the j-th block of <paramref name="target"/>.</summary>
+    private static unsafe void Fill(IReadOnlyList<SafetensorsReader> readers, TensorInfo info, Tensor target)
+    {
+        var count = info.ElementCount;
+        fixed (float* data = BankChunk.NativeSpan(target))
+        {
+            var start = (nint)data;
+            Parallel.For(0, readers.Count, j =>
+            {
+                var reader = readers[j];
+                reader.ReadFloat32(reader[info.Name], new Span<float>((float*)start + j * count, checked((int)count)));
+            });
+        }
     }
 
     private static (Tensor Q, Tensor R) Qr(Tensor x) => linalg.qr(x);

@@ -48,8 +48,10 @@ public static class TopKMeasure
                     foreach (var p in products)
                     {
                         var full = Update(all, p);
-                        diff += (Update(top, p) - full).square().sum().item<double>();
-                        norm += full.square().sum().item<double>();
+                        var gap = Update(top, p) - full;
+                        // x * x, not square(): a number argument would travel as a native scalar a collection may free mid-call.
+                        diff += (gap * gap).sum().item<double>();
+                        norm += (full * full).sum().item<double>();
                     }
                     errors[i] = norm > 0 ? Math.Sqrt(diff / norm) : 0;
                 }

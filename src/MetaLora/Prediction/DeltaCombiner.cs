@@ -231,7 +231,8 @@ public static class DeltaCombiner
         var (u, s, vh) = linalg.svd(core, fullMatrices: false);
         var q = (int)s.shape[0];
         var t = Math.Min(rank, q);
-        var squares = s.square();
+        // s * s, not square(): TorchSharp passes a number argument as a native scalar that a collection may free mid-call.
+        var squares = s * s;
         var total = squares.sum().item<double>();
         var kept = squares.narrow(0, 0, t).sum().item<double>();
         var root = s.narrow(0, 0, t).sqrt();

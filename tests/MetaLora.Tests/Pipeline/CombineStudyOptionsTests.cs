@@ -53,11 +53,11 @@ public sealed class CombineStudyOptionsTests
     public void The_per_task_bank_has_its_own_folder_and_bank_stage()
     {
         var graph = new StageGraph(StudyOptions.FromCommandLine(["--target=Bank", "--adapter-init=per-task"]));
-        var bank = graph.Stages.Single();
+        var bank = graph.Group("Bank").Single();
         Assert.Equal("data/embedded-per-task", graph.Study.BankDir);
         Assert.Equal("per-task", bank.Params["adapter-init"]);
         Assert.Equal(["bank", "build", "--out", "data/embedded-per-task", "--adapter-init", "per-task"], bank.Command);
-        Assert.False(new StageGraph(StudyOptions.FromCommandLine(["--target=Bank"])).Stages.Single().Params.ContainsKey("adapter-init"));
+        Assert.False(new StageGraph(StudyOptions.FromCommandLine(["--target=Bank"])).Group("Bank").Single().Params.ContainsKey("adapter-init"));
         Assert.Throws<BadInputException>(() => StudyOptions.FromCommandLine(["--adapter-init=per-task", "--bank=lots-of-loras"]));
     }
 }

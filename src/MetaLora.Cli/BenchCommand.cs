@@ -20,6 +20,34 @@ public static class BenchCommand
         command.Subcommands.Add(Mlp());
         command.Subcommands.Add(Model());
         command.Subcommands.Add(Tokenize());
+        command.Subcommands.Add(TopK());
+        return command;
+    }
+
+    private static Command TopK()
+    {
+        var bankDir = new Option<string>("--bank-dir") { Description = "The bank folder.", Required = true };
+        var coefficients = new Option<string>("--coefficients") { Description = "A coefficients.csv of that bank (e.g. data/coefficients/KL/base_version/coefficients.csv).", Required = true };
+        var ks = new Option<string>("--k") { Description = "Comma list of k to measure.", DefaultValueFactory = _ => "1,2,4,8,16,all" };
+        var command = new Command("topk",
+            "For the delta combiner's --top-k: per k, how far ΔW with each row's k largest coefficients (renormalised) is from ΔW with the whole row " +
+            "(relative Frobenius distance over all modules, max and mean over tasks), and the coefficient mass kept. Dense: for small banks.");
+        foreach (var option in new Option[] { bankDir, coefficients, ks })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var matrix = MatrixCsv.Read(parse.GetValue(coefficients)!);
+            var bank = MetaLora.Bank.BankInfo.Load(parse.GetValue(bankDir)!);
+            var adapters = AdapterBank.CheckConsistent(matrix.Names.Select(bank.AdapterDir).ToArray());
+            var n = matrix.Names.Count;
+            var list = parse.GetValue(ks)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(k => k.Equals("all", StringComparison.OrdinalIgnoreCase) ? n - 1 : int.Parse(k, CultureInfo.InvariantCulture))
+                .Where(k => k >= 1 && k <= n - 1).Distinct().ToArray();
+            Console.WriteLine($"{"k",4}  {"max rel. distance",18}  {"mean",10}  {"min mass kept",14}  {"mean mass kept",14}");
+            foreach (var r in TopKMeasure.Run(adapters, matrix.Values, list))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.K,4}  {r.MaxError,18:E3}  {r.MeanError,10:E3}  {r.MinMassKept,14:F6}  {r.MeanMassKept,14:F6}"));
+            return 0;
+        });
         return command;
     }
 
@@ -159,29 +187,38 @@ public static class BenchCommand
         var dtype = new Option<string>("--dtype") { Description = "Adapter dtype: F32, F16 or BF16.", DefaultValueFactory = _ => "F32" };
         var dir = new Option<string?>("--dir") { Description = "Scratch folder (default: a new folder under the system temp folder, deleted afterwards)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic weights and coefficients.", DefaultValueFactory = _ => 0 };
+        var outputs = new Option<int>("--outputs") { Description = "Predict only the first M adapters (0 = all N); the time per adapter is reported.", DefaultValueFactory = _ => 0 };
+        var combine = new CombineOptions("The combiner timed: paper, linear-sqrt or delta.");
 
         var command = new Command("predict",
             "Write N synthetic adapters of Mistral-7B's r16 q_proj/v_proj shape, then time their N x N combination " +
             "with the streaming mixer; reports wall time, throughput and peak resident memory of the combination.");
-        foreach (var option in new Option[] { adapters, layers, rank, dtype, dir, seed })
+        foreach (var option in new Option[] { adapters, layers, rank, dtype, dir, seed, outputs })
             command.Options.Add(option);
+        combine.AddTo(command);
         command.SetAction(parse =>
         {
+            var combiners = combine.Combiners(parse);
+            if (combiners.Count != 1) throw new BadInputException("--combine takes one combiner for bench predict");
             if (!Safetensors.TryParseDType(parse.GetValue(dtype)!, out var type) || !type.IsFloat32Convertible())
                 throw new BadInputException($"--dtype {parse.GetValue(dtype)}: expected F32, F16 or BF16");
             var shape = new MixerBenchmark.Shape(parse.GetValue(layers), parse.GetValue(rank), DType: type);
             var root = parse.GetValue(dir) ?? Directory.CreateTempSubdirectory("lora-bench-").FullName;
             try
             {
-                var t = MixerBenchmark.Run(root, parse.GetValue(adapters), shape, parse.GetValue(seed));
+                var t = MixerBenchmark.Run(root, parse.GetValue(adapters), shape, parse.GetValue(seed), combiner: combiners[0], delta: combine.Delta(parse),
+                    outputs: parse.GetValue(outputs));
                 var gb = t.BytesPerAdapter * (double)t.Adapters / 1e9;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{t.Adapters} adapters x {t.BytesPerAdapter / 1e6:F1} MB ({gb:F2} GB), {Environment.ProcessorCount} threads"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"write bank     {t.WriteSeconds,8:F2} s"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                if (t.CopySeconds > 0)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"copy bank      {t.CopySeconds,8:F2} s   {gb / t.CopySeconds:F2} GB/s read and written (the disk's pace); cpu {t.CopyCpuSeconds:F2} s"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"combine        {t.MixSeconds,8:F2} s   {gb / t.MixSeconds:F2} GB/s read and written, {t.CopySeconds / t.MixSeconds:P0} of the copy's pace; cpu {t.MixCpuSeconds:F2} s"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{combiners[0].Name()}: {t.Outputs} of {t.Adapters} outputs, {t.MixSeconds / t.Outputs:F3} s per output ({t.MixSeconds * t.Adapters / t.Outputs:F0} s for all {t.Adapters}, extrapolated when fewer were run)"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS       {t.PeakRssBytes / 1e6,8:F0} MB (during the combination)"));
             }
             finally

@@ -19,6 +19,7 @@ internal static class GenerateCommand
         var hidden = new Option<int>("--mlp-hidden") { Description = "mlp_version: hidden width H (paper: 4000).", DefaultValueFactory = _ => 4000 };
         var engine = CoefficientsCommand.MlpEngineOption();
         var seed = new Option<ulong>("--seed") { Description = "Seed of MMD's sampling and of mlp_version's training.", DefaultValueFactory = _ => 0 };
+        var combine = new CombineOptions("How the weighted adapters are combined: paper (the paper's), linear-sqrt (PEFT's linear rule) or delta (the exact Σ c s B A at rank --combine-rank).");
         var top = new Option<int>("--top") { Description = "How many contributing tasks to list.", DefaultValueFactory = _ => 10 };
         var command = new Command("generate",
             "Make a LoRA adapter for your own dataset without training: its distances to the bank's tasks become " +
@@ -26,17 +27,19 @@ internal static class GenerateCommand
         {
             dataset, output, metric, model, hidden, engine, seed, top,
         };
+        combine.AddTo(command);
         bank.AddTo(command);
         command.SetAction(parse =>
         {
             var metrics = MetricNames.Parse(parse.GetValue(metric)!);
             var models = CoefficientModelNames.Parse(parse.GetValue(model)!);
-            if (metrics.Count != 1 || models.Count != 1)
-                throw new BadInputException("--metric and --model take one value each for generate");
+            var combiners = combine.Combiners(parse);
+            if (metrics.Count != 1 || models.Count != 1 || combiners.Count != 1)
+                throw new BadInputException("--metric, --model and --combine take one value each for generate");
             var s = bank.Resolve(parse);
             using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
             var options = new DatasetAdapter.Options(metrics[0], models[0], new MlpOptions { Hidden = parse.GetValue(hidden), Engine = MlpEngineNames.Parse(parse.GetValue(engine)!), Seed = parse.GetValue(seed) },
-                parse.GetValue(seed), s.Limit);
+                parse.GetValue(seed), s.Limit, combiners[0], combine.Delta(parse));
             var result = DatasetAdapter.Run(parse.GetValue(dataset)!, s.Bank, s.Layout, parse.GetValue(output)!, options);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{parse.GetValue(output)}: adapter from {s.Tasks.Count} bank adapters ({metrics[0]}, {models[0].Name()}; dataset {result.Tokens:N0} tokens)"));

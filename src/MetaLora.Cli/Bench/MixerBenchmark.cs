@@ -21,7 +21,8 @@ public static class MixerBenchmark
     /// <param name="MixSeconds">Wall time of the combination: one predicted adapter per bank adapter, flushed to disk.</param>
     /// <param name="MixCpuSeconds">This process's CPU time (all threads, user and system) during the combination: on a busy machine a steadier measure than wall time.</param>
     /// <param name="PeakRssBytes">Peak resident set size during the combination (Linux; 0 elsewhere).</param>
-    public sealed record Timing(int Adapters, long BytesPerAdapter, double WriteSeconds, double CopySeconds, double CopyCpuSeconds, double MixSeconds, double MixCpuSeconds, long PeakRssBytes);
+    /// <param name="Outputs">Predicted adapters written.</param>
+    public sealed record Timing(int Adapters, long BytesPerAdapter, double WriteSeconds, double CopySeconds, double CopyCpuSeconds, double MixSeconds, double MixCpuSeconds, long PeakRssBytes, int Outputs);
 
     public static IReadOnlyList<TensorSpec> Specs(Shape shape)
     {
@@ -36,13 +37,16 @@ public static class MixerBenchmark
         return specs;
     }
 
-    /// <summary>Writes <paramref name="count"/> adapters with seeded random weights under <paramref name="root"/>.</summary>
+    /// <summary>Writes <paramref name="count"/> adapters with seeded random weights under <paramref name="root"/> (an adapter already complete there is kept).</summary>
     public static IReadOnlyList<string> WriteBank(string root, int count, Shape shape, ulong seed)
     {
         var specs = Specs(shape);
         var folders = Enumerable.Range(0, count).Select(i => Path.Combine(root, $"task{i:0000}")).ToArray();
         Parallel.For(0, count, i =>
         {
+            // Reruns in the same --dir (e.g. one per combiner) reuse the bank: its bytes depend only on the seed and shape.
+            if (PeftAdapter.IsComplete(folders[i]) && new FileInfo(PeftAdapter.WeightsPathIn(folders[i])).Length == SafetensorsWriter.Header(specs, PeftAdapter.WeightsMetadata).Length + specs.Sum(s => s.ByteLength))
+                return;
             var random = new Random(unchecked((int)seed) * 7919 + i);
             var config = AdapterConfig.Create(PeftAdapter.ConfigPathIn(folders[i]), shape.Rank, 2 * shape.Rank, ["q_proj", "v_proj"], "synthetic");
             var buffer = new float[1 << 16];
@@ -60,7 +64,16 @@ public static class MixerBenchmark
     }
 
     /// <summary>Writes a bank of <paramref name="count"/> adapters, then predicts one adapter per bank task (an N x N combination).</summary>
-    public static Timing Run(string root, int count, Shape shape, ulong seed, long chunkBytes = AdapterMixer.DefaultChunkBytes)
+    /// <param name="root">Scratch folder.</param>
+    /// <param name="count">Bank size N.</param>
+    /// <param name="shape">Adapter shape.</param>
+    /// <param name="seed">Seed of weights and coefficients.</param>
+    /// <param name="chunkBytes">The streaming mixers' chunk budget.</param>
+    /// <param name="combiner">The combiner timed.</param>
+    /// <param name="delta">The delta combiner's rank and top-k.</param>
+    /// <param name="outputs">Predict only the first this many adapters (0 = all N): slow combiners can be timed on a part.</param>
+    public static Timing Run(string root, int count, Shape shape, ulong seed, long chunkBytes = AdapterMixer.DefaultChunkBytes,
+        Combiner combiner = Combiner.Paper, DeltaOptions? delta = null, int outputs = 0)
     {
         var watch = Stopwatch.StartNew();
         var folders = WriteBank(Path.Combine(root, "bank"), count, shape, seed);
@@ -72,32 +85,58 @@ public static class MixerBenchmark
             for (var j = 0; j < count; j++)
                 distances[i, j] = i == j ? 0 : random.NextDouble() * 5;
         var coefficients = Softmin.Rows(distances);
+        var rows = outputs <= 0 || outputs >= count ? count : outputs;
+        if (rows < count)
+        {
+            var part = new double[rows, count];
+            for (var i = 0; i < rows; i++)
+                for (var j = 0; j < count; j++)
+                    part[i, j] = coefficients[i, j];
+            coefficients = part;
+        }
 
         // The combination reads N adapters and writes N, each flushed to disk (atomic writes): the same
         // bytes and the same durability as copying the bank once with a flush per file.
         watch.Restart();
         var cpu = CpuSeconds();
-        Parallel.ForEach(folders, f =>
+        double copySeconds = 0, copyCpu = 0;
+        // The copy is the paper mixer's yardstick (same bytes read and written); other combiners skip it.
+        if (combiner == Combiner.Paper)
         {
-            var copy = Path.Combine(root, "copy", Path.GetFileName(f));
-            Directory.CreateDirectory(copy);
-            using var source = File.OpenRead(PeftAdapter.WeightsPathIn(f));
-            using var target = new FileStream(PeftAdapter.WeightsPathIn(copy), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-            source.CopyTo(target);
-            target.Flush(flushToDisk: true);
-        });
-        var copySeconds = watch.Elapsed.TotalSeconds;
-        var copyCpu = CpuSeconds() - cpu;
-        Directory.Delete(Path.Combine(root, "copy"), recursive: true);
+            Parallel.ForEach(folders, f =>
+            {
+                var copy = Path.Combine(root, "copy", Path.GetFileName(f));
+                Directory.CreateDirectory(copy);
+                using var source = File.OpenRead(PeftAdapter.WeightsPathIn(f));
+                using var target = new FileStream(PeftAdapter.WeightsPathIn(copy), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                source.CopyTo(target);
+                target.Flush(flushToDisk: true);
+            });
+            copySeconds = watch.Elapsed.TotalSeconds;
+            copyCpu = CpuSeconds() - cpu;
+            Directory.Delete(Path.Combine(root, "copy"), recursive: true);
+        }
 
         ResetPeakRss();
         watch.Restart();
         cpu = CpuSeconds();
         var bank = AdapterBank.CheckConsistent(folders);
-        AdapterMixer.Mix(bank, coefficients, folders.Select(f => Path.Combine(root, "predicted", Path.GetFileName(f))).ToArray(), chunkBytes);
+        var targets = folders.Take(rows).Select(f => Path.Combine(root, "predicted", Path.GetFileName(f))).ToArray();
+        switch (combiner)
+        {
+            case Combiner.Paper:
+                AdapterMixer.Mix(bank, coefficients, targets, chunkBytes);
+                break;
+            case Combiner.LinearSqrt:
+                LinearSqrtCombiner.Mix(bank, coefficients, targets);
+                break;
+            default:
+                DeltaCombiner.Mix(bank, coefficients, targets, delta ?? new DeltaOptions());
+                break;
+        }
         var mixSeconds = watch.Elapsed.TotalSeconds;
         var mixCpu = CpuSeconds() - cpu;
-        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, copyCpu, mixSeconds, mixCpu, PeakRssBytes());
+        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, copyCpu, mixSeconds, mixCpu, PeakRssBytes(), rows);
     }
 
     private static double CpuSeconds()

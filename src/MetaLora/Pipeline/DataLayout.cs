@@ -30,7 +30,10 @@ public sealed record DataLayout(string DataDir)
 
     public string CoefficientsDir(string metric, string model) => Path.Combine(DataDir, "coefficients", metric, model);
     public string CoefficientFile(string metric, string model) => Path.Combine(CoefficientsDir(metric, model), "coefficients.csv");
-    public string PredictedAdapterDir(string metric, string model, string task) => Path.Combine(DataDir, "predicted_adapters", metric, model, task);
+    public string PredictedAdapterDir(string metric, string model, string task) => Path.Combine(PredictedAdaptersDir, metric, model, task);
+
+    /// <summary>Every predicted adapter: <c>&lt;METRIC&gt;/&lt;model&gt;[+&lt;combiner&gt;]/</c>, <c>&lt;METRIC&gt;/nearest/</c>, <c>uniform[+&lt;combiner&gt;]/</c>.</summary>
+    public string PredictedAdaptersDir => Path.Combine(DataDir, "predicted_adapters");
 
     /// <summary>Stage manifests and per-item records.</summary>
     public string StagesDir => Path.Combine(DataDir, ".stages");

@@ -47,7 +47,18 @@ public sealed class StageGraph
 
     /// <summary>The Infer pipelines (columns of the result tables): base, finetuned, then the selected metrics and models.</summary>
     public IReadOnlyList<InferPipeline> Pipelines =>
-        [.. InferPipeline.All.Take(2), .. Study.Metrics.SelectMany(m => Study.Models.Select(c => InferPipeline.Predicted(m, c)))];
+    [
+        .. InferPipeline.All.Take(2),
+        .. Study.Baselines.Contains(Baseline.Uniform) ? Study.Combiners.Select(InferPipeline.Uniform) : [],
+        .. Study.Baselines.Contains(Baseline.Nearest) ? Study.Metrics.Select(InferPipeline.Nearest) : [],
+        .. Study.Metrics.SelectMany(m => Study.Models.SelectMany(c => Study.Combiners.Select(k => InferPipeline.Predicted(m, c, k)))),
+    ];
+
+    /// <summary>The Predict stage that makes a predicted pipeline's adapters.</summary>
+    public static string PredictStageOf(InferPipeline pipeline) =>
+        pipeline.Baseline == Baseline.Uniform ? $"Predict.{pipeline.Name}"
+        : pipeline.Baseline == Baseline.Nearest ? $"Predict.{pipeline.Metric}.{Baseline.Nearest.Name()}"
+        : $"Predict.{pipeline.Metric}.{pipeline.Model!.Value.Name()}{pipeline.Combiner.Suffix()}";
 
     /// <summary>
     /// With <c>--executor=slurm</c>: the command that runs Infer as an sbatch array job (one task per
@@ -88,6 +99,25 @@ public sealed class StageGraph
     private static IEnumerable<string> ServerWords(string name, string value) => name == "server-path-map"
         ? value.Split(',').SelectMany(map => new[] { "--server-path-map", map })
         : ["--" + name, value];
+
+    /// <summary>
+    /// A Predict stage's combiner parameters and arguments. The parameters name the combiner (and that no
+    /// baseline runs), so the stage's code identity holds only that combiner's code; the paper's command
+    /// stays as it was (its default).
+    /// </summary>
+    private (Dictionary<string, string> Parameters, string[] Command) Combining(Combiner combiner)
+    {
+        var parameters = new Dictionary<string, string> { ["combine"] = combiner.Name(), ["baseline"] = "none" };
+        if (combiner == Combiner.Paper) return (parameters, []);
+        string[] command = ["--combine", combiner.Name()];
+        if (combiner == Combiner.Delta)
+        {
+            parameters["combine-rank"] = StudyOptions.Inv(Study.CombineRank);
+            parameters["top-k"] = Study.TopK == 0 ? "all" : StudyOptions.Inv(Study.TopK);
+            command = [.. command, "--combine-rank", parameters["combine-rank"], "--top-k", parameters["top-k"]];
+        }
+        return (parameters, command);
+    }
 
     private void Build()
     {
@@ -144,12 +174,43 @@ public sealed class StageGraph
                     upstream.Add("Gram");
                 }
                 Add("Predict", $"Coefficients.{m}.{model.Name()}", "coefficients", coefficientParameters, command, deps, outs, upstream);
-                Add("Predict", $"Predict.{m}.{model.Name()}", "predict", parameters,
-                    ["predict", "--metric", m, "--model", model.Name(), .. common],
-                    [$"{Bank}/bank.json", Data.CoefficientFile(m, model.Name()), .. BankAdapters],
-                    [$"{Data.DataDir}/predicted_adapters/{m}/{model.Name()}/**"],
-                    [$"Coefficients.{m}.{model.Name()}", .. afterBank]);
+                foreach (var combiner in Study.Combiners)
+                {
+                    var pipeline = InferPipeline.Predicted(metric, model, combiner);
+                    var (combineParameters, combineCommand) = Combining(combiner);
+                    Add("Predict", PredictStageOf(pipeline), "predict", new(parameters.Concat(combineParameters)),
+                        ["predict", "--metric", m, "--model", model.Name(), .. combineCommand, .. common],
+                        [$"{Bank}/bank.json", Data.CoefficientFile(m, model.Name()), .. BankAdapters],
+                        [$"{Slash(pipeline.AdaptersIn(Data)!)}/**"],
+                        [$"Coefficients.{m}.{model.Name()}", .. afterBank]);
+                }
             }
+        foreach (var pipeline in Pipelines.Where(p => p.Baseline is not null))
+        {
+            var isUniform = pipeline.Baseline == Baseline.Uniform;
+            var parameters = new Dictionary<string, string> { ["bank-dir"] = Bank, ["limit"] = Limit };
+            List<string> deps = [$"{Bank}/bank.json", .. BankAdapters];
+            List<string> upstream = [.. afterBank];
+            string[] command;
+            if (isUniform)
+            {
+                var (combineParameters, combineCommand) = Combining(pipeline.Combiner);
+                foreach (var (key, value) in combineParameters) parameters[key] = value;
+                command = ["predict", "--baseline", "uniform", .. combineCommand, .. common];
+            }
+            else
+            {
+                var m = pipeline.Metric!.Value.ToString();
+                parameters["metric"] = m;
+                // Copies adapters: no combiner runs.
+                parameters["combine"] = "none";
+                command = ["predict", "--baseline", "nearest", "--metric", m, .. common];
+                deps.Add(Data.DistanceFile(m));
+                upstream.Add($"Distances.{m}");
+            }
+            parameters["baseline"] = pipeline.Baseline!.Value.Name();
+            Add("Predict", PredictStageOf(pipeline), "predict", parameters, command, deps, [$"{Slash(pipeline.AdaptersIn(Data)!)}/**"], upstream);
+        }
 
         var pipelines = Pipelines;
         foreach (var pipeline in pipelines)
@@ -186,9 +247,8 @@ public sealed class StageGraph
             if (pipeline.Name == InferPipeline.Finetuned) deps.AddRange(BankAdapters);
             else if (pipeline.IsPredicted)
             {
-                var m = pipeline.Metric!.Value.ToString();
-                deps.Add($"{Data.DataDir}/predicted_adapters/{m}/{pipeline.Model!.Value.Name()}/**");
-                upstream.Add($"Predict.{m}.{pipeline.Model!.Value.Name()}");
+                deps.Add($"{Slash(pipeline.AdaptersIn(Data)!)}/**");
+                upstream.Add(PredictStageOf(pipeline));
             }
             Add("Infer", $"Infer.{pipeline.Name}", "infer", parameters, command, deps, [$"{Results.OutputsDir(pipeline.Name)}/*.jsonl"], upstream);
         }
@@ -244,8 +304,16 @@ public sealed class StageGraph
             "--tasks", "6", "--train-samples", "40", "--valid-samples", "4", "--test-samples", "6", "--generic-samples", "400",
             "--hidden", "32", "--intermediate", "64", "--base-steps", "30", "--lora-steps", "8", "--lora-batch", "8",
         ];
-        Add("Bank", "Bank.embedded", "bank build", new() { ["bank"] = Study.Bank, ["profile"] = Study.BankProfile },
-            ["bank", "build", "--out", Bank, .. Study.BankProfile == "tiny" ? tiny : []], [], [$"{Bank}/**"], []);
+        var embedded = new Dictionary<string, string> { ["bank"] = Study.Bank, ["profile"] = Study.BankProfile };
+        string[] init = [];
+        // Only the second bank names its initialisation, so the shared bank's stage stays as it was.
+        if (Study.AdapterInit != "shared")
+        {
+            embedded["adapter-init"] = Study.AdapterInit;
+            init = ["--adapter-init", Study.AdapterInit];
+        }
+        Add("Bank", "Bank.embedded", "bank build", embedded,
+            ["bank", "build", "--out", Bank, .. Study.BankProfile == "tiny" ? tiny : [], .. init], [], [$"{Bank}/**"], []);
         return "Bank.embedded";
     }
 }

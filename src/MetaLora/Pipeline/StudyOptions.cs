@@ -20,6 +20,7 @@ public sealed partial record StudyOptions
     public static readonly IReadOnlyList<string> Executors = ["local", "slurm"];
     public static readonly IReadOnlyList<string> MlpEngines = ["sweep", "dense"];
     public static readonly IReadOnlyList<string> Engines = ["local", "openai"];
+    public static readonly IReadOnlyList<string> AdapterInits = ["shared", "per-task"];
 
     /// <summary>Every argument a run accepts (without the leading dashes).</summary>
     public static readonly IReadOnlyList<string> Known =
@@ -27,7 +28,8 @@ public sealed partial record StudyOptions
         "target", "metric", "model", "mlp-hidden", "mlp-engine", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir",
         "results-dir", "limit", "force", "seed", "max-new-tokens", "batch-size", "shard", "executor", "shards", "slurm-partition",
         "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem", "slurm-dry-run", "engine", "endpoint", "served-model",
-        "server-path-map", "concurrency", "api-key-env",
+        "server-path-map", "concurrency", "api-key-env", "combine", "combine-rank",
+        "top-k", "baseline", "adapter-init",
     ];
 
     private static readonly string[] ServerOptionNames = ["endpoint", "served-model", "server-path-map", "concurrency", "api-key-env"];
@@ -41,6 +43,21 @@ public sealed partial record StudyOptions
     public IReadOnlyList<Metric> Metrics { get; private init; } = [Metric.KL];
     public IReadOnlyList<CoefficientModel> Models { get; private init; } = [CoefficientModel.BaseVersion];
     public string Bank { get; private init; } = "embedded";
+
+    /// <summary>How Predict combines the weighted bank adapters; every combiner is its own set of pipelines.</summary>
+    public IReadOnlyList<Combiner> Combiners { get; private init; } = [Combiner.Paper];
+
+    /// <summary>The delta combiner's output rank; 0 = the bank's r.</summary>
+    public int CombineRank { get; private init; }
+
+    /// <summary>The delta combiner keeps this many largest coefficients per row; 0 = all.</summary>
+    public int TopK { get; private init; }
+
+    /// <summary>The baseline pipelines to add (uniform, nearest_&lt;METRIC&gt;).</summary>
+    public IReadOnlyList<Baseline> Baselines { get; private init; } = [];
+
+    /// <summary>The embedded bank's adapter initialisation: <c>shared</c> (one random A for all) or <c>per-task</c>.</summary>
+    public string AdapterInit { get; private init; } = "shared";
     public string BankProfile { get; private init; } = "full";
 
     /// <summary>True when <c>--bank-dir</c> alone names a bank folder, used as it is (no Bank stage).</summary>
@@ -129,7 +146,17 @@ public sealed partial record StudyOptions
         var bank = OneOf(Get("bank") ?? "embedded", Banks, "bank");
         var profile = OneOf(Get("bank-profile") ?? "full", BankProfiles, "bank profile");
         var userBank = Get("bank-dir") is not null && Get("bank") is null;
-        var bankDir = Slash(Get("bank-dir") ?? (bank == "lots-of-loras" ? $"{dataDir}/raw_input" : $"{dataDir}/{bank}"));
+        var adapterInit = OneOf(Get("adapter-init") ?? "shared", AdapterInits, "adapter init");
+        if (adapterInit != "shared" && (bank != "embedded" || userBank))
+            throw new BadInputException("--adapter-init selects how the embedded bank is built; it needs --bank=embedded (and no --bank-dir alone)");
+        // The per-task bank has its own folder, so both embedded banks can coexist.
+        var bankDir = Slash(Get("bank-dir") ?? (bank == "lots-of-loras" ? $"{dataDir}/raw_input" : adapterInit == "shared" ? $"{dataDir}/{bank}" : $"{dataDir}/{bank}-{adapterInit}"));
+        var combiners = CombinerNames.Parse(NonEmpty(Get("combine") ?? "paper", "combine"));
+        var combineRank = Get("combine-rank") is { } rank ? Whole(rank, "combine-rank", 1) : 0;
+        var topK = Get("top-k") is { } k && !k.Equals("all", StringComparison.OrdinalIgnoreCase) ? Whole(k, "top-k", 1, " or all") : 0;
+        if ((combineRank > 0 || Get("top-k") is not null) && !combiners.Contains(Combiner.Delta))
+            throw new BadInputException("--combine-rank and --top-k set the delta combiner; add delta to --combine");
+        var baselines = BaselineNames.Parse(NonEmpty(Get("baseline") ?? "none", "baseline"));
         var embedded = bank == "embedded" && !userBank;
         if (target == "Bank" && userBank)
             throw new BadInputException($"--target=Bank makes a bank; with --bank-dir name which one with --bank ({string.Join(", ", Banks)})");
@@ -174,6 +201,11 @@ public sealed partial record StudyOptions
             Models = models,
             Bank = bank,
             BankProfile = profile,
+            Combiners = combiners,
+            CombineRank = combineRank,
+            TopK = topK,
+            Baselines = baselines,
+            AdapterInit = adapterInit,
             UserBank = userBank,
             BankDir = bankDir,
             DataDir = dataDir,
@@ -215,7 +247,9 @@ public sealed partial record StudyOptions
     public ResultsLayout ResultsLayout => new(ResultsDir);
 
     /// <summary>The bundle's bank label: the bank folder's name for a user's bank, the profile for a small embedded one.</summary>
-    public string BundleBank => UserBank ? Path.GetFileName(BankDir) : Bank == "embedded" && BankProfile != "full" ? $"embedded-{BankProfile}" : Bank;
+    public string BundleBank => UserBank ? Path.GetFileName(BankDir)
+        : Bank == "embedded" ? "embedded" + (AdapterInit == "shared" ? "" : "-" + AdapterInit) + (BankProfile == "full" ? "" : "-" + BankProfile)
+        : Bank;
 
     /// <summary>The arguments as resolved (defaults included), recorded in a published bundle.</summary>
     public SortedDictionary<string, string> Recorded()
@@ -227,6 +261,14 @@ public sealed partial record StudyOptions
             ["data-dir"] = DataDir, ["results-dir"] = ResultsDir, ["limit"] = Inv(Limit), ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
             ["max-new-tokens"] = Inv(MaxNewTokens), ["batch-size"] = Inv(BatchSize),
         };
+        if (Combiners is not [Combiner.Paper]) recorded["combine"] = string.Join(",", Combiners.Select(c => c.Name()));
+        if (Combiners.Contains(Combiner.Delta))
+        {
+            recorded["combine-rank"] = CombineRank == 0 ? "bank r" : Inv(CombineRank);
+            recorded["top-k"] = TopK == 0 ? "all" : Inv(TopK);
+        }
+        if (Baselines.Count > 0) recorded["baseline"] = string.Join(",", Baselines.Select(b => b.Name()));
+        if (AdapterInit != "shared") recorded["adapter-init"] = AdapterInit;
         if (Shard is not null) recorded["shard"] = Shard;
         if (Revision is not null) recorded["revision"] = Revision;
         if (IncludeBaseModel) recorded["include-base-model"] = "true";

@@ -57,7 +57,9 @@ public sealed record Summary(string Bank, int Tasks, IReadOnlyList<PipelineSumma
             }
             lines.Add(new PipelineSummary(name, have.Length, mean, std, change, improved, gap));
         }
-        var best = lines.Where(l => l.Pipeline is not Base and not Finetuned && l.Tasks > 0)
+        // Baselines (uniform, uniform+<combiner>, nearest_<METRIC>) are what the method is compared with, not candidates.
+        var best = lines.Where(l => l.Pipeline is not Base and not Finetuned && !l.Pipeline.StartsWith("uniform", StringComparison.Ordinal)
+                                    && !l.Pipeline.StartsWith("nearest_", StringComparison.Ordinal) && l.Tasks > 0)
             .OrderByDescending(l => l.Mean[RougeL]).ThenBy(l => table.PipelineIndex(l.Pipeline)).FirstOrDefault();
         var missing = Enumerable.Range(0, table.Pipelines.Count)
             .Select(p => (table.Pipelines[p], (IReadOnlyList<string>)table.MissingTasks(p).Select(t => table.Tasks[t]).ToArray()))

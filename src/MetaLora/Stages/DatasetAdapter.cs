@@ -25,7 +25,14 @@ public static class DatasetAdapter
     /// <param name="MlpSource">mlp_version only: where f came from (the pipeline's trained f, or trained now).</param>
     public sealed record Result(IReadOnlyList<Contribution> Contributions, int Tokens, string? MlpSource);
 
-    public sealed record Options(Metric Metric, CoefficientModel Model, MlpOptions Mlp, ulong Seed, int Limit);
+    /// <param name="Metric">The distance to the bank's tasks.</param>
+    /// <param name="Model">The coefficient model.</param>
+    /// <param name="Mlp">mlp_version's options.</param>
+    /// <param name="Seed">Seed of MMD's sampling.</param>
+    /// <param name="Limit">Use only the bank's first tasks (0 = all).</param>
+    /// <param name="Combiner">How the weighted adapters are combined (the paper's by default).</param>
+    /// <param name="Delta">The delta combiner's rank and top-k.</param>
+    public sealed record Options(Metric Metric, CoefficientModel Model, MlpOptions Mlp, ulong Seed, int Limit, Combiner Combiner = Combiner.Paper, DeltaOptions? Delta = null);
 
     public static Result Run(string dataset, BankInfo bank, DataLayout layout, string outputFolder, Options options)
     {
@@ -54,7 +61,7 @@ public static class DatasetAdapter
 
         var c = new double[1, n];
         for (var j = 0; j < n; j++) c[0, j] = weights[j];
-        AdapterMixer.Mix(adapters, c, [outputFolder]);
+        PredictStages.Combine(adapters, c, [outputFolder], options.Combiner, options.Delta);
 
         var contributions = Enumerable.Range(0, n)
             .Select(j => new Contribution(tasks[j], weights[j], row[j]))

@@ -56,12 +56,56 @@ public static class PredictStages
         MatrixCsv.Write(layout.CoefficientFile(metric.ToString(), model.Name()), tasks, coefficients);
     }
 
-    public static void Predict(BankInfo bank, DataLayout layout, Metric metric, CoefficientModel model, int limit, IProgress<double>? progress = null)
+    /// <summary>
+    /// The predicted adapters of one metric and coefficient model under <paramref name="combiner"/>, in
+    /// <c>predicted_adapters/&lt;METRIC&gt;/&lt;model&gt;[+&lt;combiner&gt;]/&lt;task&gt;/</c>.
+    /// </summary>
+    /// <returns>With the delta combiner, what each output kept; otherwise empty.</returns>
+    public static IReadOnlyList<DeltaReport> Predict(BankInfo bank, DataLayout layout, Metric metric, CoefficientModel model, int limit,
+        Combiner combiner = Combiner.Paper, DeltaOptions? delta = null, IProgress<double>? progress = null)
     {
         var tasks = bank.Take(limit);
         var coefficients = ReadFor(layout.CoefficientFile(metric.ToString(), model.Name()), tasks, "the Coefficients stage");
-        var outputs = tasks.Select(t => layout.PredictedAdapterDir(metric.ToString(), model.Name(), t)).ToArray();
-        AdapterMixer.Mix(OpenAdapters(bank, tasks), coefficients, outputs, progress: progress);
+        var pipeline = InferPipeline.Predicted(metric, model, combiner);
+        return Combine(OpenAdapters(bank, tasks), coefficients, tasks.Select(t => pipeline.AdapterDir(bank, layout, t)!).ToArray(), combiner, delta, progress);
+    }
+
+    /// <summary>The uniform baseline under <paramref name="combiner"/>, in <c>predicted_adapters/uniform[+&lt;combiner&gt;]/&lt;task&gt;/</c>.</summary>
+    public static IReadOnlyList<DeltaReport> PredictUniform(BankInfo bank, DataLayout layout, int limit, Combiner combiner = Combiner.Paper,
+        DeltaOptions? delta = null, IProgress<double>? progress = null)
+    {
+        var tasks = bank.Take(limit);
+        var pipeline = InferPipeline.Uniform(combiner);
+        return Combine(OpenAdapters(bank, tasks), UniformBaseline.Coefficients(tasks.Count), tasks.Select(t => pipeline.AdapterDir(bank, layout, t)!).ToArray(),
+            combiner, delta, progress);
+    }
+
+    /// <summary>The nearest-task baseline of <paramref name="metric"/>, in <c>predicted_adapters/&lt;METRIC&gt;/nearest/&lt;task&gt;/</c>.</summary>
+    public static void PredictNearest(BankInfo bank, DataLayout layout, Metric metric, int limit)
+    {
+        var tasks = bank.Take(limit);
+        var distances = ReadFor(layout.DistanceFile(metric.ToString()), tasks, "the Distances stage");
+        OpenAdapters(bank, tasks);
+        var pipeline = InferPipeline.Nearest(metric);
+        NearestBaseline.Copy(tasks.Select(bank.AdapterDir).ToArray(), tasks, NearestBaseline.Choose(distances),
+            tasks.Select(t => pipeline.AdapterDir(bank, layout, t)!).ToArray());
+    }
+
+    /// <summary>Weights the bank's adapters together with the chosen combiner (the only place that picks one).</summary>
+    public static IReadOnlyList<DeltaReport> Combine(IReadOnlyList<PeftAdapter> adapters, double[,] coefficients, IReadOnlyList<string> outputs,
+        Combiner combiner, DeltaOptions? delta = null, IProgress<double>? progress = null)
+    {
+        switch (combiner)
+        {
+            case Combiner.Paper:
+                AdapterMixer.Mix(adapters, coefficients, outputs, progress: progress);
+                return [];
+            case Combiner.LinearSqrt:
+                LinearSqrtCombiner.Mix(adapters, coefficients, outputs, progress);
+                return [];
+            default:
+                return DeltaCombiner.Mix(adapters, coefficients, outputs, delta ?? new DeltaOptions(), progress);
+        }
     }
 
     /// <summary>A matrix over exactly <paramref name="tasks"/>, in order; anything else means a stage upstream is stale.</summary>

@@ -27,7 +27,7 @@ public static class ReportStage
             var (mean, std) = Summary.MeanStd(Column(p).Where(v => !double.IsNaN(v)).ToArray());
             return new PipelineMean(p, mean, double.IsNaN(std) ? 0 : std);
         }).ToArray();
-        var best = means.Where(m => pipelines.Single(p => p.Name == m.Pipeline).IsPredicted && !double.IsNaN(m.Mean))
+        var best = means.Where(m => pipelines.Single(p => p.Name == m.Pipeline) is { IsPredicted: true, Baseline: null } && !double.IsNaN(m.Mean))
             .OrderByDescending(m => m.Mean).Select(m => m.Pipeline).Take(1).ToHashSet();
         if (means.Length > 0)
         {
@@ -35,14 +35,15 @@ public static class ReportStage
             written.Add(results.Plot("rougeL_by_pipeline"));
         }
 
-        foreach (var pipeline in pipelines.Where(p => p.IsPredicted))
+        // One heatmap per metric and model: the combiners share its coefficients.
+        foreach (var (metric, model) in pipelines.Where(p => p.Model is not null).Select(p => (p.Metric!.Value, p.Model!.Value)).Distinct())
         {
-            var file = data.CoefficientFile(pipeline.Metric!.Value.ToString(), pipeline.Model!.Value.Name());
+            var file = data.CoefficientFile(metric.ToString(), model.Name());
             if (!File.Exists(file)) continue;
             var c = MatrixCsv.Read(file);
             var rows = Enumerable.Range(0, c.Names.Count).Select(i => Enumerable.Range(0, c.Names.Count).Select(j => c.Values[i, j]).ToArray()).ToArray();
-            var path = results.Plot("coefficients_" + pipeline.Name);
-            Plots.Heatmap(path, $"Coefficients {pipeline.Metric} {pipeline.Model!.Value.Name()} (row: task adapted for)", c.Names, rows);
+            var path = results.Plot($"coefficients_{metric}_{model.Name()}");
+            Plots.Heatmap(path, $"Coefficients {metric} {model.Name()} (row: task adapted for)", c.Names, rows);
             written.Add(path);
         }
 

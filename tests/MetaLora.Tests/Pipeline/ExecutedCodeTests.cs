@@ -20,7 +20,7 @@ public sealed class ExecutedCodeTests : IDisposable
     [Fact]
     public void Every_method_a_stage_runs_is_in_its_fingerprint()
     {
-        string[] args = ["--target=Report", "--metric=all", "--model=all", "--bank-profile=tiny", "--mlp-hidden=16", "--max-new-tokens=8",
+        string[] args = ["--target=Report", "--metric=all", "--model=all", "--combine=all", "--baseline=all", "--bank-profile=tiny", "--mlp-hidden=16", "--max-new-tokens=8",
                          $"--data-dir={_work["data"]}", $"--results-dir={_work["results"]}"];
         var run = ToolProcess.Lora(_work.Path, ["run", .. args]);
         Assert.True(run.ExitCode == 0, run.Output);
@@ -29,12 +29,13 @@ public sealed class ExecutedCodeTests : IDisposable
         var graph = new StageGraph(StudyOptions.FromCommandLine(args));
         // Startup (every verb's command is built) runs for any verb: it is not a stage's own code.
         var startup = Executed(["tokenize", "--help"], "startup");
-        // Every metric's distances and coefficient model, a predicted adapter per model, and one Infer of each kind.
+        // Every metric's distances and coefficient model, a predicted adapter per model and combiner, the
+        // baselines' Predict (nearest for KL, uniform under delta), and one Infer of each kind.
         var stages = graph.Stages.Where(s => s.Group is "Bank" or "Tokenize" or "Distances" or "Evaluate" or "Report"
                                              || s.Name is "Gram" || s.Name.StartsWith("Coefficients.KL.", StringComparison.Ordinal)
-                                             || s.Name.StartsWith("Predict.KL.", StringComparison.Ordinal)
-                                             || s.Name is "Infer.base" or "Infer.finetuned" or "Infer.KL_mlp_version").ToArray();
-        Assert.Equal(1 + 1 + 4 + 1 + 3 + 3 + 3 + 1 + 1, stages.Length);
+                                             || s.Name.StartsWith("Predict.KL.", StringComparison.Ordinal) || s.Name is "Predict.uniform+delta"
+                                             || s.Name is "Infer.base" or "Infer.finetuned" or "Infer.KL_mlp_version" or "Infer.nearest_KL").ToArray();
+        Assert.Equal(1 + 1 + 4 + 1 + 3 + (3 * 3 + 1) + 1 + 4 + 1 + 1, stages.Length);
         // Infer on a server, against lora serve over the same bank: the openai engine's stage runs only its own code.
         using var server = new ServeProcess(_work.Path, null, "--bank-dir", _work["data/embedded"]);
         var served = new StageGraph(StudyOptions.FromCommandLine([.. args, "--engine=openai", $"--endpoint={server.Url}"]))

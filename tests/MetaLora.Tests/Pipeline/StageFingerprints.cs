@@ -7,13 +7,14 @@ namespace MetaLora.Tests.Pipeline;
 internal static class StageFingerprints
 {
     /// <summary>
-    /// The stages of the full embedded study, one mlp_version Coefficients stage with the dense engine
-    /// (named <c>Coefficients.KL.mlp_version.dense</c>; the study runs the sweep by default), the
-    /// stages of a Lots-of-LoRAs fetch and of Infer on a server: one per distinct code identity key.
+    /// The stages of the full embedded study (every combiner and baseline), one mlp_version
+    /// Coefficients stage with the dense engine (named <c>Coefficients.KL.mlp_version.dense</c>; the
+    /// study runs the sweep by default), the stages of a Lots-of-LoRAs fetch and of Infer on a server:
+    /// one per distinct code identity key.
     /// </summary>
     public static IReadOnlyList<StageSpec> AllStages()
     {
-        var embedded = new StageGraph(StudyOptions.FromCommandLine(["--target=Report", "--metric=all", "--model=all"])).Stages;
+        var embedded = new StageGraph(StudyOptions.FromCommandLine(["--target=Report", "--metric=all", "--model=all", "--combine=all", "--baseline=all"])).Stages;
         var dense = new StageGraph(StudyOptions.FromCommandLine(["--target=Predict", "--metric=KL", "--model=mlp_version", "--mlp-engine=dense"]))
             .Stages.Single(s => s.Name == "Coefficients.KL.mlp_version");
         var fetched = new StageGraph(StudyOptions.FromCommandLine(["--target=Tokenize", "--bank=lots-of-loras"])).Group("Bank");

@@ -1,0 +1,55 @@
+using MetaLora.Formats;
+using MetaLora.Pipeline;
+
+namespace MetaLora.Prediction;
+
+/// <summary>
+/// One output adapter's weights, written front to back into a temporary file in its folder and
+/// renamed when complete; the config is written last, so a folder with a config is a finished adapter.
+/// </summary>
+internal sealed class AdapterOutputFile : IDisposable
+{
+    private readonly string _folder;
+    private readonly string _temp;
+    private readonly FileStream _stream;
+    private TensorSink? _sink;
+
+    public AdapterOutputFile(string folder, IReadOnlyList<TensorSpec> specs)
+    {
+        _folder = folder;
+        Directory.CreateDirectory(folder);
+        AtomicFile.RemoveLeftovers(folder);
+        // A stale config must not describe weights that are being replaced.
+        if (File.Exists(PeftAdapter.ConfigPathIn(folder))) File.Delete(PeftAdapter.ConfigPathIn(folder));
+        _temp = Path.Combine(folder, $".{PeftAdapter.WeightsFileName}{AtomicFile.TempMarker}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        _stream.Write(SafetensorsWriter.Header(specs, PeftAdapter.WeightsMetadata));
+    }
+
+    /// <summary>The next values of <paramref name="spec"/>; tensors come in header order.</summary>
+    public void Write(TensorSpec spec, ReadOnlySpan<float> values)
+    {
+        if (_sink?.Tensor != spec)
+        {
+            _sink?.Complete();
+            _sink = new TensorSink(spec, _stream);
+        }
+        _sink.WriteFloat32(values);
+    }
+
+    public void Commit(AdapterConfig config)
+    {
+        _sink?.Complete();
+        _stream.Flush(flushToDisk: true);
+        _stream.Dispose();
+        File.Move(_temp, PeftAdapter.WeightsPathIn(_folder), overwrite: true);
+        config.Save(PeftAdapter.ConfigPathIn(_folder));
+    }
+
+    public void Dispose()
+    {
+        // Disposing flushes, which fails again on a full disk; the temporary file goes regardless.
+        try { _stream.Dispose(); }
+        finally { AtomicFile.TryDelete(_temp); }
+    }
+}

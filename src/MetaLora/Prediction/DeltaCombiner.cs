@@ -1,0 +1,263 @@
+using System.Text.Json;
+using MetaLora.Formats;
+using MetaLora.Pipeline;
+using static TorchSharp.torch;
+
+namespace MetaLora.Prediction;
+
+/// <summary>
+/// The exact update ΔW_i = Σ_j c_ij s B_j A_j of each module (s the bank's scaling), written as a
+/// PEFT LoRA of a chosen rank with scaling 1 (lora_alpha = r), so PEFT's forward gives the product.
+/// No out x in matrix is formed: with the weighted factors stacked, B_S = [B_j] (out x K) and
+/// A_S = [A_j] (K x in), K = k r, take QR of B_S and of A_Sᵀ, then the SVD of the small core
+/// R_B diag(w) R_Aᵀ; ΔW = Q_B U S Vᵀ Q_Aᵀ, truncated to the rank, √S on each side. Only the
+/// <see cref="DeltaOptions.TopK"/> largest coefficients of a row are combined (renormalised), which
+/// bounds the cost; with all of them every output shares one stack (the row's own adapter weighs 0),
+/// so both QRs are done once per module. Modules are processed one at a time (every bank adapter's
+/// A and B of that module in memory, float64), and every output file is written front to back.
+/// </summary>
+[StageVariant("combine", "delta")]
+public static class DeltaCombiner
+{
+    /// <param name="bank">The bank's adapters (checked consistent).</param>
+    /// <param name="coefficients">One row per output, one column per bank adapter (the row's own adapter at 0).</param>
+    /// <param name="outputFolders">One adapter folder per row.</param>
+    /// <param name="options">Rank and top-k.</param>
+    /// <param name="progress">Receives the share of the work done, from 0 to 1.</param>
+    /// <returns>What each output kept (also written beside it).</returns>
+    public static IReadOnlyList<DeltaReport> Mix(IReadOnlyList<PeftAdapter> bank, double[,] coefficients, IReadOnlyList<string> outputFolders,
+        DeltaOptions options, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(bank);
+        ArgumentNullException.ThrowIfNull(coefficients);
+        ArgumentNullException.ThrowIfNull(options);
+        var n = bank.Count;
+        var outputs = outputFolders.Count;
+        if (coefficients.GetLength(0) != outputs || coefficients.GetLength(1) != n)
+            throw new ArgumentException($"coefficients are {coefficients.GetLength(0)} x {coefficients.GetLength(1)}; expected {outputs} x {n}");
+        var first = bank[0];
+        var scaling = FactorCombinerChecks.Scaling(first, "delta");
+        var modules = first.Modules;
+        var bankRank = (int)modules[0].Rank;
+        var rank = options.Rank == 0 ? bankRank : options.Rank;
+        if (rank < 1) throw new BadInputException($"--combine-rank={options.Rank}: expected a whole number >= 1");
+        foreach (var m in modules)
+            if (rank > Math.Min(m.InFeatures, m.OutFeatures))
+                throw new BadInputException($"--combine-rank={rank} is larger than the shapes allow: {m.Name} is {m.OutFeatures} x {m.InFeatures}, so at most {Math.Min(m.InFeatures, m.OutFeatures)}");
+        // A bank task's row excludes its own adapter; a new dataset's row may use every adapter.
+        var square = outputs == n;
+        var others = square ? Math.Max(n - 1, 1) : n;
+        if (options.TopK > others)
+            throw new BadInputException(square
+                ? $"--top-k={options.TopK} is larger than N - 1 = {others} (the other tasks of the bank); give at most {others} or all"
+                : $"--top-k={options.TopK} is larger than the bank's {n} adapters; give at most {n} or all");
+        var k = options.TopK == 0 ? others : options.TopK;
+        if (outputs == 0) return [];
+
+        var (weights, mass) = TopK(coefficients, k);
+        var specs = modules.SelectMany(m => new[]
+        {
+            new TensorSpec(m.A.Name, m.A.DType, [rank, m.InFeatures]),
+            new TensorSpec(m.B.Name, m.B.DType, [m.OutFeatures, rank]),
+        }).ToArray();
+        var energy = new double[outputs, 2];
+        var minimum = Enumerable.Repeat(1.0, outputs).ToArray();
+        var readers = bank.Select(a => a.OpenWeights()).ToArray();
+        var files = outputFolders.Select(f => new AdapterOutputFile(f, specs)).ToArray();
+        // Outputs are computed in parallel, each on one torch thread: many small factorisations run far
+        // better side by side than each split over the cores, and the bytes then do not depend on the machine.
+        var threads = get_num_threads();
+        set_num_threads(1);
+        try
+        {
+            for (var index = 0; index < modules.Count; index++)
+            {
+                var m = modules[index];
+                using var scope = NewDisposeScope();
+                var (aAll, bAll) = ReadModule(readers, m);
+                // Shared stack (every output combines every adapter): both QRs once per module.
+                ((Tensor Q, Tensor R) B, (Tensor Q, Tensor R) A)? shared = null;
+                if (k == others)
+                {
+                    var qrB = Task.Run(() => Qr(bAll));
+                    var qrA = Task.Run(() => Qr(aAll.t()));
+                    shared = (qrB.Result, qrA.Result);
+                }
+                Parallel.For(0, outputs, i =>
+                {
+                    using var inner = NewDisposeScope();
+                    var row = Enumerable.Range(0, n).Select(j => weights[i, j] * scaling).ToArray();
+                    Tensor qB, rB, qA, rA, w;
+                    if (shared is { } stack)
+                    {
+                        ((qB, rB), (qA, rA)) = stack;
+                        w = Expand(row, Enumerable.Range(0, n).ToArray(), bankRank);
+                    }
+                    else
+                    {
+                        var kept = Enumerable.Range(0, n).Where(j => weights[i, j] != 0).ToArray();
+                        // A row of zeros still needs a stack to factor (its update is 0).
+                        if (kept.Length == 0) kept = [i == 0 ? Math.Min(1, n - 1) : 0];
+                        var columns = Columns(kept, bankRank);
+                        (qB, rB) = Qr(bAll.index_select(1, columns));
+                        (qA, rA) = Qr(aAll.index_select(0, columns).t());
+                        w = Expand(row, kept, bankRank);
+                    }
+                    var (a, b, keptEnergy, total) = Factor(qB, rB, qA, rA, w, rank);
+                    energy[i, 0] += keptEnergy;
+                    energy[i, 1] += total;
+                    if (total > 0) minimum[i] = Math.Min(minimum[i], keptEnergy / total);
+                    files[i].Write(specs[2 * index], a);
+                    files[i].Write(specs[2 * index + 1], b);
+                });
+                foreach (var r in readers)
+                {
+                    r.Release(r[m.A.Name], 0, m.A.ElementCount);
+                    r.Release(r[m.B.Name], 0, m.B.ElementCount);
+                }
+                progress?.Report((double)(index + 1) / modules.Count);
+            }
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
+        try
+        {
+            var config = FactorCombinerChecks.UnitScaling(first.Config, rank);
+            var reports = new DeltaReport[outputs];
+            for (var i = 0; i < outputs; i++)
+            {
+                files[i].Commit(config);
+                reports[i] = new DeltaReport(rank, k, mass[i], energy[i, 1] > 0 ? energy[i, 0] / energy[i, 1] : 1, minimum[i]);
+                AtomicFile.WriteAllBytes(Path.Combine(outputFolders[i], DeltaReport.FileName),
+                    JsonSerializer.SerializeToUtf8Bytes(new
+                    {
+                        combiner = "delta", rank, top_k = k, coefficient_mass_kept = reports[i].CoefficientMassKept,
+                        energy_kept = reports[i].EnergyKept, min_module_energy_kept = reports[i].MinModuleEnergyKept,
+                    }, new JsonSerializerOptions { WriteIndented = true }));
+            }
+            return reports;
+        }
+        finally
+        {
+            foreach (var r in readers) r.Dispose();
+            foreach (var f in files) f.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Each row's <paramref name="k"/> largest coefficients by magnitude (ties: the lower index), the rest
+    /// set to 0, rescaled so the row keeps its sum; and the share of the row's magnitude kept.
+    /// </summary>
+    public static (double[,] Weights, double[] MassKept) TopK(double[,] coefficients, int k)
+    {
+        ArgumentNullException.ThrowIfNull(coefficients);
+        var rows = coefficients.GetLength(0);
+        var cols = coefficients.GetLength(1);
+        var result = new double[rows, cols];
+        var mass = new double[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            var order = Enumerable.Range(0, cols).Where(j => j != i || rows != cols)
+                .OrderByDescending(j => Math.Abs(coefficients[i, j])).ThenBy(j => j).Take(k).ToArray();
+            double all = 0, allAbs = 0, kept = 0, keptAbs = 0;
+            for (var j = 0; j < cols; j++)
+            {
+                all += coefficients[i, j];
+                allAbs += Math.Abs(coefficients[i, j]);
+            }
+            foreach (var j in order)
+            {
+                kept += coefficients[i, j];
+                keptAbs += Math.Abs(coefficients[i, j]);
+            }
+            // Renormalising is skipped when the whole row is kept, so "all" leaves the coefficients untouched.
+            var factor = order.Length == cols - (rows == cols ? 1 : 0) || kept == 0 ? 1 : all / kept;
+            foreach (var j in order) result[i, j] = coefficients[i, j] * factor;
+            mass[i] = allAbs > 0 ? keptAbs / allAbs : 1;
+        }
+        return (result, mass);
+    }
+
+    /// <summary>Every bank adapter's A of the module stacked (N r x in) and B side by side (out x N r), float64.</summary>
+    private static (Tensor A, Tensor B) ReadModule(IReadOnlyList<SafetensorsReader> readers, LoraModule module)
+    {
+        var n = readers.Count;
+        var r = module.Rank;
+        // Read straight into native tensors: managed arrays of this size would pile up on the large object heap.
+        using var a32 = empty([n * r, module.InFeatures], ScalarType.Float32);
+        using var b32 = empty([n, module.OutFeatures, r], ScalarType.Float32);
+        Fill(readers, module.A, a32);
+        Fill(readers, module.B, b32);
+        var a = a32.to_type(ScalarType.Float64);
+        using var side = b32.permute(1, 0, 2).reshape(module.OutFeatures, n * r);
+        var b = side.to_type(ScalarType.Float64);
+        return (a, b);
+    }
+
+    /// <summary>Tensor <paramref name="info"/> of adapter j into the j-th block of <paramref name="target"/>.</summary>
+    private static unsafe void Fill(IReadOnlyList<SafetensorsReader> readers, TensorInfo info, Tensor target)
+    {
+        var count = info.ElementCount;
+        fixed (float* data = BankChunk.NativeSpan(target))
+        {
+            var start = (nint)data;
+            Parallel.For(0, readers.Count, j =>
+            {
+                var reader = readers[j];
+                reader.ReadFloat32(reader[info.Name], new Span<float>((float*)start + j * count, checked((int)count)));
+            });
+        }
+    }
+
+    private static (Tensor Q, Tensor R) Qr(Tensor x) => linalg.qr(x);
+
+    private static Tensor Columns(int[] adapters, int rank) =>
+        tensor(adapters.SelectMany(j => Enumerable.Range(j * rank, rank)).Select(c => (long)c).ToArray(), ScalarType.Int64);
+
+    /// <summary>The weights of the stacked columns: each adapter's weight repeated over its r columns.</summary>
+    private static Tensor Expand(double[] row, int[] adapters, int rank) =>
+        tensor(adapters.SelectMany(j => Enumerable.Repeat(row[j], rank)).ToArray(), ScalarType.Float64);
+
+    /// <summary>
+    /// ΔW = Q_B (R_B diag(w) R_Aᵀ) Q_Aᵀ refactored: the core's SVD, truncated to <paramref name="rank"/>
+    /// (zero columns past the core's own rank), √S on each side, signs fixed so that each B column's
+    /// largest entry is positive (the bytes do not depend on the SVD's arbitrary signs).
+    /// </summary>
+    private static (float[] A, float[] B, double Kept, double Total) Factor(Tensor qB, Tensor rB, Tensor qA, Tensor rA, Tensor w, int rank)
+    {
+        var core = (rB * w.unsqueeze(0)).matmul(rA.t());
+        var (u, s, vh) = linalg.svd(core, fullMatrices: false);
+        var q = (int)s.shape[0];
+        var t = Math.Min(rank, q);
+        // s * s, not square(): TorchSharp passes a number argument as a native scalar that a collection may free mid-call.
+        var squares = s * s;
+        var total = squares.sum().item<double>();
+        var kept = squares.narrow(0, 0, t).sum().item<double>();
+        var root = s.narrow(0, 0, t).sqrt();
+        var b = Doubles(qB.matmul(u.narrow(1, 0, t) * root.unsqueeze(0)));
+        var a = Doubles((vh.narrow(0, 0, t) * root.unsqueeze(1)).matmul(qA.t()));
+        var outDim = b.Length / t;
+        var inDim = a.Length / t;
+        // Zero columns past the core's own rank; each kept column's sign fixed on the managed side.
+        var bOut = new float[outDim * rank];
+        var aOut = new float[rank * inDim];
+        for (var c = 0; c < t; c++)
+        {
+            var largest = 0;
+            for (var o = 1; o < outDim; o++)
+                if (Math.Abs(b[o * t + c]) > Math.Abs(b[largest * t + c])) largest = o;
+            var sign = b[largest * t + c] < 0 ? -1.0 : 1.0;
+            for (var o = 0; o < outDim; o++) bOut[o * rank + c] = (float)(sign * b[o * t + c]);
+            for (var i = 0; i < inDim; i++) aOut[c * inDim + i] = (float)(sign * a[c * inDim + i]);
+        }
+        return (aOut, bOut, kept, total);
+    }
+
+    private static double[] Doubles(Tensor x)
+    {
+        using var c = x.contiguous();
+        return c.data<double>().ToArray();
+    }
+}

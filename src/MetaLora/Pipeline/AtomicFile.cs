@@ -28,9 +28,6 @@ public static class AtomicFile
         try
         {
             Directory.CreateDirectory(dir);
-            // What a killed writer of this file left goes now: the file is being replaced, and one
-            // pipeline at a time writes a folder (shards write different files).
-            RemoveLeftovers(dir, Path.GetFileName(full));
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
@@ -55,6 +52,23 @@ public static class AtomicFile
 
     public static void WriteAllText(string path, string text) =>
         WriteAllBytes(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text));
+
+    /// <summary>
+    /// Removes the temporary files killed writers left anywhere under <paramref name="root"/>. Only
+    /// for a folder nothing else writes meanwhile: the pipeline calls it holding the folder's lock,
+    /// before any stage (or Slurm shard, which may write shared files at the same time) starts.
+    /// </summary>
+    public static int RemoveLeftoversUnder(string root)
+    {
+        if (!Directory.Exists(root)) return 0;
+        var removed = 0;
+        foreach (var f in Directory.EnumerateFiles(root, "*" + TempMarker + "*", SearchOption.AllDirectories))
+        {
+            TryDelete(f);
+            removed++;
+        }
+        return removed;
+    }
 
     /// <summary>Removes temporary files a killed writer left in <paramref name="dir"/>.</summary>
     public static void RemoveLeftovers(string dir)

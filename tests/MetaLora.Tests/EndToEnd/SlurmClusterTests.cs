@@ -62,8 +62,10 @@ public sealed class SlurmClusterTests(RepoFixture repo) : IDisposable
         Assert.True(slurm.ExitCode == 0, slurm.Output + ShardLogs(cluster));
         Assert.Contains("Slurm: submitted job", slurm.Stdout);
         Assert.Contains("3 of 3 shards completed", slurm.Stdout);
+        // The data folder's manifests recorded the local run's outputs relative to its results
+        // folder; the shards wrote the same bytes into this one, so the Infer stages are up to date.
         foreach (var pipeline in new[] { "base", "finetuned", "KL_base_version" })
-            Assert.Contains($"Infer.{pipeline}: 0 of 6 tasks generated (0 samples), 6 up to date", slurm.Stdout);
+            Assert.Contains($"Infer.{pipeline}: up to date", slurm.Stdout);
         Assert.True(File.Exists(Path.Combine(cluster, "summary.md")), slurm.Output);
         for (var i = 0; i < 3; i++)
             Assert.Contains($"shard {i}/3 on ", File.ReadAllText(Path.Combine(cluster, "slurm", "logs", $"infer-{i}.out")));

@@ -254,10 +254,10 @@ public sealed class OpenAiEngineTests(ServedStudy study) : IClassFixture<ServedS
         return json.RootElement.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToArray();
     }
 
-    /// <summary>Every file (but the lock) under the folders with its size and time: what a failed run must leave as it was.</summary>
+    /// <summary>Every file (but the locks) under the folders with its size and time: what a failed run must leave as it was.</summary>
     private static string Snapshot(params string[] folders) => string.Join("\n", folders.Where(Directory.Exists)
         .SelectMany(f => Directory.EnumerateFiles(f, "*", SearchOption.AllDirectories))
-        .Where(f => !Path.GetFileName(f).StartsWith(".lock", StringComparison.Ordinal))
+        .Where(f => !Path.GetFileName(f).StartsWith(".lock", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith(".results.lock", StringComparison.Ordinal))
         .Order(StringComparer.Ordinal)
         .Select(f => $"{f}\t{new FileInfo(f).Length}\t{File.GetLastWriteTimeUtc(f):O}"));
 }

@@ -215,8 +215,18 @@ public static class BenchCommand
                 if (t.CopySeconds > 0)
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"copy bank      {t.CopySeconds,8:F2} s   {gb / t.CopySeconds:F2} GB/s read and written (the disk's pace); cpu {t.CopyCpuSeconds:F2} s"));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"combine        {t.MixSeconds,8:F2} s   {gb / t.MixSeconds:F2} GB/s read and written, {t.CopySeconds / t.MixSeconds:P0} of the copy's pace; cpu {t.MixCpuSeconds:F2} s"));
+                if (t.CopySeconds > 0)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"combine        {t.MixSeconds,8:F2} s   {gb / t.MixSeconds:F2} GB/s read and written, {t.CopySeconds / t.MixSeconds:P0} of the copy's pace; cpu {t.MixCpuSeconds:F2} s"));
+                else
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"combine        {t.MixSeconds,8:F2} s   cpu {t.MixCpuSeconds:F2} s"));
+                if (combiners[0] == Combiner.Delta)
+                {
+                    // The textbook operation count makes runs of different shapes and top-k comparable.
+                    var work = DeltaCost.Operations(PeftAdapter.Open(MixerBenchmark.BankFolders(Path.Combine(root, "bank"), 1)[0]), t.Adapters - 1, t.Outputs, combine.Delta(parse));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"delta work     {work:0.00e+0} floating-point operations (estimate), {work / t.MixCpuSeconds / 1e9:F1} G per CPU-second"));
+                }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{combiners[0].Name()}: {t.Outputs} of {t.Adapters} outputs, {t.MixSeconds / t.Outputs:F3} s per output ({t.MixSeconds * t.Adapters / t.Outputs:F0} s for all {t.Adapters}, extrapolated when fewer were run)"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS       {t.PeakRssBytes / 1e6,8:F0} MB (during the combination)"));

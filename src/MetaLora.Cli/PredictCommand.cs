@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using MetaLora.Formats;
 using MetaLora.Metrics;
 using MetaLora.Pipeline;
 using MetaLora.Prediction;
@@ -42,6 +43,9 @@ internal static class PredictCommand
             var delta = combine.Delta(parse);
             var s = bank.Resolve(parse);
             using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
+            if (combiners.Contains(Combiner.Delta) && s.Tasks.Count > 0
+                && DeltaCost.Note(PeftAdapter.Open(s.Bank.AdapterDir(s.Tasks[0])), s.Tasks.Count - 1, s.Tasks.Count, delta) is { } note)
+                Console.WriteLine(note);
             void Run(string what, Func<IProgress<double>, IReadOnlyList<DeltaReport>> work)
             {
                 var watch = Stopwatch.StartNew();

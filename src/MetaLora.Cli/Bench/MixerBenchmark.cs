@@ -37,11 +37,15 @@ public static class MixerBenchmark
         return specs;
     }
 
+    /// <summary>The folders of the first <paramref name="count"/> adapters of a synthetic bank under <paramref name="root"/>.</summary>
+    public static string[] BankFolders(string root, int count) =>
+        Enumerable.Range(0, count).Select(i => Path.Combine(root, $"task{i:0000}")).ToArray();
+
     /// <summary>Writes <paramref name="count"/> adapters with seeded random weights under <paramref name="root"/> (an adapter already complete there is kept).</summary>
     public static IReadOnlyList<string> WriteBank(string root, int count, Shape shape, ulong seed)
     {
         var specs = Specs(shape);
-        var folders = Enumerable.Range(0, count).Select(i => Path.Combine(root, $"task{i:0000}")).ToArray();
+        var folders = BankFolders(root, count);
         Parallel.For(0, count, i =>
         {
             // Reruns in the same --dir (e.g. one per combiner) reuse the bank: its bytes depend only on the seed and shape.

@@ -1,4 +1,5 @@
 using MetaLora.Evaluation;
+using MetaLora.Formats;
 using MetaLora.Metrics;
 using MetaLora.Prediction;
 using MetaLora.Stages;
@@ -86,7 +87,14 @@ public sealed class StageGraph
     private DataLayout Data => Study.DataLayout;
     private ResultsLayout Results => Study.ResultsLayout;
 
-    private string[] BankAdapters => [$"{Bank}/adapters/*/adapter_model.safetensors", $"{Bank}/adapters/*/adapter_config.json"];
+    private string[] BankAdapters => AdapterFiles($"{Bank}/adapters");
+
+    /// <summary>
+    /// What inference reads of a folder of adapter folders: weights and config. Sidecars (the delta
+    /// combiner's report, the nearest baseline's note) are not inputs of Infer, so a report that
+    /// changes in its last digits does not rerun generation.
+    /// </summary>
+    private static string[] AdapterFiles(string folder) => [$"{folder}/*/{PeftAdapter.WeightsFileName}", $"{folder}/*/{PeftAdapter.ConfigFileName}"];
 
     private void Add(string group, string name, string verb, Dictionary<string, string> parameters, string[] command,
                      IEnumerable<string> deps, IEnumerable<string> outs, IEnumerable<string> upstream) =>
@@ -247,7 +255,7 @@ public sealed class StageGraph
             if (pipeline.Name == InferPipeline.Finetuned) deps.AddRange(BankAdapters);
             else if (pipeline.IsPredicted)
             {
-                deps.Add($"{Slash(pipeline.AdaptersIn(Data)!)}/**");
+                deps.AddRange(AdapterFiles(Slash(pipeline.AdaptersIn(Data)!)));
                 upstream.Add(PredictStageOf(pipeline));
             }
             Add("Infer", $"Infer.{pipeline.Name}", "infer", parameters, command, deps, [$"{Results.OutputsDir(pipeline.Name)}/*.jsonl"], upstream);

@@ -14,7 +14,8 @@ namespace MetaLora.Prediction;
 /// <see cref="DeltaOptions.TopK"/> largest coefficients of a row are combined (renormalised), which
 /// bounds the cost; with all of them every output shares one stack (the row's own adapter weighs 0),
 /// so both QRs are done once per module. Modules are processed one at a time (every bank adapter's
-/// A and B of that module in memory, float64), and every output file is written front to back.
+/// A and B of that module in memory as stored; each output widens only its kept adapters to float64),
+/// and every output file is written front to back. <see cref="DeltaCost"/> estimates the work.
 /// </summary>
 [StageVariant("combine", "delta")]
 public static class DeltaCombiner
@@ -66,6 +67,9 @@ public static class DeltaCombiner
         var files = outputFolders.Select(f => new AdapterOutputFile(f, specs)).ToArray();
         // Outputs are computed in parallel, each on one torch thread: many small factorisations run far
         // better side by side than each split over the cores, and the bytes then do not depend on the machine.
+        // No more workers than cores: each holds its own factorisation's buffers, and on a busy machine the
+        // thread pool would otherwise add threads (and native heaps) to a loop that is waiting for a core.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         var threads = get_num_threads();
         set_num_threads(1);
         try
@@ -73,48 +77,47 @@ public static class DeltaCombiner
             for (var index = 0; index < modules.Count; index++)
             {
                 var m = modules[index];
-                using var scope = NewDisposeScope();
-                var (aAll, bAll) = ReadModule(readers, m);
-                // Shared stack (every output combines every adapter): both QRs once per module.
-                ((Tensor Q, Tensor R) B, (Tensor Q, Tensor R) A)? shared = null;
-                if (k == others)
+                using (NewDisposeScope())
                 {
-                    var qrB = Task.Run(() => Qr(bAll));
-                    var qrA = Task.Run(() => Qr(aAll.t()));
-                    shared = (qrB.Result, qrA.Result);
-                }
-                Parallel.For(0, outputs, i =>
-                {
-                    using var inner = NewDisposeScope();
-                    var row = Enumerable.Range(0, n).Select(j => weights[i, j] * scaling).ToArray();
-                    Tensor qB, rB, qA, rA, w;
-                    if (shared is { } stack)
+                    var (aAll, bAll) = ReadModule(readers, m);
+                    // Shared stack (every output combines every adapter): both QRs once per module.
+                    SharedStack? shared = k == others ? SharedStack.Factor(aAll, bAll) : null;
+                    try
                     {
-                        ((qB, rB), (qA, rA)) = stack;
-                        w = Expand(row, Enumerable.Range(0, n).ToArray(), bankRank);
+                        Parallel.For(0, outputs, parallel, i =>
+                        {
+                            using var inner = NewDisposeScope();
+                            var row = Enumerable.Range(0, n).Select(j => weights[i, j] * scaling).ToArray();
+                            Tensor qB, rB, qA, rA, w;
+                            if (shared is not null)
+                            {
+                                (qB, rB, qA, rA) = (shared.QB, shared.RB, shared.QA, shared.RA);
+                                w = Expand(row, Enumerable.Range(0, n).ToArray(), bankRank);
+                            }
+                            else
+                            {
+                                var kept = Enumerable.Range(0, n).Where(j => weights[i, j] != 0).ToArray();
+                                // A row of zeros still needs a stack to factor (its update is 0).
+                                if (kept.Length == 0) kept = [i == 0 ? Math.Min(1, n - 1) : 0];
+                                // Only the kept adapters are widened to float64: the module stays in memory once, as stored.
+                                (qB, rB) = Qr(StackB(bAll, kept));
+                                (qA, rA) = Qr(aAll.index_select(0, Columns(kept, bankRank)).to_type(ScalarType.Float64).t());
+                                w = Expand(row, kept, bankRank);
+                            }
+                            var (a, b, keptEnergy, total) = Factor(qB, rB, qA, rA, w, rank);
+                            energy[i, 0] += keptEnergy;
+                            energy[i, 1] += total;
+                            if (total > 0) minimum[i] = Math.Min(minimum[i], keptEnergy / total);
+                            files[i].Write(specs[2 * index], BankChunk.NativeSpan(a));
+                            files[i].Write(specs[2 * index + 1], BankChunk.NativeSpan(b));
+                        });
                     }
-                    else
+                    finally
                     {
-                        var kept = Enumerable.Range(0, n).Where(j => weights[i, j] != 0).ToArray();
-                        // A row of zeros still needs a stack to factor (its update is 0).
-                        if (kept.Length == 0) kept = [i == 0 ? Math.Min(1, n - 1) : 0];
-                        var columns = Columns(kept, bankRank);
-                        (qB, rB) = Qr(bAll.index_select(1, columns));
-                        (qA, rA) = Qr(aAll.index_select(0, columns).t());
-                        w = Expand(row, kept, bankRank);
+                        shared?.Dispose();
                     }
-                    var (a, b, keptEnergy, total) = Factor(qB, rB, qA, rA, w, rank);
-                    energy[i, 0] += keptEnergy;
-                    energy[i, 1] += total;
-                    if (total > 0) minimum[i] = Math.Min(minimum[i], keptEnergy / total);
-                    files[i].Write(specs[2 * index], a);
-                    files[i].Write(specs[2 * index + 1], b);
-                });
-                foreach (var r in readers)
-                {
-                    r.Release(r[m.A.Name], 0, m.A.ElementCount);
-                    r.Release(r[m.B.Name], 0, m.B.ElementCount);
                 }
+                NativeHeap.Trim();
                 progress?.Report((double)(index + 1) / modules.Count);
             }
         }
@@ -129,7 +132,7 @@ public static class DeltaCombiner
             for (var i = 0; i < outputs; i++)
             {
                 files[i].Commit(config);
-                reports[i] = new DeltaReport(rank, k, mass[i], energy[i, 1] > 0 ? energy[i, 0] / energy[i, 1] : 1, minimum[i]);
+                reports[i] = new DeltaReport(rank, k, Share(mass[i]), Share(energy[i, 1] > 0 ? energy[i, 0] / energy[i, 1] : 1), Share(minimum[i]));
                 AtomicFile.WriteAllBytes(Path.Combine(outputFolders[i], DeltaReport.FileName),
                     JsonSerializer.SerializeToUtf8Bytes(new
                     {
@@ -145,6 +148,12 @@ public static class DeltaCombiner
             foreach (var f in files) f.Dispose();
         }
     }
+
+    /// <summary>
+    /// A reported share, to 9 decimals: the float64 factorisation's last bits may differ between builds
+    /// and machines while the stored weights do not, and the report should not differ with them.
+    /// </summary>
+    private static double Share(double x) => Math.Round(x, 9, MidpointRounding.ToEven);
 
     /// <summary>
     /// Each row's <paramref name="k"/> largest coefficients by magnitude (ties: the lower index), the rest
@@ -180,20 +189,67 @@ public static class DeltaCombiner
         return (result, mass);
     }
 
-    /// <summary>Every bank adapter's A of the module stacked (N r x in) and B side by side (out x N r), float64.</summary>
+    /// <summary>
+    /// Every bank adapter's A of the module stacked (N r x in) and every B (N x out x r), in float32:
+    /// one module of the whole bank is the combiner's working set.
+    /// </summary>
     private static (Tensor A, Tensor B) ReadModule(IReadOnlyList<SafetensorsReader> readers, LoraModule module)
     {
         var n = readers.Count;
         var r = module.Rank;
         // Read straight into native tensors: managed arrays of this size would pile up on the large object heap.
-        using var a32 = empty([n * r, module.InFeatures], ScalarType.Float32);
-        using var b32 = empty([n, module.OutFeatures, r], ScalarType.Float32);
-        Fill(readers, module.A, a32);
-        Fill(readers, module.B, b32);
-        var a = a32.to_type(ScalarType.Float64);
-        using var side = b32.permute(1, 0, 2).reshape(module.OutFeatures, n * r);
-        var b = side.to_type(ScalarType.Float64);
+        var a = empty([n * r, module.InFeatures], ScalarType.Float32);
+        var b = empty([n, module.OutFeatures, r], ScalarType.Float32);
+        Fill(readers, module.A, a);
+        Fill(readers, module.B, b);
+        // The mapped pages are copied: release them now rather than hold the module twice while it is combined.
+        foreach (var reader in readers)
+        {
+            reader.Release(reader[module.A.Name], 0, module.A.ElementCount);
+            reader.Release(reader[module.B.Name], 0, module.B.ElementCount);
+        }
         return (a, b);
+    }
+
+    /// <summary>The B's of <paramref name="adapters"/> side by side (out x k r), float64.</summary>
+    private static Tensor StackB(Tensor b, int[] adapters)
+    {
+        using var index = tensor(adapters.Select(j => (long)j).ToArray(), ScalarType.Int64);
+        using var picked = b.index_select(0, index);
+        using var side = picked.permute(1, 0, 2).reshape(b.shape[1], adapters.Length * b.shape[2]);
+        return side.to_type(ScalarType.Float64);
+    }
+
+    /// <summary>
+    /// The QRs of the whole bank's stack of one module, shared by every output. They are computed on two
+    /// worker threads, outside any dispose scope, so they are disposed here explicitly (the collector does
+    /// not see their size: left to finalizers, one module's worth per module would pile up).
+    /// </summary>
+    private sealed class SharedStack : IDisposable
+    {
+        public required Tensor QB { get; init; }
+        public required Tensor RB { get; init; }
+        public required Tensor QA { get; init; }
+        public required Tensor RA { get; init; }
+
+        public static SharedStack Factor(Tensor a, Tensor b)
+        {
+            var all = Enumerable.Range(0, (int)b.shape[0]).ToArray();
+            using var b64 = StackB(b, all);
+            using var a64 = a.to_type(ScalarType.Float64);
+            var qrB = Task.Run(() => Qr(b64));
+            var qrA = Task.Run(() => Qr(a64.t()));
+            var ((qB, rB), (qA, rA)) = (qrB.Result, qrA.Result);
+            return new SharedStack { QB = qB, RB = rB, QA = qA, RA = rA };
+        }
+
+        public void Dispose()
+        {
+            QB.Dispose();
+            RB.Dispose();
+            QA.Dispose();
+            RA.Dispose();
+        }
     }
 
     /// <summary>Tensor <paramref name="info"/> of adapter j into the j-th block of <paramref name="target"/>.</summary>
@@ -223,9 +279,10 @@ public static class DeltaCombiner
     /// <summary>
     /// ΔW = Q_B (R_B diag(w) R_Aᵀ) Q_Aᵀ refactored: the core's SVD, truncated to <paramref name="rank"/>
     /// (zero columns past the core's own rank), √S on each side, signs fixed so that each B column's
-    /// largest entry is positive (the bytes do not depend on the SVD's arbitrary signs).
+    /// largest entry is positive (the bytes do not depend on the SVD's arbitrary signs). Returns A
+    /// (rank x in) and B (out x rank) in float32, contiguous, and the kept and total ‖ΔW‖²_F.
     /// </summary>
-    private static (float[] A, float[] B, double Kept, double Total) Factor(Tensor qB, Tensor rB, Tensor qA, Tensor rA, Tensor w, int rank)
+    private static (Tensor A, Tensor B, double Kept, double Total) Factor(Tensor qB, Tensor rB, Tensor qA, Tensor rA, Tensor w, int rank)
     {
         var core = (rB * w.unsqueeze(0)).matmul(rA.t());
         var (u, s, vh) = linalg.svd(core, fullMatrices: false);
@@ -236,28 +293,16 @@ public static class DeltaCombiner
         var total = squares.sum().item<double>();
         var kept = squares.narrow(0, 0, t).sum().item<double>();
         var root = s.narrow(0, 0, t).sqrt();
-        var b = Doubles(qB.matmul(u.narrow(1, 0, t) * root.unsqueeze(0)));
-        var a = Doubles((vh.narrow(0, 0, t) * root.unsqueeze(1)).matmul(qA.t()));
-        var outDim = b.Length / t;
-        var inDim = a.Length / t;
-        // Zero columns past the core's own rank; each kept column's sign fixed on the managed side.
-        var bOut = new float[outDim * rank];
-        var aOut = new float[rank * inDim];
-        for (var c = 0; c < t; c++)
-        {
-            var largest = 0;
-            for (var o = 1; o < outDim; o++)
-                if (Math.Abs(b[o * t + c]) > Math.Abs(b[largest * t + c])) largest = o;
-            var sign = b[largest * t + c] < 0 ? -1.0 : 1.0;
-            for (var o = 0; o < outDim; o++) bOut[o * rank + c] = (float)(sign * b[o * t + c]);
-            for (var i = 0; i < inDim; i++) aOut[c * inDim + i] = (float)(sign * a[c * inDim + i]);
-        }
+        var b = qB.matmul(u.narrow(1, 0, t) * root.unsqueeze(0));
+        var a = (vh.narrow(0, 0, t) * root.unsqueeze(1)).matmul(qA.t());
+        // Each column's largest entry (the first of equals) decides its sign; ±1 keeps the products exact.
+        var largest = b.abs().argmax(0).unsqueeze(0);
+        var signs = b.gather(0, largest).squeeze(0).data<double>().ToArray().Select(v => v < 0 ? -1.0 : 1.0).ToArray();
+        var sign = tensor(signs, ScalarType.Float64);
+        var bOut = zeros([b.shape[0], rank], ScalarType.Float32);
+        var aOut = zeros([rank, a.shape[1]], ScalarType.Float32);
+        bOut.narrow(1, 0, t).copy_((b * sign.unsqueeze(0)).to_type(ScalarType.Float32));
+        aOut.narrow(0, 0, t).copy_((a * sign.unsqueeze(1)).to_type(ScalarType.Float32));
         return (aOut, bOut, kept, total);
-    }
-
-    private static double[] Doubles(Tensor x)
-    {
-        using var c = x.contiguous();
-        return c.data<double>().ToArray();
     }
 }

@@ -1,4 +1,5 @@
 using MetaLora.Pipeline;
+using MetaLora.Tests.Support;
 
 namespace MetaLora.Tests.Pipeline;
 
@@ -47,6 +48,26 @@ public sealed class CombineStudyOptionsTests
             graph.Pipelines.Select(p => p.Name));
         Assert.Equal(["data/predicted_adapters/KL/nearest/**"], graph.Stages.Single(s => s.Name == "Predict.KL.nearest").Outs);
         Assert.Contains("Predict.uniform+delta", graph.Stages.Single(s => s.Name == "Infer.uniform+delta").Upstream);
+    }
+
+    [Fact]
+    public void Infer_reads_the_predicted_weights_and_configs_not_the_sidecars()
+    {
+        using var dir = new TempDir();
+        var folder = Path.Combine(dir.Path, "predicted_adapters", "KL", "base_version+delta");
+        foreach (var task in new[] { "t0", "t1" })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, task));
+            foreach (var file in new[] { "adapter_config.json", "adapter_model.safetensors", "combine_report.json" })
+                File.WriteAllText(Path.Combine(folder, task, file), "x");
+        }
+        var graph = new StageGraph(StudyOptions.FromCommandLine(["--target=Report", "--metric=KL", "--combine=delta", "--baseline=nearest", $"--data-dir={dir.Path}"]));
+        var infer = graph.Stages.Single(s => s.Name == "Infer.KL_base_version+delta");
+        var inputs = infer.Deps.SelectMany(Glob.Expand).Where(f => f.Contains("predicted_adapters", StringComparison.Ordinal)).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'));
+        Assert.Equal(["t0/adapter_config.json", "t0/adapter_model.safetensors", "t1/adapter_config.json", "t1/adapter_model.safetensors"], inputs.Order(StringComparer.Ordinal));
+        // The Predict stage still owns the whole folder, sidecars included.
+        Assert.Equal([$"{dir.Path.Replace('\\', '/')}/predicted_adapters/KL/base_version+delta/**"], graph.Stages.Single(s => s.Name == "Predict.KL.base_version+delta").Outs);
+        Assert.DoesNotContain(graph.Stages.Single(s => s.Name == "Infer.nearest_KL").Deps, d => d.EndsWith("**", StringComparison.Ordinal));
     }
 
     [Fact]

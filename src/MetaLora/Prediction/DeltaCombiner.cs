@@ -88,23 +88,7 @@ public static class DeltaCombiner
                         {
                             using var inner = NewDisposeScope();
                             var row = Enumerable.Range(0, n).Select(j => weights[i, j] * scaling).ToArray();
-                            Tensor qB, rB, qA, rA, w;
-                            if (shared is not null)
-                            {
-                                (qB, rB, qA, rA) = (shared.QB, shared.RB, shared.QA, shared.RA);
-                                w = Expand(row, Enumerable.Range(0, n).ToArray(), bankRank);
-                            }
-                            else
-                            {
-                                var kept = Enumerable.Range(0, n).Where(j => weights[i, j] != 0).ToArray();
-                                // A row of zeros still needs a stack to factor (its update is 0).
-                                if (kept.Length == 0) kept = [i == 0 ? Math.Min(1, n - 1) : 0];
-                                // Only the kept adapters are widened to float64: the module stays in memory once, as stored.
-                                (qB, rB) = Qr(StackB(bAll, kept));
-                                (qA, rA) = Qr(aAll.index_select(0, Columns(kept, bankRank)).to_type(ScalarType.Float64).t());
-                                w = Expand(row, kept, bankRank);
-                            }
-                            var (a, b, keptEnergy, total) = Factor(qB, rB, qA, rA, w, rank);
+                            var (a, b, keptEnergy, total) = CombineRow(row, i, shared, aAll, bAll, bankRank, rank);
                             energy[i, 0] += keptEnergy;
                             energy[i, 1] += total;
                             if (total > 0) minimum[i] = Math.Min(minimum[i], keptEnergy / total);
@@ -147,6 +131,25 @@ public static class DeltaCombiner
             foreach (var r in readers) r.Dispose();
             foreach (var f in files) f.Dispose();
         }
+    }
+
+    /// <summary>
+    /// One output's update of one module from its weighted row (the row's own adapter, <paramref name="own"/>,
+    /// at 0): the shared stack's QRs when every adapter is kept, else QRs of the kept adapters only, each
+    /// widened to float64 here so the module stays in memory once, as read.
+    /// </summary>
+    private static (Tensor A, Tensor B, double Kept, double Total) CombineRow(double[] row, int own, SharedStack? shared, Tensor aAll, Tensor bAll,
+        int bankRank, int rank)
+    {
+        var n = row.Length;
+        if (shared is not null)
+            return Factor(shared.QB, shared.RB, shared.QA, shared.RA, Expand(row, Enumerable.Range(0, n).ToArray(), bankRank), rank);
+        var kept = Enumerable.Range(0, n).Where(j => row[j] != 0).ToArray();
+        // A row of zeros still needs a stack to factor (its update is 0).
+        if (kept.Length == 0) kept = [own == 0 ? Math.Min(1, n - 1) : 0];
+        var (qB, rB) = Qr(StackB(bAll, kept));
+        var (qA, rA) = Qr(aAll.index_select(0, Columns(kept, bankRank)).to_type(ScalarType.Float64).t());
+        return Factor(qB, rB, qA, rA, Expand(row, kept, bankRank), rank);
     }
 
     /// <summary>

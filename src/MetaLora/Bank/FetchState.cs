@@ -8,7 +8,7 @@ namespace MetaLora.Bank;
 /// <summary>
 /// What a fetch remembers between runs, in <c>&lt;bank&gt;/.fetch/state.json</c>: the commit each repo
 /// was pinned to, each (repo, commit)'s file listing (immutable, so a rerun needs no network), and the
-/// size, mtime and identity of every file verified in place (so a rerun skips it without hashing).
+/// metadata and identity of every file verified in place (so a rerun skips it without hashing).
 /// </summary>
 internal sealed class FetchState
 {
@@ -41,21 +41,22 @@ internal sealed class FetchState
         AtomicFile.WriteAllBytes(PathIn(bankDir), JsonSerializer.SerializeToUtf8Bytes(this, new JsonSerializerOptions { WriteIndented = true }));
 }
 
-/// <summary>A file found to hold <see cref="Identity"/>'s bytes when it had this size and mtime.</summary>
+/// <summary>A file found to hold <see cref="Identity"/>'s bytes when it had this metadata (see <see cref="FileMeta"/>).</summary>
 internal sealed record VerifiedFile(
     [property: JsonPropertyName("size")] long Size,
     [property: JsonPropertyName("mtime")] long MtimeTicks,
     [property: JsonPropertyName("identity")] string Identity)
 {
+    // Absent from records written before they were kept: such a file is verified again once.
+    [JsonPropertyName("ctime")] public long CtimeTicks { get; init; }
+    [JsonPropertyName("inode")] public ulong Inode { get; init; }
+
     public static VerifiedFile Of(string path, HubFile file)
     {
-        var info = new FileInfo(path);
-        return new VerifiedFile(info.Length, info.LastWriteTimeUtc.Ticks, file.Identity);
+        var meta = FileMeta.Of(path) ?? throw new FileNotFoundException($"{path}: file not found", path);
+        return new VerifiedFile(meta.Size, meta.MtimeTicks, file.Identity) { CtimeTicks = meta.CtimeTicks, Inode = meta.Inode };
     }
 
-    public bool StillHolds(string path, HubFile file)
-    {
-        var info = new FileInfo(path);
-        return info.Exists && info.Length == Size && info.LastWriteTimeUtc.Ticks == MtimeTicks && Identity == file.Identity;
-    }
+    public bool StillHolds(string path, HubFile file) =>
+        Identity == file.Identity && CtimeTicks != 0 && FileMeta.Of(path) == new FileMeta(Size, MtimeTicks, CtimeTicks, Inode);
 }

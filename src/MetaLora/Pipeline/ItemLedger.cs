@@ -18,7 +18,10 @@ public sealed class ItemLedger(string dir)
         Entry? entry;
         try { entry = JsonSerializer.Deserialize<Entry>(File.ReadAllBytes(path)); }
         catch (JsonException) { return false; }
-        return entry is not null && entry.Key == key && entry.Output.Matches(outputPath, out _);
+        if (entry is null || entry.Key != key || !entry.Output.Matches(outputPath, out var current)) return false;
+        // Remember the confirmed times, so that the output is not read again next time.
+        if (current != entry.Output) AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(entry with { Output = current }));
+        return true;
     }
 
     public void MarkDone(string item, string key, string outputPath) =>

@@ -21,8 +21,8 @@ public static class TrainedMlp
 
     /// <summary>
     /// SHA-256 over the training options (the engine included: the engines' f differ in the last bits), the task names, the distance matrix's bits and each bank
-    /// adapter's weights file size and modification time (a changed adapter changes the Gram matrix;
-    /// a copied bank gets new times and is retrained, which is safe).
+    /// adapter's weights file metadata: size, mtime, ctime and inode (a changed adapter changes the Gram
+    /// matrix; a copied bank, even one copied with its mtimes kept, gets new ctimes and is retrained, which is safe).
     /// </summary>
     public static string Key(MlpOptions options, IReadOnlyList<string> tasks, double[,] distances, IReadOnlyList<PeftAdapter> adapters)
     {
@@ -38,11 +38,12 @@ public static class TrainedMlp
         }
         foreach (var adapter in adapters)
         {
-            var info = new FileInfo(adapter.WeightsPath);
-            BinaryPrimitives.WriteInt64LittleEndian(buffer, info.Length);
-            hash.AppendData(buffer);
-            BinaryPrimitives.WriteInt64LittleEndian(buffer, info.LastWriteTimeUtc.Ticks);
-            hash.AppendData(buffer);
+            var meta = FileMeta.Of(adapter.WeightsPath) ?? throw new BadInputException($"{adapter.WeightsPath}: file not found");
+            foreach (var field in (ReadOnlySpan<long>)[meta.Size, meta.MtimeTicks, meta.CtimeTicks, (long)meta.Inode])
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(buffer, field);
+                hash.AppendData(buffer);
+            }
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

@@ -57,6 +57,7 @@ public sealed class StageRunnerTests : IDisposable
     [InlineData("edit input")]
     [InlineData("add input")]
     [InlineData("remove input")]
+    [InlineData("copy an input over another, keeping size and mtime")]
     [InlineData("edit code")]
     [InlineData("add code")]
     [InlineData("remove code")]
@@ -75,6 +76,12 @@ public sealed class StageRunnerTests : IDisposable
             case "edit input": File.WriteAllText(_dir["in/a.txt"], "A"); break;
             case "add input": File.WriteAllText(_dir["in/c.txt"], "c"); break;
             case "remove input": File.Delete(_dir["in/b.txt"]); break;
+            case "copy an input over another, keeping size and mtime":
+                // As cp -p does: a.txt gets b.txt's bytes, and the size and mtime recorded for a.txt.
+                File.SetLastWriteTimeUtc(_dir["in/b.txt"], File.GetLastWriteTimeUtc(_dir["in/a.txt"]));
+                File.Copy(_dir["in/b.txt"], _dir["in/a.txt"], overwrite: true);
+                Assert.Equal(File.GetLastWriteTimeUtc(_dir["in/b.txt"]), File.GetLastWriteTimeUtc(_dir["in/a.txt"]));
+                break;
             case "edit code": _code = new(_code) { ["src/Copy.cs"] = "v2" }; break;
             case "add code": _code = new(_code) { ["src/Other.cs"] = "v1" }; break;
             case "remove code": _code = new(_code.Where(c => c.Key != "package:Some")); break;

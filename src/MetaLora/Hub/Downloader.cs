@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using MetaLora.Http;
 
 namespace MetaLora.Hub;
 
@@ -76,7 +77,7 @@ public sealed class Downloader(HubClient client)
         using var response = await client.GetFileAsync(url, item.Repo, have > 0 ? have : null, ct);
         var append = have > 0 && response.StatusCode == HttpStatusCode.PartialContent;
         if (append && response.Content.Headers.ContentRange?.From is { } from && from != have)
-            throw new TransientHubException($"{url.AbsoluteUri}: asked for bytes from {have}, the server sent from {from}");
+            throw new TransientHttpException($"{url.AbsoluteUri}: asked for bytes from {have}, the server sent from {from}");
         if (!append) { have = 0; present(0); } // the server ignored the Range header: start over
 
         await using var body = await response.Content.ReadAsStreamAsync(ct);
@@ -102,7 +103,7 @@ public sealed class Downloader(HubClient client)
             throw BadInputException.At(partial, $"disk full after {DiskSpace.Format(have)} of {DiskSpace.Format(size)}; free some space and rerun (the download resumes)");
         }
         if (have < size)
-            throw new TransientHubException($"{url.AbsoluteUri}: connection closed after {have} of {size} bytes");
+            throw new TransientHttpException($"{url.AbsoluteUri}: connection closed after {have} of {size} bytes");
     }
 
     /// <summary>A read from the network: a dropped connection or one idle past the read timeout is transient (resumed).</summary>
@@ -116,11 +117,11 @@ public sealed class Downloader(HubClient client)
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new TransientHubException($"{url.AbsoluteUri}: no data for {client.Settings.ReadTimeout.TotalSeconds:0} s");
+            throw new TransientHttpException($"{url.AbsoluteUri}: no data for {client.Settings.ReadTimeout.TotalSeconds:0} s");
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
-            throw new TransientHubException($"{url.AbsoluteUri}: connection dropped ({client.Redact(e.Message)})", inner: e);
+            throw new TransientHttpException($"{url.AbsoluteUri}: connection dropped ({client.Redact(e.Message)})", inner: e);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using MetaLora.Http;
 
 namespace MetaLora.Hub;
 
@@ -27,12 +28,12 @@ public sealed class HubClient : IDisposable
         // Body reads have their own idle timeout (see the downloader); this bounds waiting for headers.
         _http.Timeout = Timeout.InfiniteTimeSpan;
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("metalora", "1.0"));
-        Retry = new HubRetry(settings, log is null ? null : line => log(Redact(line)));
+        Retry = new HttpRetry(settings.MaxRetries, settings.BaseDelay, settings.MaxDelay, log is null ? null : line => log(Redact(line)));
     }
 
     public HubSettings Settings { get; }
 
-    internal HubRetry Retry { get; }
+    internal HttpRetry Retry { get; }
 
     /// <summary>Text for the user with the token (if any) scrubbed out.</summary>
     public string Redact(string text) => Settings.Token?.Redact(text) ?? text;
@@ -78,7 +79,7 @@ public sealed class HubClient : IDisposable
 
     /// <summary>
     /// Starts a GET of a file's bytes (from byte <paramref name="from"/> when resuming). The caller
-    /// reads the body; the status is checked, transient failures throw <see cref="TransientHubException"/>.
+    /// reads the body; the status is checked, transient failures throw <see cref="TransientHttpException"/>.
     /// </summary>
     public Task<HttpResponseMessage> GetFileAsync(Uri url, HubRepo repo, long? from, CancellationToken ct) =>
         SendAsync(url, repo, from, ct);
@@ -104,7 +105,7 @@ public sealed class HubClient : IDisposable
         }
         catch (IOException e)
         {
-            throw new TransientHubException($"{url.AbsoluteUri}: connection dropped ({e.Message})", inner: e);
+            throw new TransientHttpException($"{url.AbsoluteUri}: connection dropped ({e.Message})", inner: e);
         }
     }
 
@@ -127,11 +128,11 @@ public sealed class HubClient : IDisposable
             }
             catch (HttpRequestException e)
             {
-                throw new TransientHubException($"{url.AbsoluteUri}: {Redact(e.Message)}", inner: e);
+                throw new TransientHttpException($"{url.AbsoluteUri}: {Redact(e.Message)}", inner: e);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new TransientHubException($"{url.AbsoluteUri}: no answer for {Settings.ReadTimeout.TotalSeconds:0} s");
+                throw new TransientHttpException($"{url.AbsoluteUri}: no answer for {Settings.ReadTimeout.TotalSeconds:0} s");
             }
         }
         try

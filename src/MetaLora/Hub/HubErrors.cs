@@ -1,14 +1,7 @@
 using System.Net;
+using MetaLora.Http;
 
 namespace MetaLora.Hub;
-
-/// <summary>A failure worth retrying: 408, 429, a 5xx answer or a dropped or stalled connection.</summary>
-public sealed class TransientHubException(string message, TimeSpan? retryAfter = null, Exception? inner = null)
-    : Exception(message, inner)
-{
-    /// <summary>The server's Retry-After, which the back-off honours instead of its own delay.</summary>
-    public TimeSpan? RetryAfter { get; } = retryAfter;
-}
 
 /// <summary>Turns the Hub's HTTP answers into transient failures or one-line errors the user can act on.</summary>
 internal static class HubErrors
@@ -22,7 +15,7 @@ internal static class HubErrors
         var reason = $"HTTP {status} {response.ReasonPhrase}".TrimEnd();
 
         if (status is 408 or 429 || status >= 500)
-            throw new TransientHubException($"{what}: {reason}", RetryAfter(response));
+            throw TransientHttpException.Of(response, $"{what}: {reason}");
 
         throw response.StatusCode switch
         {
@@ -51,12 +44,4 @@ internal static class HubErrors
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta) return delta;
-        if (header?.Date is { } date) return date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        return null;
-    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
+using MetaLora.Http;
 using MetaLora.Pipeline;
 
 namespace MetaLora.Serving;
@@ -10,7 +11,7 @@ namespace MetaLora.Serving;
 /// The few calls Infer makes to an OpenAI-compatible server (vLLM's dialect): <c>GET /v1/models</c>,
 /// <c>POST /v1/completions</c> with a raw prompt, and vLLM's run-time adapter endpoints
 /// <c>POST /v1/load_lora_adapter</c> and <c>/v1/unload_lora_adapter</c>. Requests are retried on 408,
-/// 429, 5xx, dropped connections and timeouts (<see cref="ServerRetry"/>). The API key goes only into
+/// 429, 5xx, dropped connections and timeouts (<see cref="HttpRetry"/>). The API key goes only into
 /// the Authorization header: messages name the endpoint and the variable, never the key.
 /// Plain HttpClient and System.Text.Json rather than the OpenAI .NET library, which is built around
 /// chat and knows nothing of vLLM's adapter endpoints: four small calls do not need it.
@@ -19,7 +20,7 @@ namespace MetaLora.Serving;
 public sealed class OpenAiClient : IDisposable
 {
     private readonly HttpClient _http;
-    private readonly ServerRetry _retry;
+    private readonly HttpRetry _retry;
     private readonly string _keyVariable;
     private readonly bool _hasKey;
 
@@ -39,7 +40,7 @@ public sealed class OpenAiClient : IDisposable
             Timeout = retry.AttemptTimeout,
         };
         if (_hasKey) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-        _retry = new ServerRetry(retry, log);
+        _retry = new HttpRetry(retry.MaxRetries, retry.BaseDelay, retry.MaxDelay, log);
     }
 
     /// <summary>The server's root URL, without a trailing slash or <c>/v1</c>.</summary>
@@ -171,7 +172,7 @@ public sealed class OpenAiClient : IDisposable
                 var body = await response.Content.ReadAsStringAsync(token);
                 var status = (int)response.StatusCode;
                 if (status is 408 or 429 || status >= 500)
-                    throw new TransientServerException($"{Endpoint}: {what}: HTTP {status} {response.ReasonPhrase}".TrimEnd(), RetryAfter(response));
+                    throw TransientHttpException.Of(response, $"{Endpoint}: {what}: HTTP {status} {response.ReasonPhrase}".TrimEnd());
                 return (response.StatusCode, body);
             }
             catch (HttpRequestException e) when (!retryUnreachable && Unreachable(e))
@@ -180,7 +181,7 @@ public sealed class OpenAiClient : IDisposable
             }
             catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !token.IsCancellationRequested))
             {
-                throw new TransientServerException($"{Endpoint}: {what}: {(e is TaskCanceledException ? "no answer in time" : e.Message)}", null, e);
+                throw new TransientHttpException($"{Endpoint}: {what}: {(e is TaskCanceledException ? "no answer in time" : e.Message)}", null, e);
             }
         }, ct);
 
@@ -211,13 +212,5 @@ public sealed class OpenAiClient : IDisposable
             w.WriteEndObject();
         }
         return stream.ToArray();
-    }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta) return delta;
-        if (header?.Date is { } date) return date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        return null;
     }
 }

@@ -52,7 +52,7 @@ public static class DeltaCombiner
             throw new BadInputException(square
                 ? $"--top-k={options.TopK} is larger than N - 1 = {others} (the other tasks of the bank); give at most {others} or all"
                 : $"--top-k={options.TopK} is larger than the bank's {n} adapters; give at most {n} or all");
-        var k = options.TopK == 0 ? others : options.TopK;
+        var k = options.KeptPerRow(others);
         if (outputs == 0) return [];
 
         var (weights, mass) = TopK(coefficients, k);

@@ -26,7 +26,7 @@ public static class DeltaCost
         ArgumentNullException.ThrowIfNull(adapter);
         ArgumentNullException.ThrowIfNull(options);
         var others = Math.Max(candidates, 1);
-        var k = options.TopK == 0 ? others : Math.Min(options.TopK, others);
+        var k = options.KeptPerRow(others);
         double total = 0;
         foreach (var m in adapter.Modules)
         {
@@ -49,7 +49,7 @@ public static class DeltaCost
         var work = Operations(adapter, candidates, outputs, options);
         if (work < LargeWork) return null;
         var others = Math.Max(candidates, 1);
-        var k = options.TopK == 0 ? others : Math.Min(options.TopK, others);
+        var k = options.KeptPerRow(others);
         var widest = adapter.Modules.MaxBy(m => Math.Min(m.InFeatures, Math.Min(m.OutFeatures, k * m.Rank)))!;
         var side = Math.Min(widest.OutFeatures, k * widest.Rank);
         return string.Create(CultureInfo.InvariantCulture,

@@ -32,6 +32,18 @@ public sealed record FileStamp(
     }
 
     /// <summary>
+    /// The stamp of <paramref name="path"/> now: <paramref name="previous"/> when it still vouches for the
+    /// file, else a fresh one. The file is read at most once.
+    /// </summary>
+    public static FileStamp Refresh(FileStamp? previous, string path)
+    {
+        if (previous is null) return Take(path);
+        if (previous.Matches(path, out var current)) return current;
+        // A same-sized file was hashed by the check; a different size or a missing file was not.
+        return current != previous && current.Sha256.Length > 0 ? current : Take(path);
+    }
+
+    /// <summary>
     /// Whether <paramref name="path"/> still holds the recorded content. Equal metadata means unchanged
     /// without hashing; otherwise the content is hashed, and <paramref name="current"/> carries the
     /// fresh stamp (same hash, new times) so the caller can refresh its record.

@@ -24,15 +24,10 @@ public sealed class HashCache
         var key = Path.GetFullPath(file);
         lock (_stamps)
         {
-            if (_stamps.TryGetValue(key, out var stamp) && stamp.Matches(file, out var current) && current.Sha256.Length > 0)
-            {
-                if (current != stamp) { _stamps[key] = current; _dirty = true; }
-                return current.Sha256;
-            }
-            var fresh = FileStamp.Take(file);
-            _stamps[key] = fresh;
-            _dirty = true;
-            return fresh.Sha256;
+            var stamp = _stamps.GetValueOrDefault(key);
+            var current = FileStamp.Refresh(stamp, file);
+            if (current != stamp) { _stamps[key] = current; _dirty = true; }
+            return current.Sha256;
         }
     }
 

@@ -152,9 +152,7 @@ public sealed class StageRunner(string manifestDir, TextWriter log, StageCode co
         foreach (var file in ExpandAll(patterns))
         {
             var key = _paths.ToPortable(file);
-            stamps[key] = previous is not null && previous.TryGetValue(key, out var old) && old.Matches(file, out var current)
-                ? current
-                : FileStamp.Take(file);
+            stamps[key] = FileStamp.Refresh(previous?.GetValueOrDefault(key), file);
         }
         return stamps;
     }

@@ -83,4 +83,23 @@ public sealed class FileStampTests
         var forged = JsonSerializer.Deserialize<FileStamp>(json.Replace(old.Sha256, new string('0', 64)))!;
         Assert.False(forged.Matches(dir["f"], out _));
     }
+
+    [Fact]
+    public void Refresh_gives_the_current_stamp_whatever_changed()
+    {
+        using var dir = new TempDir();
+        var path = dir["f"];
+        File.WriteAllText(path, "abc");
+        var first = FileStamp.Refresh(null, path);
+        Assert.Equal(FileStamp.Hash(path), first.Sha256);
+        Assert.Equal(first.Sha256, FileStamp.Refresh(first, path).Sha256);
+
+        File.WriteAllText(path, "abd");
+        Assert.Equal(FileStamp.Hash(path), FileStamp.Refresh(first, path).Sha256);
+        File.WriteAllText(path, "longer");
+        var longer = FileStamp.Refresh(first, path);
+        Assert.Equal((6L, FileStamp.Hash(path)), (longer.Size, longer.Sha256));
+        File.Delete(path);
+        Assert.Throws<FileNotFoundException>(() => FileStamp.Refresh(first, path));
+    }
 }

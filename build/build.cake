@@ -130,15 +130,27 @@ Task("Publish")
     }));
 
 Task("Clean")
-    .Description("Delete everything the pipeline wrote (never the bank)")
+    .Description("Delete everything the pipeline wrote (never the bank, nor results/README.md)")
     .Does(() =>
     {
         foreach (var dir in study.CleanFolders)
-            if (System.IO.Directory.Exists(dir))
+        {
+            if (!System.IO.Directory.Exists(dir)) continue;
+            // The results folder's README.md belongs to the repository, not to a run.
+            var keep = dir == study.ResultsDir ? System.IO.Path.Combine(dir, "README.md") : null;
+            if (keep is not null && System.IO.File.Exists(keep))
+            {
+                foreach (var entry in System.IO.Directory.EnumerateFileSystemEntries(dir).Where(e => e != keep).ToList())
+                    if (System.IO.Directory.Exists(entry)) System.IO.Directory.Delete(entry, recursive: true);
+                    else System.IO.File.Delete(entry);
+                Information($"emptied {dir} (kept README.md)");
+            }
+            else
             {
                 System.IO.Directory.Delete(dir, recursive: true);
                 Information($"removed {dir}");
             }
+        }
     });
 
 // Cake reports a failed task (summary, teardown) and then throws; the exit code is the tool's (2 for

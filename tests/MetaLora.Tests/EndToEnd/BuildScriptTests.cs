@@ -100,6 +100,30 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
     }
 
     [Fact]
+    public void Clean_deletes_what_runs_wrote_but_not_the_bank_nor_the_results_readme()
+    {
+        var data = _work["data"];
+        var results = _work["results"];
+        foreach (var file in new[] { "data/preprocessed/distances/KL.csv", "data/.stages/Tokenize.json", "data/predicted_adapters/KL/x/adapter_model.safetensors",
+                                     "data/embedded/bank.json", "results/README.md", "results/summary.md", "results/models_generated_outputs/base/t.jsonl" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_work[file])!);
+            File.WriteAllText(_work[file], file);
+        }
+        var clean = repo.Copy.BuildSh("--target=Clean", $"--data-dir={data}", $"--results-dir={results}");
+        Assert.True(clean.ExitCode == 0, clean.Output);
+        var left = Directory.EnumerateFiles(_work.Path, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_work.Path, f).Replace('\\', '/'))
+            .Where(f => !f.StartsWith("data/.lock", StringComparison.Ordinal)).Order(StringComparer.Ordinal); // the data folder's lock stays
+        Assert.Equal(["data/embedded/bank.json", "results/README.md"], left);
+        Assert.Equal(["results/README.md"], Directory.EnumerateFileSystemEntries(results).Select(f => Path.GetRelativePath(_work.Path, f).Replace('\\', '/')));
+
+        // Without a README.md the results folder goes as a whole.
+        File.Delete(_work["results/README.md"]);
+        Assert.Equal(0, repo.Copy.BuildSh("--target=Clean", $"--data-dir={data}", $"--results-dir={results}").ExitCode);
+        Assert.False(Directory.Exists(results));
+    }
+
+    [Fact]
     public void Killed_mid_stage_resumes_and_ends_with_the_same_bytes_as_a_clean_run()
     {
         var bank = _work["bank"];

@@ -52,7 +52,19 @@ public sealed class GramLossTests
         Close.Equal(direct.item<double>(), viaGram.item<double>(), 1e-6, "loss");
         var k = 0;
         foreach (var (name, parameter) in mlp.named_parameters())
-            AssertClose(directGradients[k++], parameter.grad!, 1e-5, $"∂loss/∂{name}");
+        {
+            var expected = directGradients[k++];
+            // softmin is unchanged by one constant added to every score, so the loss does not depend on
+            // the output bias: its gradient is zero up to rounding, on both paths.
+            if (name == "output.bias")
+            {
+                var scale = directGradients.Max(g => g.abs().max().item<float>());
+                Assert.True(expected.abs().max().item<float>() <= 1e-6 * scale && parameter.grad!.abs().max().item<float>() <= 1e-6 * scale,
+                    $"∂loss/∂{name}: {expected.item<float>():R} and {parameter.grad!.item<float>():R}, other gradients up to {scale:E2}");
+                continue;
+            }
+            AssertClose(expected, parameter.grad!, 1e-5, $"∂loss/∂{name}");
+        }
     }
 
     [Fact]

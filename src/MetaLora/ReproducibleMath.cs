@@ -23,7 +23,7 @@ internal static partial class ReproducibleMath
     [ModuleInitializer]
     internal static void SetMklBranch()
     {
-        if (!OperatingSystem.IsLinux() || !RuntimeInformation.ProcessArchitecture.Equals(Architecture.X64)) return;
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
         try
         {
             // .NET keeps its own copy of the environment on Unix; the C library's is what MKL reads.

@@ -35,7 +35,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
         var y = nn.functional.linear(x, weight);
         if (Lora is not { Merged: false } lora) return y;
         using var delta = lora.Forward(x, training);
-        return y.add_(delta);
+        return y.add_(delta, TorchScalars.One);
     }
 
     /// <summary>Adds the attached LoRA's update into the weight; the branch is then skipped.</summary>
@@ -44,7 +44,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
         if (Lora is not { Merged: false } lora) return;
         using var noGrad = no_grad();
         using var delta = lora.Delta(weight.dtype);
-        weight.add_(delta);
+        weight.add_(delta, TorchScalars.One);
         lora.Merged = true;
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLora.Model;
@@ -22,10 +23,16 @@ public static class AttentionMask
     {
         using var scope = NewDisposeScope();
         var keys = past + queries;
-        var q = arange(past, keys, dtype: ScalarType.Int64, device: device).unsqueeze(1); // (T, 1)
-        var k = arange(0, keys, dtype: ScalarType.Int64, device: device).unsqueeze(0);    // (1, P + T)
+        using var first = past.ToScalar();
+        using var end = keys.ToScalar();
+        var q = arange(first, end, TorchScalars.One, ScalarType.Int64, device).unsqueeze(1);              // (T, 1)
+        var k = arange(TorchScalars.Zero, end, TorchScalars.One, ScalarType.Int64, device).unsqueeze(0); // (1, P + T)
         var visible = k.le(q);
-        if (slidingWindow is { } window) visible = visible.logical_and(q.sub(k).lt(window));
+        if (slidingWindow is { } window)
+        {
+            using var width = window.ToScalar();
+            visible = visible.logical_and(q.sub(k).lt(width));
+        }
         visible = visible.unsqueeze(0).unsqueeze(0).expand(batch, 1, queries, keys);      // (B, 1, T, P + T)
         if (padding is not null)
         {
@@ -33,7 +40,8 @@ public static class AttentionMask
                 throw new ArgumentException($"the padding mask is [{string.Join(", ", padding.shape)}], expected [{batch}, {keys}]", nameof(padding));
             visible = visible.logical_and(padding.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(1));
         }
-        var blocked = zeros([batch, 1, queries, keys], dtype, device).masked_fill(visible.logical_not(), MostNegative(dtype));
+        using var hidden = MostNegative(dtype).ToScalar();
+        var blocked = zeros([batch, 1, queries, keys], dtype, device).masked_fill(visible.logical_not(), hidden);
         return blocked.MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLora.Model;
@@ -43,7 +44,7 @@ public static class Generation
         try
         {
             var (ids, mask) = LeftPadded(prompts, device);
-            var positions = mask.cumsum(1).sub(1).clamp_min(0);
+            var positions = mask.cumsum(1).sub(TorchScalars.One).clamp_min(TorchScalars.Zero);
             using var cache = options.UseKvCache ? new KvCache(model.Config, batch, ids.shape[1] + options.MaxNewTokens, model.DType, device) : null;
             var finished = new bool[batch];
             // With a cache only the newest tokens are fed; without one the whole sequence is, every step.
@@ -62,7 +63,7 @@ public static class Generation
                 if (step + 1 >= options.MaxNewTokens || finished.All(f => f)) break;
 
                 var nextIds = tensor(next, [batch, 1L], device: device);
-                var nextPositions = positions.narrow(1, positions.shape[1] - 1, 1).add(1);
+                var nextPositions = positions.narrow(1, positions.shape[1] - 1, 1).add(TorchScalars.One, TorchScalars.One);
                 mask = cat([mask, ones([batch, 1L], ScalarType.Int64, device)], 1).MoveToOuterDisposeScope();
                 positions = cat([positions, nextPositions], 1).MoveToOuterDisposeScope();
                 if (cache is not null)
@@ -109,13 +110,15 @@ public static class Generation
         if (options.Temperature <= 0)
             return logits.argmax(-1).cpu().data<long>().ToArray();
 
-        var probabilities = logits.div(options.Temperature).softmax(-1);
+        using var temperature = options.Temperature.ToScalar();
+        var probabilities = logits.div(temperature).softmax(-1);
         var (sorted, order) = probabilities.sort(-1, descending: true);
         if (options.TopP < 1)
         {
             // Drop a token when the more likely ones already reach top_p; the most likely token always stays.
+            using var topP = options.TopP.ToScalar();
             var before = sorted.cumsum(-1).sub(sorted);
-            sorted = sorted.masked_fill(before.ge(options.TopP), 0);
+            sorted = sorted.masked_fill(before.ge(topP), TorchScalars.Zero);
         }
         var choice = multinomial(sorted, 1, generator: generator);
         return order.gather(-1, choice).squeeze(-1).cpu().data<long>().ToArray();

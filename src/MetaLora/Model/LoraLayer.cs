@@ -19,8 +19,11 @@ public sealed class LoraLayer : IDisposable
         A = a;
         B = b;
         Scaling = scaling;
+        _scaling = scaling.ToScalar();
         Dropout = dropout;
     }
+
+    private readonly Scalar _scaling;
 
     /// <summary>lora_A.weight, r × in.</summary>
     public Parameter A { get; }
@@ -68,7 +71,7 @@ public sealed class LoraLayer : IDisposable
         using var scope = NewDisposeScope();
         var h = x.to_type(A.dtype);
         if (training && Dropout > 0) h = nn.functional.dropout(h, Dropout, training: true);
-        var delta = nn.functional.linear(nn.functional.linear(h, A), B).mul(Scaling);
+        var delta = nn.functional.linear(nn.functional.linear(h, A), B).mul(_scaling);
         return delta.to_type(x.dtype).MoveToOuterDisposeScope();
     }
 
@@ -77,7 +80,7 @@ public sealed class LoraLayer : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return B.to_type(ScalarType.Float32).matmul(A.to_type(ScalarType.Float32)).mul(Scaling).to_type(dtype).MoveToOuterDisposeScope();
+        return B.to_type(ScalarType.Float32).matmul(A.to_type(ScalarType.Float32)).mul(_scaling).to_type(dtype).MoveToOuterDisposeScope();
     }
 
     private static string Shape(Tensor t) => $"[{string.Join(", ", t.shape)}]";
@@ -86,5 +89,6 @@ public sealed class LoraLayer : IDisposable
     {
         A.Dispose();
         B.Dispose();
+        _scaling.Dispose();
     }
 }

@@ -18,6 +18,7 @@ public sealed class MistralAttention : nn.Module
     private readonly int _kvHeads;
     private readonly int _headDim;
     private readonly int _layer;
+    private readonly Scalar _scale;
 
     public MistralAttention(MistralConfig config, int layer, ScalarType dtype) : base(nameof(MistralAttention))
     {
@@ -25,6 +26,7 @@ public sealed class MistralAttention : nn.Module
         _kvHeads = config.NumKeyValueHeads;
         _headDim = config.HeadDim;
         _layer = layer;
+        _scale = (1.0 / Math.Sqrt(_headDim)).ToScalar();
         q_proj = new AdaptableLinear(config.HiddenSize, (long)_heads * _headDim, dtype);
         k_proj = new AdaptableLinear(config.HiddenSize, (long)_kvHeads * _headDim, dtype);
         v_proj = new AdaptableLinear(config.HiddenSize, (long)_kvHeads * _headDim, dtype);
@@ -52,10 +54,16 @@ public sealed class MistralAttention : nn.Module
             k = k.repeat_interleave(_heads / _kvHeads, dim: 1);
             v = v.repeat_interleave(_heads / _kvHeads, dim: 1);
         }
-        var scores = q.matmul(k.transpose(2, 3)).mul(1.0 / Math.Sqrt(_headDim)).add(mask);
+        var scores = q.matmul(k.transpose(2, 3)).mul(_scale).add(mask, TorchScalars.One);
         // Softmax in float32 whatever the weights' dtype, as Hugging Face's eager attention does.
         var weights = nn.functional.softmax(scores, -1, ScalarType.Float32).to_type(q.dtype);
         var output = weights.matmul(v).transpose(1, 2).reshape(batch, length, (long)_heads * _headDim);
         return o_proj.forward(output).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _scale.Dispose();
+        base.Dispose(disposing);
     }
 }

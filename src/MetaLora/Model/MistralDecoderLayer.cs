@@ -23,7 +23,7 @@ public sealed class MistralDecoderLayer : nn.Module
     public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor mask, KvCache? cache)
     {
         using var scope = NewDisposeScope();
-        var h = x.add(self_attn.forward(input_layernorm.forward(x), cos, sin, mask, cache));
-        return h.add(mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
+        var h = x.add(self_attn.forward(input_layernorm.forward(x), cos, sin, mask, cache), TorchScalars.One);
+        return h.add(mlp.forward(post_attention_layernorm.forward(h)), TorchScalars.One).MoveToOuterDisposeScope();
     }
 }

@@ -47,7 +47,7 @@ public sealed class MistralForCausalLM : nn.Module
         using var noGrad = no_grad();
         foreach (var (name, parameter) in result.named_parameters())
         {
-            if (name.EndsWith("norm.weight", StringComparison.Ordinal)) { parameter.fill_(1); continue; }
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal)) { parameter.fill_(TorchScalars.One); continue; }
             using var values = empty(parameter.shape, ScalarType.Float32).normal_(0, config.InitializerRange, generator);
             parameter.copy_(values);
         }

@@ -39,7 +39,12 @@ public sealed class MistralModel : nn.Module
         using var scope = NewDisposeScope();
         long batch = inputIds.shape[0], length = inputIds.shape[1], past = cache?.Length ?? 0;
         var h = embed_tokens.forward(inputIds);
-        positionIds ??= arange(past, past + length, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0).expand(batch, length);
+        if (positionIds is null)
+        {
+            using var first = past.ToScalar();
+            using var end = (past + length).ToScalar();
+            positionIds = arange(first, end, TorchScalars.One, ScalarType.Int64, inputIds.device).unsqueeze(0).expand(batch, length);
+        }
         var mask = AttentionMask.Build(batch, length, past, attentionMask, _config.SlidingWindow, h.dtype, h.device);
         var (cos, sin) = _rotary.Tables(positionIds, h.dtype);
         foreach (var layer in layers)

@@ -12,11 +12,11 @@ namespace MetaLora.Model;
 public sealed class MistralRmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
-    private readonly double _eps;
+    private readonly Scalar _eps;
 
     public MistralRmsNorm(long size, double eps, ScalarType dtype) : base(nameof(MistralRmsNorm))
     {
-        _eps = eps;
+        _eps = eps.ToScalar();
         weight = nn.Parameter(ones([size], dtype));
         RegisterComponents();
     }
@@ -28,8 +28,14 @@ public sealed class MistralRmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var isFloat32 = x.dtype == ScalarType.Float32;
         var h = isFloat32 ? x : x.to_type(ScalarType.Float32);
-        var variance = h.pow(2).mean([-1L], keepdim: true);
-        h = h.mul(variance.add(_eps).rsqrt());
+        var variance = h.pow(TorchScalars.Two).mean([-1L], keepdim: true);
+        h = h.mul(variance.add(_eps, TorchScalars.One).rsqrt());
         return weight.mul(isFloat32 ? h : h.to_type(x.dtype)).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _eps.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -42,6 +42,6 @@ public sealed class RotaryEmbedding
     {
         using var scope = NewDisposeScope();
         var swapped = x.roll(x.shape[^1] / 2, -1);
-        return x.mul(cos).add(swapped.mul(signedSin)).MoveToOuterDisposeScope();
+        return x.mul(cos).add(swapped.mul(signedSin), TorchScalars.One).MoveToOuterDisposeScope();
     }
 }

@@ -31,7 +31,7 @@ public static class Gram
                     // Disposes this chunk's native temporaries (the view, the fp64 copy, the transpose, the product).
                     using var scope = NewDisposeScope();
                     var xs = rows.Read(readers, infos, first, count).to(ScalarType.Float64);
-                    g.add_(mm(xs, xs.t()));
+                    g.add_(mm(xs, xs.t()), TorchScalars.One);
                 }
             }
             var values = g.data<double>().ToArray();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLora.Prediction;
@@ -14,7 +15,8 @@ internal static class GramLoss
         using var scope = NewDisposeScope();
         var n = scores.shape[0];
         var diagonal = eye(n, dtype: ScalarType.Bool);
-        return (-scores.masked_fill(diagonal, double.PositiveInfinity)).softmax(1).MoveToOuterDisposeScope();
+        using var infinity = double.PositiveInfinity.ToScalar();
+        return (-scores.masked_fill(diagonal, infinity)).softmax(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>trace((C − I) G (C − I)ᵀ) / (n · P) with C = <see cref="Coefficients"/>(scores).</summary>
@@ -24,6 +26,7 @@ internal static class GramLoss
         var n = scores.shape[0];
         var residual = Coefficients(scores) - eye(n, dtype: scores.dtype);
         // trace(M G Mᵀ) = Σ_ij (M G)_ij M_ij, without forming the n x n product's transpose.
-        return ((residual.matmul(gram) * residual).sum() / ((double)n * parameters)).MoveToOuterDisposeScope();
+        using var entries = ((double)n * parameters).ToScalar();
+        return (residual.matmul(gram) * residual).sum().div(entries).MoveToOuterDisposeScope();
     }
 }

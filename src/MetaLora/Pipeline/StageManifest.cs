@@ -19,6 +19,9 @@ public sealed class StageManifest
     [JsonPropertyName("outs")] public SortedDictionary<string, FileStamp> Outs { get; set; } = new(StringComparer.Ordinal);
     [JsonPropertyName("duration_seconds")] public double DurationSeconds { get; set; }
 
+    /// <summary>Where the stage ran and with which math code paths; a record, not part of the up-to-date check.</summary>
+    [JsonPropertyName("machine")] public MathModes? Machine { get; set; }
+
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
     /// <summary>The manifest at <paramref name="path"/>, or null when absent or unreadable (then the stage simply reruns).</summary>

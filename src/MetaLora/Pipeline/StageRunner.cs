@@ -82,6 +82,7 @@ public sealed class StageRunner(string manifestDir, TextWriter log, StageCode co
             Deps = deps,
             Outs = StampAll(spec.Name, spec.Outs, null),
             DurationSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
+            Machine = MathModes.Current,
         };
         manifest.Save(path);
         log.WriteLine($"{spec.Name}: done in {watch.Elapsed.TotalSeconds:0.0} s");

@@ -80,6 +80,7 @@ public sealed record Summary(string Bank, int Tasks, IReadOnlyList<PipelineSumma
         md.Append("Each task's score is the mean over its test samples; the table gives the plain mean over tasks " +
                   "(not HF evaluate's bootstrap) ± the standard deviation over tasks. Rouge-L vs base, tasks improved and " +
                   "gap closed (the part of the base-to-finetuned Rouge-L gap the pipeline closes) compare tasks both pipelines have.\n\n");
+        md.Append(Invariant($"Math code paths: {MathModes.Current.Describe()} (the same bytes on every x86-64 CPU with these modes).\n\n"));
         md.Append("| pipeline | tasks |");
         foreach (var name in SampleScores.Names) md.Append(' ').Append(name).Append(" |");
         md.Append(" Rouge-L vs base | tasks improved | gap closed |\n|---|---:|");
@@ -122,6 +123,10 @@ public sealed record Summary(string Bank, int Tasks, IReadOnlyList<PipelineSumma
         json.WriteString("bank", Bank);
         json.WriteNumber("tasks", Tasks);
         json.WriteString("aggregate", "plain mean over tasks of each task's mean over its test samples; std is the sample standard deviation over tasks");
+        json.WriteStartObject("math");
+        json.WriteString("mkl_cbwr", MathModes.Current.MklCbwr);
+        json.WriteString("aten_cpu_capability", MathModes.Current.AtenCpuCapability);
+        json.WriteEndObject();
         json.WriteStartArray("pipelines");
         foreach (var line in Pipelines)
         {

@@ -11,8 +11,9 @@ namespace MetaLora.Stages;
 /// <summary>
 /// Infer on the tool's own model (the default engine). The base model is loaded once per worker and
 /// adapters are swapped in per task. Models whose weights are small run on several worker threads
-/// with one torch thread each (results do not depend on the machine's cores); large ones on one
-/// worker with all cores.
+/// with one torch thread each; large ones on one worker with a fixed number of threads. The count is
+/// the model's, never the machine's: MKL splits a matrix product differently on 3 threads than on 2 or
+/// 4 and rounds otherwise, so a count taken from the cores would give other bytes on another machine.
 /// </summary>
 [StageVariant("engine", "local", IsDefault = true)]
 internal static class LocalInfer
@@ -34,7 +35,7 @@ internal static class LocalInfer
         var ledger = new ItemLedger(work.ItemsDir);
 
         var torchThreads = TorchThreads(modelDir);
-        var modelKey = ModelKey(modelDir, hashes, options, torchThreads);
+        var modelKey = ModelKey(modelDir, hashes, options);
         var keys = tasks.ToDictionary(t => t, t => InferStage.ItemKey(bank, layout, pipeline, t, modelKey, hashes));
         hashes.Save();
         var pending = tasks.Where(t => options.Force || !ledger.IsDone(t, keys[t], work.OutputFile(t))).ToArray();
@@ -76,11 +77,14 @@ internal static class LocalInfer
         return new InferStage.Summary(tasks.Count, pending.Length, tasks.Count - pending.Length, samples, truncated);
     }
 
-    /// <summary>One torch thread per worker for small models, every core for a large one.</summary>
+    /// <summary>Torch threads of a large model's one worker, on every machine (a power of two, as MKL's blocking likes).</summary>
+    public const int LargeModelThreads = 8;
+
+    /// <summary>One torch thread per worker for small models, <see cref="LargeModelThreads"/> for a large one.</summary>
     public static int TorchThreads(string modelDir)
     {
         var weightBytes = Directory.EnumerateFiles(modelDir, "*.safetensors").Sum(f => new FileInfo(f).Length);
-        return weightBytes <= SmallModelBytes ? 1 : Environment.ProcessorCount;
+        return weightBytes <= SmallModelBytes ? 1 : LargeModelThreads;
     }
 
     private static (int Samples, int Truncated) RunTask(MistralForCausalLM model, Tokenizer tokenizer, InferWork work, string task)
@@ -123,12 +127,15 @@ internal static class LocalInfer
         return (test.Count, truncated);
     }
 
-    /// <summary>The code, the base model's files and the generation settings.</summary>
-    private static string ModelKey(string modelDir, HashCache hashes, InferOptions options, int torchThreads)
+    /// <summary>
+    /// The code, the base model's files and the generation settings. Not the machine's core count, which
+    /// sets only how many tasks run at once: a node with other cores finds the same tasks up to date.
+    /// </summary>
+    private static string ModelKey(string modelDir, HashCache hashes, InferOptions options)
     {
-        var sb = new StringBuilder("infer 2\n")
+        var sb = new StringBuilder("infer 3\n")
             .Append(CodeKey.Value).Append('\n')
-            .Append($"max_new_tokens={options.MaxNewTokens} batch_size={options.BatchSize} torch_threads={torchThreads}\n");
+            .Append($"max_new_tokens={options.MaxNewTokens} batch_size={options.BatchSize}\n");
         foreach (var file in Directory.EnumerateFiles(modelDir).Order(StringComparer.Ordinal))
             sb.Append(Path.GetFileName(file)).Append('\t').Append(hashes.Hash(file)).Append('\n');
         return sb.ToString();

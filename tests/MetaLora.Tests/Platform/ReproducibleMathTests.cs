@@ -5,15 +5,38 @@ namespace MetaLora.Tests.Platform;
 
 public sealed class ReproducibleMathTests
 {
-    [Fact]
-    public void The_process_asks_mkl_for_a_fixed_branch_unless_the_user_chose_one()
+    [Theory]
+    [InlineData(ReproducibleMath.MklVariable)]
+    [InlineData(ReproducibleMath.AtenVariable)]
+    public void The_process_pins_libtorchs_code_paths_unless_the_user_chose_them(string variable)
     {
-        Assert.False(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ReproducibleMath.Variable)) && string.IsNullOrEmpty(CEnvironment(ReproducibleMath.Variable)),
-            "MKL_CBWR is not set in the C library's environment");
-        if (Environment.GetEnvironmentVariable(ReproducibleMath.Variable) is not { Length: > 0 } chosen)
-            Assert.Equal(ReproducibleMath.Branch, CEnvironment(ReproducibleMath.Variable));
+        Assert.False(string.IsNullOrEmpty(CEnvironment(variable)), $"{variable} is not set in the C library's environment");
+        var expected = variable == ReproducibleMath.MklVariable ? ReproducibleMath.MklBranch : ReproducibleMath.AtenCapability;
+        if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } chosen)
+            Assert.Equal(expected, CEnvironment(variable));
         else
-            Assert.Equal(chosen, CEnvironment(ReproducibleMath.Variable));
+            Assert.Equal(chosen, CEnvironment(variable));
+    }
+
+    [Fact]
+    public void A_stage_records_the_modes_it_computed_with_and_the_users_choice_wins()
+    {
+        using var work = new TempDir();
+        var bank = work["bank"];
+        var tasks = FixtureBank.Create(bank, tasks: 4);
+        foreach (var (mkl, expected) in new[] { ((string?)null, ReproducibleMath.MklBranch), ("AUTO", "AUTO") })
+        {
+            var data = work[mkl ?? "default"];
+            var run = ToolProcess.LoraWithEnvironment(work.Path, new Dictionary<string, string?> { [ReproducibleMath.MklVariable] = mkl, [ReproducibleMath.AtenVariable] = null },
+                "run", "--target=Tokenize", $"--bank-dir={bank}", $"--data-dir={data}");
+            Assert.True(run.ExitCode == 0, run.Output);
+            var manifest = Directory.EnumerateFiles(Path.Combine(data, ".stages"), "Tokenize*.json").Single();
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(manifest));
+            var machine = json.RootElement.GetProperty("machine");
+            Assert.Equal(expected, machine.GetProperty("mkl_cbwr").GetString());
+            Assert.Equal(ReproducibleMath.AtenCapability, machine.GetProperty("aten_cpu_capability").GetString());
+            Assert.Equal(MathModes.Current.Vendor, machine.GetProperty("vendor").GetString());
+        }
     }
 
     /// <summary>
@@ -38,7 +61,7 @@ public sealed class ReproducibleMathTests
         {
             var data = work[name];
             CopyTree(Path.Combine(work["data"], "preprocessed"), Path.Combine(data, "preprocessed"));
-            var again = ToolProcess.LoraWithEnvironment(work.Path, new Dictionary<string, string?> { [name] = value, [ReproducibleMath.Variable] = null },
+            var again = ToolProcess.LoraWithEnvironment(work.Path, new Dictionary<string, string?> { [name] = value, [ReproducibleMath.MklVariable] = null },
                 "coefficients", "--metric", "KL", "--model", "mlp_version", "--mlp-hidden", "16", "--bank-dir", bank, "--data-dir", data);
             Assert.True(again.ExitCode == 0, again.Output);
             Assert.True(reference.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(data, csv))), $"the coefficients changed with {name}={value}");

@@ -21,6 +21,32 @@ public static class BenchCommand
         command.Subcommands.Add(Model());
         command.Subcommands.Add(Tokenize());
         command.Subcommands.Add(TopK());
+        command.Subcommands.Add(Soak());
+        return command;
+    }
+
+    private static Command Soak()
+    {
+        var bankDir = new Option<string>("--bank-dir") { Description = "A bank with its base model (e.g. data/embedded).", Required = true };
+        var seconds = new Option<double>("--seconds") { Description = "How long to keep generating.", DefaultValueFactory = _ => 60 };
+        var workers = new Option<int>("--workers") { Description = "Threads generating at once, each with its own copy of the model.", DefaultValueFactory = _ => 2 };
+        var tasks = new Option<int>("--tasks") { Description = "The first N tasks of the bank (0 = all).", DefaultValueFactory = _ => 4 };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Most tokens generated per prompt.", DefaultValueFactory = _ => 16 };
+        var gcStress = new Option<bool>("--gc-stress") { Description = "Force full garbage collections and finalizers without pause meanwhile (provokes native objects freed while in use)." };
+        var command = new Command("soak",
+            "Generate the tasks' test prompts over and over, each task with its adapter, on several threads; exit 1 if a round's outputs differ from the first. " +
+            "A native crash ends the process with a signal. bench/soak.sh runs it with Infer and lora serve under load.");
+        foreach (var option in new Option[] { bankDir, seconds, workers, tasks, maxNew, gcStress })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var outcome = SoakBenchmark.Run(new SoakBenchmark.Options(parse.GetValue(bankDir)!, parse.GetValue(seconds), parse.GetValue(workers),
+                parse.GetValue(tasks), parse.GetValue(maxNew), parse.GetValue(gcStress)), line => Console.Error.WriteLine(line));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"soak: {outcome.Rounds} rounds, {outcome.Generations} generations ({outcome.Samples} prompts) in {outcome.Seconds:F1} s on {parse.GetValue(workers)} threads, " +
+                $"{outcome.Collections} forced collections, {outcome.Mismatches} outputs that differ from the first round"));
+            return outcome.Mismatches == 0 ? 0 : 1;
+        });
         return command;
     }
 

@@ -53,11 +53,14 @@ if (Environment.GetCommandLineArgs().Any(a => a is "--dryrun" or "--noop" or "--
 }
 
 // One pipeline at a time per data folder and per results folder, held for the whole run; the lora processes below are told
-// their parent holds it. A failure in a task goes through Cake's error path (teardown, task summary).
+// their parent holds it. A failure in a task goes through Cake's error path (teardown, task summary). A sharded run
+// (--shard=i/n) shares the folders with the other shards instead: its one lora process takes the locks itself
+// (src/MetaLora/Pipeline/ShardedRun.cs), exclusive only while it brings the stages before Infer up to date.
 DataFolderLock dataLock = null, resultsLock = null;
 IDisposable shared = null;
 Setup(ctx =>
 {
+    if (study.Shard is not null) return;
     dataLock = DataFolderLock.Acquire(study.DataDir);
     resultsLock = DataFolderLock.AcquireResults(study.ResultsDir);
     shared = DataFolderLock.ShareWithChildren(study.DataDir, study.ResultsDir);
@@ -72,6 +75,19 @@ Teardown(ctx =>
 void Stages(string group)
 {
     if (graph.Group(group).Count == 0) return;
+    if (study.Shard is not null)
+    {
+        // A sharded run checks (or, alone in the data folder, runs) the stages before Infer and then runs its
+        // shard of Infer in one lora process, which holds the locks it shares with the other shards.
+        if (group != "Infer")
+        {
+            Information($"{group}: left to the sharded Infer run below (--shard={study.Shard}), which checks its stages or, alone in the data folder, runs them");
+            return;
+        }
+        var code = Lora(new[] { "run" }.Concat(study.CommandLine));
+        if (code != 0) throw new CakeException(code, $"{group}: lora run exited with code {code}");
+        return;
+    }
     var exit = Lora(new[] { "run", "--group", group }.Concat(study.CommandLine));
     // The tool already printed the one-line reason.
     if (exit != 0) throw new CakeException(exit, $"{group}: lora run exited with code {exit}");

@@ -41,9 +41,10 @@ internal static class InferCommand
             var s = bank.Resolve(parse);
             var sharded = parse.GetValue(shard) is { } text ? Shard.Parse(text) : Shard.All;
             var server = engine.Resolve(parse);
-            // Shards run at the same time on one shared folder, each on its own tasks: only a whole run takes the lock.
-            using var _ = sharded.Count > 1 ? null : DataFolderLock.Acquire(s.Layout.DataDir);
-            using var __ = sharded.Count > 1 ? null : DataFolderLock.AcquireResults(parse.GetValue(results)!);
+            // Shards run at the same time on one shared folder, each writing only its own tasks: they share the
+            // locks with each other, never with a whole run.
+            using var _ = sharded.Count > 1 ? DataFolderLock.AcquireShared(s.Layout.DataDir) : DataFolderLock.Acquire(s.Layout.DataDir);
+            using var __ = sharded.Count > 1 ? DataFolderLock.AcquireSharedResults(parse.GetValue(results)!) : DataFolderLock.AcquireResults(parse.GetValue(results)!);
             var options = new InferOptions
             {
                 MaxNewTokens = parse.GetValue(maxNewTokens),

@@ -29,6 +29,13 @@ internal static class PipelineCommands
             var name = parse.GetValue(group);
             if (name is not null && !StageGraph.Groups.Contains(name))
                 throw new BadInputException($"unknown group '{name}'; valid: {string.Join(", ", StageGraph.Groups)}");
+            if (study.Shard is not null)
+            {
+                // A shard runs as a whole (its locks are shared with other shards, see ShardedRun): Infer's group or none.
+                if (name is not null && name != "Infer")
+                    throw new BadInputException($"--group={name} with --shard={study.Shard}: a sharded run runs Infer (after checking the stages before it); give --group=Infer or none");
+                return ShardedRun.Run(graph, invokeVerb, Console.Out);
+            }
             var stages = name is null ? graph.For(study.Target) : graph.Group(name);
 
             using var held = DataFolderLock.Acquire(study.DataDir);

@@ -89,9 +89,7 @@ public sealed class BankFetch(HubClient client, Action<string>? log = null)
 
         // 3. Download what is missing, if it fits.
         var needed = missing.Sum(m => m.File.Size - PartialLength(m.Target));
-        if (FreeSpace(bankDir) is { } free && needed > free)
-            throw BadInputException.At(bankDir,
-                $"disk full: the bank needs {DiskSpace.Format(needed)} more but only {DiskSpace.Format(free)} is free; free some space or pass another --bank-dir");
+        DiskSpace.Require(bankDir, needed, $"the {missing.Count} files still to download", "free some space or pass another --bank-dir", FreeSpace);
         log?.Invoke($"fetch: {missing.Count} files to download ({DiskSpace.Format(missing.Sum(m => m.File.Size))}), {plan.Count - missing.Count} already verified");
         var lastSave = DateTime.UtcNow;
         var downloader = new Downloader(client)

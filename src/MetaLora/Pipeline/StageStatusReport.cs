@@ -15,13 +15,18 @@ public sealed record StageStatusReport(IReadOnlyList<string> Lines, int UpToDate
         var pending = new HashSet<string>(StringComparer.Ordinal);
         var lines = new List<string>();
         int upToDate = 0, outOfDate = 0, waiting = 0;
+        var shard = graph.Study.Shard;
+        // A sharded run records no Infer manifest: it is up to date when the run without shards recorded one (see ShardedRun).
+        var recorded = shard is null ? null : new StageGraph(graph.Study.Unsharded).Group("Infer").ToDictionary(s => s.Name, StringComparer.Ordinal);
         foreach (var stage in graph.For(target))
         {
-            var status = runner.Status(stage);
+            var status = runner.Status(recorded?.GetValueOrDefault(stage.Name) ?? stage);
             if (!status.UpToDate)
             {
                 pending.Add(stage.Name);
-                lines.Add($"{stage.Name}: out of date ({status.Reason})");
+                lines.Add(recorded?.ContainsKey(stage.Name) == true
+                    ? $"{stage.Name}: out of date ({status.Reason}); shard {shard} would generate its tasks not yet done, and record nothing for the stage (a run without --shard does)"
+                    : $"{stage.Name}: out of date ({status.Reason})");
                 outOfDate++;
             }
             else if (stage.Upstream.Where(pending.Contains).ToArray() is { Length: > 0 } blockers)
@@ -36,6 +41,9 @@ public sealed record StageStatusReport(IReadOnlyList<string> Lines, int UpToDate
                 upToDate++;
             }
         }
+        if (shard is not null)
+            lines.Add($"sharded run (--shard={shard}): it runs stages out of date before Infer only when no other shard is using data folder {graph.Study.DataDir} " +
+                      "(with other shards there, they must be up to date); Evaluate and Report are for a run without --shard once every shard has finished");
         return new(lines, upToDate, outOfDate, waiting);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MetaLora.Hub;
 
 namespace MetaLora.Pipeline;
 
@@ -40,10 +41,10 @@ public static partial class StorageFailure
         var space = "";
         if (problem.StartsWith("no space", StringComparison.Ordinal) && folder is not null)
         {
-            var free = FreeBytes(folder);
+            var free = DiskSpace.Free(folder) ?? 0;
             space = bytesNeeded is { } need
-                ? $" (writing {Size(need)}; {Size(free)} free)"
-                : $" ({Size(free)} free)";
+                ? $" (writing {DiskSpace.Format(need)}; {DiskSpace.Format(free)} free)"
+                : $" ({DiskSpace.Format(free)} free)";
         }
         return new BadInputException($"{where}cannot write: {problem}{space}; nothing was changed there by the failed write");
     }
@@ -63,26 +64,6 @@ public static partial class StorageFailure
         var path = m.Groups[1].Value;
         return Directory.Exists(path) ? path : Path.GetDirectoryName(path);
     }
-
-    private static long FreeBytes(string folder)
-    {
-        try
-        {
-            var existing = Path.GetFullPath(folder);
-            while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent) existing = parent;
-            return new DriveInfo(existing).AvailableFreeSpace;
-        }
-        catch (IOException) { return 0; }
-        catch (UnauthorizedAccessException) { return 0; }
-    }
-
-    private static string Size(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.0} GiB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
-        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.0} KiB",
-        _ => $"{bytes} B",
-    };
 
     [GeneratedRegex("'([^']+)'")]
     private static partial Regex QuotedPath();

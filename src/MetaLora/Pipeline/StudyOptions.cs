@@ -180,6 +180,14 @@ public sealed partial record StudyOptions
             throw new BadInputException("--shards, --slurm-* and --slurm-dry-run need --executor=slurm");
         if (executor == "slurm" && shard is not null)
             throw new BadInputException("--shard runs one shard here; with --executor=slurm give the number of shards with --shards");
+        // One shard of one (i.e. every task) is a run without shards.
+        if (shard is not null && Stages.Shard.Parse(shard).Count == 1) shard = null;
+        // A sharded run writes only its shard's Infer outputs and records, which other shards share with it;
+        // the tables after Infer read every shard's outputs, so they come from one run without --shard at the end.
+        if (shard is not null && target != "Infer")
+            throw new BadInputException($"--shard={shard} runs one shard of Infer: use --target=Infer, and once every shard has finished run --target={target} without --shard");
+        if (shard is not null && Flag("force"))
+            throw new BadInputException($"--shard={shard} cannot be combined with --force: force stages in a run without --shard (lora infer --shard i/n --force regenerates one shard's tasks)");
         var engine = OneOf(Get("engine") ?? "local", Engines, "engine");
         string? endpoint = null;
         if (engine == "local" && ServerOptionNames.FirstOrDefault(n => Get(n) is not null) is { } serverOption)
@@ -237,6 +245,12 @@ public sealed partial record StudyOptions
             CommandLine = order.Select(n => Flags.Contains(n) ? (Flag(n) ? $"--{n}" : $"--{n}=false") : $"--{n}={given[n]}").ToArray(),
         };
     }
+
+    /// <summary>
+    /// The same study without <c>--shard</c>: the stages as the final unsharded run runs and records
+    /// them (a sharded run records no Infer manifest of its own; it checks the unsharded one).
+    /// </summary>
+    public StudyOptions Unsharded => this with { Shard = null };
 
     /// <summary>The target's name as a Cake task; every other option is kept.</summary>
     public StudyOptions WithTarget(string target) => this with { Target = OneOf(target, Targets, "target") };

@@ -61,6 +61,8 @@ public static class DeltaCombiner
             new TensorSpec(m.A.Name, m.A.DType, [rank, m.InFeatures]),
             new TensorSpec(m.B.Name, m.B.DType, [m.OutFeatures, rank]),
         }).ToArray();
+        var config = FactorCombinerChecks.UnitScaling(first.Config, rank);
+        AdapterOutputFile.RequireSpace(outputFolders, specs, config);
         var energy = new double[outputs, 2];
         var minimum = Enumerable.Repeat(1.0, outputs).ToArray();
         var readers = bank.Select(a => a.OpenWeights()).ToArray();
@@ -111,7 +113,6 @@ public static class DeltaCombiner
         }
         try
         {
-            var config = FactorCombinerChecks.UnitScaling(first.Config, rank);
             var reports = new DeltaReport[outputs];
             for (var i = 0; i < outputs; i++)
             {

@@ -30,6 +30,9 @@ public static class NearestBaseline
     public static void Copy(IReadOnlyList<string> bankAdapters, IReadOnlyList<string> tasks, int[] nearest, IReadOnlyList<string> outputFolders)
     {
         ArgumentNullException.ThrowIfNull(nearest);
+        // Each output is a copy of its source's weights and config (its note is a task name: a few bytes).
+        AdapterOutputFile.RequireSpace(outputFolders, i => nearest[i] < 0 ? 0
+            : new FileInfo(PeftAdapter.WeightsPathIn(bankAdapters[nearest[i]])).Length + new FileInfo(PeftAdapter.ConfigPathIn(bankAdapters[nearest[i]])).Length);
         Parallel.For(0, outputFolders.Count, i =>
         {
             var folder = outputFolders[i];

@@ -36,6 +36,7 @@ internal static class StreamingMix
         var total = specs.Sum(s => s.ElementCount);
         var chunk = (int)Math.Clamp(chunkBytes / (4L * (n + outputs)), 1024, 1 << 24);
 
+        AdapterOutputFile.RequireSpace(outputFolders, specs, config);
         var readers = bank.Select(a => a.OpenWeights()).ToArray();
         var files = outputFolders.Select(f => new AdapterOutputFile(f, specs)).ToArray();
         var sets = coefficientSets.Select(c => tensor(Flatten(c), [outputs, n], ScalarType.Float32)).ToArray();

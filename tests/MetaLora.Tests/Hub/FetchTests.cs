@@ -151,7 +151,8 @@ public sealed class FetchTests : IDisposable
         var fetch = new BankFetch(client) { FreeSpace = _ => 1000 };
         var e = await Assert.ThrowsAsync<BadInputException>(() => fetch.RunAsync(_tasks, "test", HubRepo.Model(LotsOfLoras.BaseModelRepo),
             32000, new FetchOptions(_dir["bank"], Limit: 2)));
-        Assert.Contains("disk full", e.Message);
+        Assert.StartsWith($"{Path.GetFullPath(_dir["bank"])}: not enough free space: the ", e.Message);
+        Assert.Matches(@": the \d+ files still to download need [0-9.]+ (B|[KMG]iB), only 1000 B free; free some space or pass another --bank-dir$", e.Message);
         Assert.DoesNotContain(_hub.Requests, r => r.Path.Contains("/resolve/") || r.Path.StartsWith("/cdn/"));
         Assert.False(File.Exists(Path.Combine(_dir["bank"], BankInfo.FileName)));
     }

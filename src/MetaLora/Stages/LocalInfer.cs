@@ -34,7 +34,7 @@ internal static class LocalInfer
         var ledger = new ItemLedger(work.ItemsDir);
 
         var torchThreads = TorchThreads(modelDir);
-        var modelKey = ModelKey(modelDir, hashes, options, torchThreads);
+        var modelKey = ModelKey(modelDir, hashes, work.MaxNewTokens, options.BatchSize, torchThreads);
         var keys = tasks.ToDictionary(t => t, t => InferStage.ItemKey(bank, layout, pipeline, t, modelKey, hashes));
         hashes.Save();
         var pending = tasks.Where(t => options.Force || !ledger.IsDone(t, keys[t], work.OutputFile(t))).ToArray();
@@ -90,7 +90,7 @@ internal static class LocalInfer
         var truncated = 0;
         var prompts = test.Select(s =>
         {
-            var (ids, cut) = PromptIds.Encode(tokenizer, s.Input, model.Config, options.MaxNewTokens);
+            var (ids, cut) = PromptIds.Encode(tokenizer, s.Input, model.Config, work.MaxNewTokens);
             if (cut) truncated++;
             return ids;
         }).ToArray();
@@ -106,7 +106,7 @@ internal static class LocalInfer
             }
             // Similar lengths share a batch (less padding); the order is fixed, so are the results.
             var order = Enumerable.Range(0, prompts.Length).OrderBy(i => prompts[i].Count).ToArray();
-            var generation = new GenerationOptions { MaxNewTokens = options.MaxNewTokens };
+            var generation = new GenerationOptions { MaxNewTokens = work.MaxNewTokens };
             foreach (var batch in order.Chunk(options.BatchSize))
             {
                 var outputs = Generation.Generate(model, batch.Select(i => prompts[i]).ToArray(), generation);
@@ -123,12 +123,15 @@ internal static class LocalInfer
         return (test.Count, truncated);
     }
 
-    /// <summary>The code, the base model's files and the generation settings.</summary>
-    private static string ModelKey(string modelDir, HashCache hashes, InferOptions options, int torchThreads)
+    /// <summary>
+    /// The code, the base model's files and the generation settings, as resolved: a run that takes
+    /// max_new_tokens from the bank and one that names the same number find each other's tasks done.
+    /// </summary>
+    private static string ModelKey(string modelDir, HashCache hashes, int maxNewTokens, int batchSize, int torchThreads)
     {
         var sb = new StringBuilder("infer 2\n")
             .Append(CodeKey.Value).Append('\n')
-            .Append($"max_new_tokens={options.MaxNewTokens} batch_size={options.BatchSize} torch_threads={torchThreads}\n");
+            .Append($"max_new_tokens={maxNewTokens} batch_size={batchSize} torch_threads={torchThreads}\n");
         foreach (var file in Directory.EnumerateFiles(modelDir).Order(StringComparer.Ordinal))
             sb.Append(Path.GetFileName(file)).Append('\t').Append(hashes.Hash(file)).Append('\n');
         return sb.ToString();

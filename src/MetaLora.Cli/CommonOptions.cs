@@ -26,6 +26,12 @@ internal static class CommonOptions
         Required = true,
     };
 
+    /// <summary>No default of its own: without it, Infer takes the bank's, so every way of running Infer on a bank agrees.</summary>
+    public static Option<int?> MaxNewTokens() => new("--max-new-tokens")
+    {
+        Description = "Most tokens generated per sample. Default: the bank's (bank.json's generation.max_new_tokens; without it, the paper's 256).",
+    };
+
     public static Option<bool> Force() => new("--force") { Description = "Redo the work even when it is up to date." };
 }
 

@@ -14,7 +14,7 @@ internal static class InferCommand
         var results = CommonOptions.ResultsDir();
         var pipelines = CommonOptions.Pipelines();
         var d = new InferOptions();
-        var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Most tokens generated per sample (the paper: 256).", DefaultValueFactory = _ => d.MaxNewTokens };
+        var maxNewTokens = CommonOptions.MaxNewTokens();
         var batchSize = new Option<int>("--batch-size") { Description = "Samples generated together (left-padded); part of the result's bytes.", DefaultValueFactory = _ => d.BatchSize };
         var workers = new Option<int>("--workers")
         {
@@ -28,7 +28,7 @@ internal static class InferCommand
             "Greedy generation on every task's test split for each pipeline: base (no adapter), finetuned (the task's bank adapter), " +
             "<METRIC>_<model> (the task's predicted adapter). Prompt = the raw input with BOS. Writes " +
             "<results-dir>/models_generated_outputs/<pipeline>/<task>.jsonl ({id, input, reference, prediction}). Resumable per task. " +
-            "With --engine openai the prompts go to an OpenAI-compatible server (/v1/completions, temperature 0, max_tokens = --max-new-tokens), " +
+            "With --engine openai the prompts go to an OpenAI-compatible server (/v1/completions, temperature 0, max_tokens = --max-new-tokens or the bank's), " +
             "each task's adapter registered there by its path and unloaded after the task.")
         {
             results, pipelines, maxNewTokens, batchSize, workers, shard, force,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using MetaLora.Cluster;
 using MetaLora.Stages;
 
@@ -16,7 +17,7 @@ internal static class SlurmCommand
         public readonly BankOptions Bank = new();
         public readonly Option<string> Results = CommonOptions.ResultsDir();
         public readonly Option<string> Pipelines = CommonOptions.Pipelines();
-        public readonly Option<int> MaxNewTokens = new("--max-new-tokens") { Description = "As infer's.", DefaultValueFactory = _ => new InferOptions().MaxNewTokens };
+        public readonly Option<int?> MaxNewTokens = CommonOptions.MaxNewTokens();
         public readonly Option<int> BatchSize = new("--batch-size") { Description = "As infer's.", DefaultValueFactory = _ => new InferOptions().BatchSize };
         public readonly Option<int> Shards = new("--shards") { Description = "Array tasks, one shard of the tasks each (shard i: bank index mod n = i).", DefaultValueFactory = _ => 4 };
         public readonly Option<string?> Partition = new("--partition") { Description = "sbatch --partition." };
@@ -45,8 +46,10 @@ internal static class SlurmCommand
             var server = Engine.Resolve(parse);
             var shards = parse.GetValue(Shards);
             if (shards < 1) throw new BadInputException($"--shards={shards}: expected a whole number >= 1");
-            foreach (var (option, what) in new[] { (MaxNewTokens, "--max-new-tokens"), (BatchSize, "--batch-size") })
-                if (parse.GetValue(option) < 1) throw new BadInputException($"{what}={parse.GetValue(option)}: expected a whole number >= 1");
+            // The bank's setting is written into the script as a number: the job's record then changes with it.
+            var maxNewTokens = parse.GetValue(MaxNewTokens) ?? s.Bank.Generation.MaxNewTokens;
+            foreach (var (value, what) in new[] { (maxNewTokens, "--max-new-tokens"), (parse.GetValue(BatchSize), "--batch-size") })
+                if (value < 1) throw new BadInputException($"{what}={value}: expected a whole number >= 1");
             if (parse.GetValue(CpusPerTask) is < 1) throw new BadInputException($"--cpus-per-task={parse.GetValue(CpusPerTask)}: expected a whole number >= 1");
             var results = Path.GetFullPath(parse.GetValue(Results)!);
             var dotnet = Environment.ProcessPath ?? "dotnet";
@@ -60,7 +63,7 @@ internal static class SlurmCommand
                 [
                     .. launcher, "infer", "--pipeline", string.Join(',', pipelines.Select(p => p.Name)),
                     "--bank-dir", Path.GetFullPath(s.Bank.Directory), "--data-dir", Path.GetFullPath(s.Layout.DataDir), "--results-dir", results,
-                    "--limit", s.Limit.ToString(), "--max-new-tokens", parse.GetValue(MaxNewTokens).ToString(), "--batch-size", parse.GetValue(BatchSize).ToString(),
+                    "--limit", s.Limit.ToString(), "--max-new-tokens", maxNewTokens.ToString(CultureInfo.InvariantCulture), "--batch-size", parse.GetValue(BatchSize).ToString(),
                     .. ServerEngineOptions.Words(server),
                 ],
                 Dir = Path.Combine(results, "slurm"),

@@ -272,6 +272,10 @@ public sealed class BankFetch(HubClient client, Action<string>? log = null)
             w.WriteStartArray("tasks");
             foreach (var s in sources) w.WriteStringValue(s.Task);
             w.WriteEndArray();
+            // The paper's setting, written out so that the bank says how it is generated.
+            w.WriteStartObject(BankGeneration.Key);
+            w.WriteNumber(BankGeneration.MaxNewTokensKey, BankGeneration.PaperMaxNewTokens);
+            w.WriteEndObject();
             // Where every file came from, pinned to commits: a later fetch into this folder gets the same bytes.
             w.WriteStartObject("sources");
             w.WriteStartObject("base_model");

@@ -12,7 +12,8 @@ public sealed partial class BankInfo
 {
     public const string FileName = "bank.json";
 
-    private BankInfo(string directory, string name, string? baseModel, TokenizerSpec tokenizer, int vocabSize, IReadOnlyList<string> tasks)
+    private BankInfo(string directory, string name, string? baseModel, TokenizerSpec tokenizer, int vocabSize, IReadOnlyList<string> tasks,
+        BankGeneration generation)
     {
         Directory = directory;
         Name = name;
@@ -20,6 +21,7 @@ public sealed partial class BankInfo
         Tokenizer = tokenizer;
         VocabSize = vocabSize;
         Tasks = tasks;
+        Generation = generation;
     }
 
     /// <summary>The bank folder, as a full path.</summary>
@@ -30,6 +32,9 @@ public sealed partial class BankInfo
     public TokenizerSpec Tokenizer { get; }
     public int VocabSize { get; }
     public IReadOnlyList<string> Tasks { get; }
+
+    /// <summary>How Infer generates on this bank by default (bank.json's "generation"; the paper's settings without it).</summary>
+    public BankGeneration Generation { get; }
 
     /// <summary>The bank's bank.json.</summary>
     public string JsonPath => System.IO.Path.Combine(Directory, FileName);
@@ -75,7 +80,8 @@ public sealed partial class BankInfo
             if (vocabSize <= 1) throw BadInputException.At(path, $"\"vocab_size\" must be at least 2, found {vocabSize}");
 
             var tasks = ReadTasks(path, root);
-            var bank = new BankInfo(dir, name, baseModel, tokenizer, vocabSize, tasks);
+            var generation = ReadGeneration(path, root);
+            var bank = new BankInfo(dir, name, baseModel, tokenizer, vocabSize, tasks, generation);
             foreach (var task in tasks)
             {
                 if (!System.IO.Directory.Exists(bank.DatasetDir(task)))
@@ -100,6 +106,37 @@ public sealed partial class BankInfo
             _ => throw BadInputException.At(path,
                 $"unknown tokenizer kind \"{kind}\" (valid kinds: {string.Join(", ", TokenizerSpec.Kinds)})"),
         };
+    }
+
+    /// <summary>
+    /// The optional "generation" object. A key this version does not know is an error rather than
+    /// ignored: a misspelt or newer setting would otherwise be silently dropped and the bank generated
+    /// otherwise than its author meant.
+    /// </summary>
+    private static BankGeneration ReadGeneration(string path, JsonElement root)
+    {
+        const string key = BankGeneration.Key;
+        if (!root.TryGetProperty(key, out var spec) || spec.ValueKind == JsonValueKind.Null) return BankGeneration.Paper;
+        if (spec.ValueKind != JsonValueKind.Object)
+            throw BadInputException.At(path, $"\"{key}\" must be an object, found {JsonText.Found(spec)}");
+
+        var generation = BankGeneration.Paper;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in spec.EnumerateObject())
+        {
+            var label = $"{key}.{field.Name}";
+            if (!BankGeneration.Keys.Contains(field.Name, StringComparer.Ordinal))
+                throw BadInputException.At(path, $"unknown key \"{label}\" (valid keys: {string.Join(", ", BankGeneration.Keys)})");
+            if (!seen.Add(field.Name)) throw BadInputException.At(path, $"\"{label}\" is given twice");
+            // Each key is optional (null too): what it leaves out keeps the paper's value.
+            if (field.Value.ValueKind == JsonValueKind.Null) continue;
+            generation = field.Name switch
+            {
+                BankGeneration.MaxNewTokensKey => generation with { MaxNewTokens = PositiveInt(path, field.Value, label) },
+                _ => throw new InvalidOperationException($"{label} is a known key without a reader"),
+            };
+        }
+        return generation;
     }
 
     private static string[] ReadTasks(string path, JsonElement root)
@@ -128,6 +165,13 @@ public sealed partial class BankInfo
             tasks.Add(task);
         }
         return tasks.ToArray();
+    }
+
+    private static int PositiveInt(string path, JsonElement value, string label)
+    {
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
+            throw BadInputException.At(path, $"\"{label}\" must be an integer, found {JsonText.Found(value)}");
+        return number >= 1 ? number : throw BadInputException.At(path, $"\"{label}\" must be at least 1, found {number}");
     }
 
     private static JsonElement Required(string path, JsonElement obj, string key, string? label = null) =>

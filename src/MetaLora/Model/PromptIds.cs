@@ -15,7 +15,7 @@ public static class PromptIds
     public static (IReadOnlyList<int> Ids, bool Truncated) Encode(Tokenizer tokenizer, string text, MistralConfig config, int maxNewTokens)
     {
         var room = Room(config, maxNewTokens);
-        if (room < 2) throw BadInputException.At(config.Path, $"max_position_embeddings {config.MaxPositionEmbeddings} leaves no room for a prompt with --max-new-tokens={maxNewTokens}");
+        if (room < 2) throw BadInputException.At(config.Path, $"max_position_embeddings {config.MaxPositionEmbeddings} leaves no room for a prompt and {maxNewTokens} new tokens (--max-new-tokens, else the bank's generation.max_new_tokens)");
         var ids = tokenizer.EncodeToIds(text);
         if (ids.Count <= room) return (ids, false);
         return ([ids[0], .. ids.Skip(ids.Count - room + 1)], true);

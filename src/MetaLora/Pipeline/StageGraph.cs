@@ -69,7 +69,7 @@ public sealed class StageGraph
     public IReadOnlyList<string>? SlurmSubmitCommand => Study.Executor != "slurm" ? null :
     [
         "slurm", "submit", "--pipeline", string.Join(",", Pipelines.Select(p => p.Name)), "--bank-dir", Bank, "--data-dir", Study.DataDir,
-        "--results-dir", Study.ResultsDir, "--limit", Limit, "--max-new-tokens", StudyOptions.Inv(Study.MaxNewTokens),
+        "--results-dir", Study.ResultsDir, "--limit", Limit, .. MaxNewTokensWords,
         "--batch-size", StudyOptions.Inv(Study.BatchSize), "--shards", StudyOptions.Inv(Study.Shards), .. Study.SlurmArguments,
         .. Study.ServerArguments.SelectMany(a => ServerWords(a.Key, a.Value)),
         .. Study.SlurmDryRun ? ["--dry-run"] : Array.Empty<string>(),
@@ -81,6 +81,16 @@ public sealed class StageGraph
         "publish", "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir, "--out", "artifacts", "--bank", Study.BundleBank,
         .. Study.Recorded().SelectMany(a => new[] { "--arg", $"{a.Key}={a.Value}" }),
     ];
+
+    /// <summary>
+    /// The Infer stages' max-new-tokens parameter when <c>--max-new-tokens</c> is not given: the number
+    /// is then bank.json's (an input of every Infer stage), which infer reads itself. The parameter is
+    /// the same whether the bank is the default one or named by its path, and so are the stages.
+    /// </summary>
+    public const string MaxNewTokensFromBank = "bank.json";
+
+    /// <summary><c>--max-new-tokens N</c> when given; nothing otherwise, so that infer takes the bank's.</summary>
+    private string[] MaxNewTokensWords => Study.MaxNewTokens is { } n ? ["--max-new-tokens", StudyOptions.Inv(n)] : [];
 
     private string Bank => Study.BankDir;
     private string Limit => StudyOptions.Inv(Study.Limit);
@@ -225,12 +235,13 @@ public sealed class StageGraph
         {
             var parameters = new Dictionary<string, string>
             {
-                ["pipeline"] = pipeline.Name, ["bank-dir"] = Bank, ["limit"] = Limit, ["max-new-tokens"] = StudyOptions.Inv(Study.MaxNewTokens),
+                ["pipeline"] = pipeline.Name, ["bank-dir"] = Bank, ["limit"] = Limit,
+                ["max-new-tokens"] = Study.MaxNewTokens is { } n ? StudyOptions.Inv(n) : MaxNewTokensFromBank,
             };
             string[] command =
             [
                 "infer", "--pipeline", pipeline.Name, "--bank-dir", Bank, "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir,
-                "--limit", Limit, "--max-new-tokens", parameters["max-new-tokens"],
+                "--limit", Limit, .. MaxNewTokensWords,
             ];
             // The local engine's parameters are as they were before engines existed (its stages keep their identity);
             // a server's batching is its own, so the openai engine has no batch size.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MetaLora.Bank;
 using MetaLora.Metrics;
 using MetaLora.Prediction;
 using MetaLora.Serving;
@@ -75,7 +76,12 @@ public sealed partial record StudyOptions
     public bool Force { get; private init; }
     public string? Revision { get; private init; }
     public bool IncludeBaseModel { get; private init; }
-    public int MaxNewTokens { get; private init; }
+    /// <summary>
+    /// <c>--max-new-tokens</c> when given; null: the bank's (bank.json's <c>generation.max_new_tokens</c>,
+    /// else the paper's 256), which Infer reads from the bank itself, so that naming the bank by its path
+    /// or running <c>lora infer</c> on it changes nothing.
+    /// </summary>
+    public int? MaxNewTokens { get; private init; }
     public int BatchSize { get; private init; } = 16;
     public string? Shard { get; private init; }
     public string Executor { get; private init; } = "local";
@@ -157,7 +163,6 @@ public sealed partial record StudyOptions
         if ((combineRank > 0 || Get("top-k") is not null) && !combiners.Contains(Combiner.Delta))
             throw new BadInputException("--combine-rank and --top-k set the delta combiner; add delta to --combine");
         var baselines = BaselineNames.Parse(NonEmpty(Get("baseline") ?? "none", "baseline"));
-        var embedded = bank == "embedded" && !userBank;
         if (target == "Bank" && userBank)
             throw new BadInputException($"--target=Bank makes a bank; with --bank-dir name which one with --bank ({string.Join(", ", Banks)})");
         var revision = Get("revision");
@@ -228,8 +233,7 @@ public sealed partial record StudyOptions
             Force = Flag("force"),
             Revision = revision,
             IncludeBaseModel = Flag("include-base-model"),
-            // The paper generates up to 256 new tokens; the embedded bank's answers are a few words.
-            MaxNewTokens = Whole(Get("max-new-tokens") ?? (embedded ? "48" : "256"), "max-new-tokens", 1),
+            MaxNewTokens = Get("max-new-tokens") is { } tokens ? Whole(tokens, "max-new-tokens", 1) : null,
             BatchSize = Whole(Get("batch-size") ?? "16", "batch-size", 1),
             Shard = shard,
             Executor = executor,
@@ -273,8 +277,9 @@ public sealed partial record StudyOptions
             ["target"] = Target, ["metric"] = string.Join(",", Metrics), ["model"] = string.Join(",", Models.Select(m => m.Name())),
             ["mlp-hidden"] = Inv(MlpHidden), ["mlp-engine"] = MlpEngine.Name(), ["bank"] = UserBank ? "" : Bank, ["bank-profile"] = BankProfile, ["bank-dir"] = BankDir,
             ["data-dir"] = DataDir, ["results-dir"] = ResultsDir, ["limit"] = Inv(Limit), ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
-            ["max-new-tokens"] = Inv(MaxNewTokens), ["batch-size"] = Inv(BatchSize),
+            ["batch-size"] = Inv(BatchSize),
         };
+        if ((MaxNewTokens ?? BankMaxNewTokens()) is { } tokens) recorded["max-new-tokens"] = Inv(tokens);
         if (Combiners is not [Combiner.Paper]) recorded["combine"] = string.Join(",", Combiners.Select(c => c.Name()));
         if (Combiners.Contains(Combiner.Delta))
         {
@@ -290,6 +295,13 @@ public sealed partial record StudyOptions
             foreach (var (name, value) in ServerArguments) recorded[name] = value;
         return recorded;
     }
+
+    /// <summary>
+    /// The bank's max_new_tokens, once the bank exists: a bundle is made after Infer, so it records the
+    /// number Infer used rather than where it came from.
+    /// </summary>
+    private int? BankMaxNewTokens() =>
+        File.Exists(Path.Combine(BankDir, BankInfo.FileName)) ? BankInfo.Load(BankDir).Generation.MaxNewTokens : null;
 
     /// <summary>
     /// The openai engine's arguments, in the order infer takes them (<c>engine</c>, <c>endpoint</c>,

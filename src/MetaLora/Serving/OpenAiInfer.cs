@@ -9,7 +9,7 @@ namespace MetaLora.Serving;
 /// <summary>
 /// Infer on an OpenAI-compatible server (<c>--engine openai</c>): every test prompt goes to
 /// <c>/v1/completions</c> as the paper's inference has it (the raw input, no chat template,
-/// temperature 0, <c>max_tokens</c> = --max-new-tokens), with <c>model</c> = the base model for the
+/// temperature 0, <c>max_tokens</c> = --max-new-tokens or the bank's), with <c>model</c> = the base model for the
 /// base pipeline, else the task's adapter, registered by its path through vLLM's
 /// <c>load_lora_adapter</c> and unloaded after its task. Up to <see cref="ServerOptions.Concurrency"/>
 /// requests are in flight so that the server batches them; a few tasks run at once so that a task's
@@ -49,7 +49,7 @@ internal static class OpenAiInfer
         var modelKey = new StringBuilder("infer-openai 1\n")
             .Append(InferStage.CodeKey(new Dictionary<string, string> { ["engine"] = "openai" })).Append('\n')
             .Append($"served_model={baseModel.Id}\troot={baseModel.Root}\n")
-            .Append($"max_new_tokens={options.MaxNewTokens}\n").ToString();
+            .Append($"max_new_tokens={work.MaxNewTokens}\n").ToString();
         var keys = tasks.ToDictionary(t => t, t => InferStage.ItemKey(bank, layout, pipeline, t, modelKey, hashes));
         var pending = tasks.Where(t => options.Force || !ledger.IsDone(t, keys[t], work.OutputFile(t))).ToArray();
         var done = tasks.Count - pending.Length;
@@ -86,10 +86,10 @@ internal static class OpenAiInfer
                         await requests.WaitAsync(stop.Token);
                         try
                         {
-                            var completion = await client.CompleteAsync(model, sample.Input, options.MaxNewTokens, stop.Token)
+                            var completion = await client.CompleteAsync(model, sample.Input, work.MaxNewTokens, stop.Token)
                                              // A restarted server forgets adapters loaded at run time: load it again, once.
                                              ?? (await adapters.ReacquireAsync(work, task, model, stop.Token) is { } again
-                                                 ? await client.CompleteAsync(again, sample.Input, options.MaxNewTokens, stop.Token) : null)
+                                                 ? await client.CompleteAsync(again, sample.Input, work.MaxNewTokens, stop.Token) : null)
                                              ?? throw new BadInputException($"{client.Endpoint}: POST /v1/completions: the server does not know model '{model}'");
                             // As local Infer: the continuation without surrounding white space.
                             return completion.Text.Trim();

@@ -4,8 +4,11 @@ namespace MetaLora.Stages;
 
 public sealed record InferOptions
 {
-    /// <summary>The paper generates up to 256 new tokens.</summary>
-    public int MaxNewTokens { get; init; } = 256;
+    /// <summary>
+    /// Most new tokens per sample; null: the bank's (<see cref="Bank.BankInfo.Generation"/>, the paper's
+    /// 256 unless bank.json says otherwise), so that runs that do not set it agree on one bank.
+    /// </summary>
+    public int? MaxNewTokens { get; init; }
 
     /// <summary>Prompts generated together (left-padded). Part of the result: padding changes float rounding.</summary>
     public int BatchSize { get; init; } = 16;

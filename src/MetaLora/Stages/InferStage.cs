@@ -45,7 +45,7 @@ public static class InferStage
     public static Summary Run(BankInfo bank, DataLayout layout, ResultsLayout results, InferPipeline pipeline, InferOptions options,
         IProgress<int>? progress = null, Action<string>? log = null)
     {
-        if (options.MaxNewTokens < 1) throw new BadInputException($"--max-new-tokens={options.MaxNewTokens}: expected >= 1");
+        if (options.MaxNewTokens is < 1) throw new BadInputException($"--max-new-tokens={options.MaxNewTokens}: expected >= 1");
         if (options.BatchSize < 1) throw new BadInputException($"--batch-size={options.BatchSize}: expected >= 1");
         var all = bank.Take(options.Limit);
         var tasks = all.Where((_, i) => options.Shard.Includes(i)).ToArray();

@@ -6,6 +6,9 @@ namespace MetaLora.Stages;
 /// <summary>What one Infer run covers: the bank, the folders, the pipeline and this run's (checked) tasks.</summary>
 internal sealed record InferWork(BankInfo Bank, DataLayout Layout, ResultsLayout Results, InferPipeline Pipeline, IReadOnlyList<string> Tasks, InferOptions Options)
 {
+    /// <summary>The most new tokens per sample: the options' if given, else the bank's.</summary>
+    public int MaxNewTokens => Options.MaxNewTokens ?? Bank.Generation.MaxNewTokens;
+
     public string ItemsDir => Layout.ItemsDir(InferStage.StageName(Pipeline));
 
     public string OutputFile(string task) => Results.OutputFile(Pipeline.Name, task);

@@ -35,7 +35,7 @@ internal static class LocalInfer
         var ledger = new ItemLedger(work.ItemsDir);
 
         var torchThreads = TorchThreads(modelDir);
-        var modelKey = ModelKey(modelDir, hashes, options);
+        var modelKey = ModelKey(modelDir, hashes, work.MaxNewTokens, options.BatchSize);
         var keys = tasks.ToDictionary(t => t, t => InferStage.ItemKey(bank, layout, pipeline, t, modelKey, hashes));
         hashes.Save();
         var pending = tasks.Where(t => options.Force || !ledger.IsDone(t, keys[t], work.OutputFile(t))).ToArray();
@@ -94,7 +94,7 @@ internal static class LocalInfer
         var truncated = 0;
         var prompts = test.Select(s =>
         {
-            var (ids, cut) = PromptIds.Encode(tokenizer, s.Input, model.Config, options.MaxNewTokens);
+            var (ids, cut) = PromptIds.Encode(tokenizer, s.Input, model.Config, work.MaxNewTokens);
             if (cut) truncated++;
             return ids;
         }).ToArray();
@@ -110,7 +110,7 @@ internal static class LocalInfer
             }
             // Similar lengths share a batch (less padding); the order is fixed, so are the results.
             var order = Enumerable.Range(0, prompts.Length).OrderBy(i => prompts[i].Count).ToArray();
-            var generation = new GenerationOptions { MaxNewTokens = options.MaxNewTokens };
+            var generation = new GenerationOptions { MaxNewTokens = work.MaxNewTokens };
             foreach (var batch in order.Chunk(options.BatchSize))
             {
                 var outputs = Generation.Generate(model, batch.Select(i => prompts[i]).ToArray(), generation);
@@ -128,14 +128,16 @@ internal static class LocalInfer
     }
 
     /// <summary>
-    /// The code, the base model's files and the generation settings. Not the machine's core count, which
-    /// sets only how many tasks run at once: a node with other cores finds the same tasks up to date.
+    /// The code, the base model's files and the generation settings, as resolved: a run that takes
+    /// max_new_tokens from the bank and one that names the same number find each other's tasks done.
+    /// Not the machine's core count, which sets only how many tasks run at once: a node with other
+    /// cores finds the same tasks up to date.
     /// </summary>
-    private static string ModelKey(string modelDir, HashCache hashes, InferOptions options)
+    private static string ModelKey(string modelDir, HashCache hashes, int maxNewTokens, int batchSize)
     {
         var sb = new StringBuilder("infer 3\n")
             .Append(CodeKey.Value).Append('\n')
-            .Append($"max_new_tokens={options.MaxNewTokens} batch_size={options.BatchSize}\n");
+            .Append($"max_new_tokens={maxNewTokens} batch_size={batchSize}\n");
         foreach (var file in Directory.EnumerateFiles(modelDir).Order(StringComparer.Ordinal))
             sb.Append(Path.GetFileName(file)).Append('\t').Append(hashes.Hash(file)).Append('\n');
         return sb.ToString();

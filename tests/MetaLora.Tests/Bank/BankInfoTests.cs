@@ -111,6 +111,43 @@ public sealed class BankInfoTests
         Assert.Equal(problem, LoadError(json, "t", "u"));
     }
 
+    private static string WithGeneration(string generation) =>
+        $$"""{"name": "n", "tokenizer": {"kind": "tiktoken", "model": "gpt2"}, "vocab_size": 5, "tasks": ["t"], "generation": {{generation}}}""";
+
+    [Theory]
+    [InlineData(null, 256)]
+    [InlineData("null", 256)]
+    [InlineData("{}", 256)]
+    [InlineData("""{"max_new_tokens": null}""", 256)]
+    [InlineData("""{"max_new_tokens": 48}""", 48)]
+    [InlineData("""{"max_new_tokens": 1}""", 1)]
+    [InlineData("""{"max_new_tokens": 4096}""", 4096)]
+    public void Load_ReadsGenerationSettingsWithThePapersDefault(string? generation, int maxNewTokens)
+    {
+        var json = generation is null
+            ? """{"name": "n", "tokenizer": {"kind": "tiktoken", "model": "gpt2"}, "vocab_size": 5, "tasks": ["t"]}"""
+            : WithGeneration(generation);
+        using var dir = Bank(json, "t");
+        Assert.Equal(new BankGeneration(maxNewTokens), BankInfo.Load(dir.Path).Generation);
+    }
+
+    [Theory]
+    [InlineData("48", "\"generation\" must be an object, found 48")]
+    [InlineData("[48]", "\"generation\" must be an object, found a list")]
+    [InlineData("""{"max_new_tokens": "48"}""", "\"generation.max_new_tokens\" must be an integer, found a string")]
+    [InlineData("""{"max_new_tokens": 48.5}""", "\"generation.max_new_tokens\" must be an integer, found 48.5")]
+    [InlineData("""{"max_new_tokens": 1e12}""", "\"generation.max_new_tokens\" must be an integer, found 1e12")]
+    [InlineData("""{"max_new_tokens": true}""", "\"generation.max_new_tokens\" must be an integer, found true")]
+    [InlineData("""{"max_new_tokens": 0}""", "\"generation.max_new_tokens\" must be at least 1, found 0")]
+    [InlineData("""{"max_new_tokens": -5}""", "\"generation.max_new_tokens\" must be at least 1, found -5")]
+    [InlineData("""{"max_tokens": 48}""", "unknown key \"generation.max_tokens\" (valid keys: max_new_tokens)")]
+    [InlineData("""{"max_new_tokens": 48, "chat_template": "x"}""", "unknown key \"generation.chat_template\" (valid keys: max_new_tokens)")]
+    [InlineData("""{"max_new_tokens": 48, "max_new_tokens": 64}""", "\"generation.max_new_tokens\" is given twice")]
+    public void Load_RejectsBadGenerationSettings(string generation, string problem)
+    {
+        Assert.Equal(problem, LoadError(WithGeneration(generation), "t"));
+    }
+
     [Theory]
     [InlineData("../escape")]
     [InlineData("a/b")]

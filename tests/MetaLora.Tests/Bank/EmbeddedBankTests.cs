@@ -98,6 +98,8 @@ public sealed class EmbeddedBankTests : IDisposable
         var bank = BankInfo.Load(first);
         Assert.Equal(3, bank.Tasks.Count);
         Assert.Equal(TokenizerSpec.TiktokenCompact, bank.Tokenizer.Kind);
+        // Its answers are a few words: Infer on it stops at 48 new tokens unless told otherwise.
+        Assert.Equal(new BankGeneration(48), bank.Generation);
         var adapters = AdapterBank.CheckConsistent(bank.Tasks.Select(bank.AdapterDir).ToArray());
         Assert.Equal(3, adapters.Count);
         Assert.Equal(8, adapters[0].Config.R);

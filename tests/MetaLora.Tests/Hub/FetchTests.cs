@@ -49,6 +49,9 @@ public sealed class FetchTests : IDisposable
         Assert.Equal(TokenizerSpec.SentencePiece, bank.Tokenizer.Kind);
         Assert.Equal("base_model/tokenizer.model", bank.Tokenizer.Path);
         Assert.Equal(32000, bank.VocabSize);
+        // The paper's generation setting, written out rather than left to the default.
+        Assert.Equal(new BankGeneration(256), bank.Generation);
+        Assert.Contains("\"max_new_tokens\": 256", File.ReadAllText(bank.JsonPath));
         Assert.Equal(2, AdapterBank.CheckConsistent(bank.Tasks.Select(bank.AdapterDir).ToArray()).Count);
         Assert.Equal(3, Dataset.ReadSplit(bank.DatasetDir(bank.Tasks[0]), "train").Count);
         Assert.True(File.Exists(Path.Combine(bank.DatasetDir(bank.Tasks[0]), "data", "train-00000-of-00001.parquet")));

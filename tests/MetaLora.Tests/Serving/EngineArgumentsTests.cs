@@ -21,7 +21,7 @@ public sealed class EngineArgumentsTests
         Assert.Equal(new SortedDictionary<string, string>
         {
             ["api-key-env"] = "VLLM_KEY", ["bank-dir"] = "data/embedded", ["concurrency"] = "64", ["endpoint"] = "http://gpu1:8000", ["engine"] = "openai",
-            ["limit"] = "0", ["max-new-tokens"] = "48", ["pipeline"] = "finetuned", ["served-model"] = "mistral", ["server-path-map"] = "/shared=/mnt/shared,data=/srv/data",
+            ["limit"] = "0", ["max-new-tokens"] = "bank.json", ["pipeline"] = "finetuned", ["served-model"] = "mistral", ["server-path-map"] = "/shared=/mnt/shared,data=/srv/data",
         }, served.Params);
         Assert.Equal("--engine openai --endpoint http://gpu1:8000 --served-model mistral --server-path-map /shared=/mnt/shared --server-path-map data=/srv/data --concurrency 64 --api-key-env VLLM_KEY",
             string.Join(' ', served.Command.SkipWhile(w => w != "--engine")));

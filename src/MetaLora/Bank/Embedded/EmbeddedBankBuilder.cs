@@ -26,6 +26,12 @@ public static class EmbeddedBankBuilder
     public const string BaseModelDir = "base_model";
     private const string ParamsFile = "build_params.txt";
 
+    /// <summary>
+    /// The bank's generation.max_new_tokens: its answers are a few words, so Infer stops far below the
+    /// paper's 256 (an answer that does not end would otherwise run to 256 tokens, most of Infer's time).
+    /// </summary>
+    public const int MaxNewTokens = 48;
+
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static IReadOnlyList<BankTask> SelectTasks(EmbeddedBankOptions options)
@@ -252,6 +258,7 @@ public static class EmbeddedBankBuilder
             },
             ["vocab_size"] = tokenizer.VocabSize,
             ["tasks"] = new JsonArray(tasks.Select(t => (JsonNode?)t.Name).ToArray()),
+            [BankGeneration.Key] = new JsonObject { [BankGeneration.MaxNewTokensKey] = MaxNewTokens },
             // Not part of the contract; the embedded evaluation reports per family from it.
             ["families"] = new JsonObject(tasks.Select(t => KeyValuePair.Create(t.Name, (JsonNode?)t.Family))),
         };

@@ -26,6 +26,15 @@ internal static class VerifyCommand
             }
             var git = outcome.Manifest.Git;
             Console.WriteLine($"verify: {path}: all {outcome.FilesChecked} files match manifest.json (commit {git.Commit}{(git.Dirty == true ? ", dirty" : "")})");
+            // Results made under other math modes may differ from a rerun here without anything being corrupt.
+            if (outcome.Manifest.Machine is { Math: { } math } machine)
+            {
+                var here = MathModes.Current;
+                var same = math.MklCbwr == here.MklCbwr && math.AtenCpuCapability == here.AtenCpuCapability;
+                Console.WriteLine($"verify: made on {machine.Cpu} with {math.Describe()}; " +
+                                  (same ? "a rerun here uses the same modes, so it should give the same bytes"
+                                        : $"this machine runs {here.Describe()}, so a rerun here may differ in the model's outputs"));
+            }
             return 0;
         });
         return command;

@@ -101,6 +101,7 @@ public sealed class PublishTests : IDisposable
         Assert.Contains("ScottPlot", manifest.Versions!.Packages.Keys);
         Assert.Contains("cake.tool", manifest.Versions.DotnetTools.Keys);
         Assert.False(string.IsNullOrEmpty(manifest.Machine!.Cpu));
+        Assert.Equal(MathModes.Current, manifest.Machine.Math);
         // The stages behind the results, in pipeline order; the stale WD manifest is not one of them.
         Assert.Equal(["Infer.base", "Evaluate", "Report"], manifest.Stages.Select(s => s.Name));
         var evaluate = manifest.Stages[1];
@@ -148,6 +149,8 @@ public sealed class PublishTests : IDisposable
         var cli = ToolProcess.Lora(_work.Path, "verify", "--bundle", archive);
         Assert.True(cli.ExitCode == 0, cli.Output);
         Assert.Contains("all 4 files match manifest.json (commit 0123456789abcdef0123456789abcdef01234567)", cli.Stdout);
+        // It says where the bundle was made and whether a rerun here uses the same math modes.
+        Assert.Contains($"made on {MathModes.Current.Cpu} with {MathModes.Current.Describe()}; a rerun here uses the same modes", cli.Stdout);
     }
 
     [Fact]

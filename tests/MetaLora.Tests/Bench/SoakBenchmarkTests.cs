@@ -18,12 +18,7 @@ public sealed class SoakBenchmarkTests : IDisposable
     [Fact]
     public void Generation_survives_constant_finalization_and_repeats_its_bytes()
     {
-        EmbeddedBankBuilder.Build(_work["bank"], new EmbeddedBankOptions
-        {
-            Tasks = 4, TrainSamples = 16, ValidSamples = 2, TestSamples = 8, GenericSamples = 80,
-            HiddenSize = 32, IntermediateSize = 64, Heads = 4, KeyValueHeads = 2, Layers = 1,
-            BaseSteps = 3, BaseBatch = 8, LoraSteps = 2, LoraBatch = 8,
-        });
+        EmbeddedBankBuilder.Build(_work["bank"], TinyEmbeddedBank.Options(testSamples: 8));
         var run = ToolProcess.Lora(_work.Path, "bench", "soak", "--bank-dir", _work["bank"], "--seconds", "12", "--gc-stress");
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.Output}");
         var line = run.Stdout.Split('\n').Single(l => l.StartsWith("soak:", StringComparison.Ordinal));

@@ -21,12 +21,7 @@ public sealed class DeterminismUnderLoadTests : IDisposable
     public void A_pipeline_alone_and_inside_a_full_run_under_load_give_the_same_bytes()
     {
         var bank = _work["bank"];
-        EmbeddedBankBuilder.Build(bank, new EmbeddedBankOptions
-        {
-            Tasks = 6, TrainSamples = 16, ValidSamples = 2, TestSamples = 6, GenericSamples = 80,
-            HiddenSize = 32, IntermediateSize = 64, Heads = 4, KeyValueHeads = 2, Layers = 1,
-            BaseSteps = 20, BaseBatch = 8, LoraSteps = 10, LoraBatch = 8,
-        });
+        EmbeddedBankBuilder.Build(bank, TinyEmbeddedBank.Options(tasks: 6, testSamples: 6, baseSteps: 20, loraSteps: 10));
         var alone = ToolProcess.Lora(_work.Path, "infer", "--bank-dir", bank, "--data-dir", _work["alone/data"], "--results-dir", _work["alone/results"],
             "--pipeline", "finetuned", "--max-new-tokens", "8", "--workers", "1");
         Assert.True(alone.ExitCode == 0, alone.Output);

@@ -22,12 +22,7 @@ public sealed class InferMachineIndependenceTests : IDisposable
     [Fact]
     public void Another_core_count_gives_the_same_bytes_and_finds_the_tasks_up_to_date()
     {
-        EmbeddedBankBuilder.Build(_work["bank"], new EmbeddedBankOptions
-        {
-            Tasks = 4, TrainSamples = 16, ValidSamples = 2, TestSamples = 5, GenericSamples = 80,
-            HiddenSize = 32, IntermediateSize = 64, Heads = 4, KeyValueHeads = 2, Layers = 1,
-            BaseSteps = 3, BaseBatch = 8, LoraSteps = 2, LoraBatch = 8,
-        });
+        EmbeddedBankBuilder.Build(_work["bank"], TinyEmbeddedBank.Options());
         var modelDir = Path.Combine(_work["bank"], "base_model");
         var small = MistralConfig.Load(Path.Combine(modelDir, MistralConfig.FileName));
         var config = MistralConfig.Create(small.VocabSize, hiddenSize: 2048, intermediateSize: 5632, numHiddenLayers: 2, numAttentionHeads: 16,

@@ -63,7 +63,8 @@ echo "soak: infer: $runs runs in $(( $(date +%s) - start )) s, $crashes failed, 
 [ $crashes -eq 0 ] && [ $differ -eq 0 ] || failed=1
 
 # 2. lora serve under concurrent clients.
-lora serve --bank-dir "$bank" --adapters "finetuned=$bank/adapters" --port 0 > "$work/serve.log" 2>&1 &
+# Started directly, not through the lora function, so that $! is the server itself.
+dotnet .build/tool/lora.dll serve --bank-dir "$bank" --adapters "finetuned=$bank/adapters" --port 0 > "$work/serve.log" 2>&1 &
 server=$!
 url=""
 for _ in $(seq 1 120); do url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1); [ -n "$url" ] && break; sleep 1; done

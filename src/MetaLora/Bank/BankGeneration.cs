@@ -15,7 +15,7 @@ public sealed record BankGeneration(int MaxNewTokens)
     public const string MaxNewTokensKey = "max_new_tokens";
 
     /// <summary>The keys <c>"generation"</c> may hold.</summary>
-    public static readonly IReadOnlyList<string> Keys = [MaxNewTokensKey];
+    public static readonly IReadOnlyList<string> Keys = new[] { MaxNewTokensKey };
 
     /// <summary>The paper generates up to 256 new tokens per sample.</summary>
     public const int PaperMaxNewTokens = 256;

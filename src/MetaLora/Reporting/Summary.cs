@@ -80,7 +80,7 @@ public sealed record Summary(string Bank, int Tasks, IReadOnlyList<PipelineSumma
         md.Append("Each task's score is the mean over its test samples; the table gives the plain mean over tasks " +
                   "(not HF evaluate's bootstrap) ± the standard deviation over tasks. Rouge-L vs base, tasks improved and " +
                   "gap closed (the part of the base-to-finetuned Rouge-L gap the pipeline closes) compare tasks both pipelines have.\n\n");
-        md.Append(Invariant($"Math code paths: {MathModes.Current.Describe()} (the same bytes on every x86-64 CPU with these modes).\n\n"));
+        md.Append(Invariant($"Math code paths: {MathModes.Current.Describe()} (the modes the numbers were computed with; a study made with other modes may differ).\n\n"));
         md.Append("| pipeline | tasks |");
         foreach (var name in SampleScores.Names) md.Append(' ').Append(name).Append(" |");
         md.Append(" Rouge-L vs base | tasks improved | gap closed |\n|---|---:|");

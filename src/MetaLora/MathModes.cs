@@ -42,7 +42,7 @@ public sealed record MathModes(
     }
 
     /// <summary>The CPU model name on Linux (/proc/cpuinfo); null elsewhere.</summary>
-    internal static string? CpuModel()
+    private static string? CpuModel()
     {
         const string CpuInfo = "/proc/cpuinfo";
         if (!File.Exists(CpuInfo)) return null;

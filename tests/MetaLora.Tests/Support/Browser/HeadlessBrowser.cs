@@ -40,8 +40,8 @@ public sealed class HeadlessBrowser : IAsyncLifetime, IAsyncDisposable
             if (_browser is not null) return _browser;
             var executable = _executable ?? Chromium.Executable
                 ?? throw new InvalidOperationException(Chromium.Unavailable ?? "no Chromium found");
-            // Only the npm install of Playwright reads this, never the library; set anyway so that no
-            // step run from the driver this process starts can fetch a browser.
+            // Only Playwright's install commands read this and none is run here; set anyway, so that
+            // nothing the driver started from this process does can fetch a browser.
             Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
             _playwright ??= await Playwright.CreateAsync();
             _browser = await _playwright.Chromium.LaunchAsync(Chromium.LaunchOptions(executable));

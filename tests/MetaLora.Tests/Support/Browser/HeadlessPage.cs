@@ -103,7 +103,9 @@ public sealed class HeadlessPage : IAsyncDisposable
         Page.Dialog += async (_, dialog) =>
         {
             Add(_dialogs, $"{dialog.Type}: {dialog.Message}");
-            await dialog.DismissAsync();
+            // An event handler: a throw here (the page already closing) would end the test process.
+            try { await dialog.DismissAsync(); }
+            catch (PlaywrightException) { }
         };
     }
 

@@ -22,6 +22,42 @@ public static class BenchCommand
         command.Subcommands.Add(Tokenize());
         command.Subcommands.Add(TopK());
         command.Subcommands.Add(Soak());
+        command.Subcommands.Add(Report());
+        return command;
+    }
+
+    private static Command Report()
+    {
+        var tasks = new Option<int>("--tasks") { Description = "Tasks of the synthetic study.", DefaultValueFactory = _ => 502 };
+        var samples = new Option<int>("--samples") { Description = "Test samples per task in each generations file.", DefaultValueFactory = _ => 8 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs (the median is printed).", DefaultValueFactory = _ => 3 };
+        var keep = new Option<string?>("--keep") { Description = "Write the synthetic study into this folder and keep it (results/report.html opens in a browser); default: a temporary folder, removed." };
+        var command = new Command("report",
+            "Time the Report stage (figures and results/report.html) and the page alone on a synthetic study of the paper's shape: base, finetuned and the 12 " +
+            "(metric, model) pipelines over N tasks with their generations, distances and coefficients. Prints seconds and the page's size.")
+        {
+            tasks, samples, runs, keep,
+        };
+        command.SetAction(parse =>
+        {
+            var root = parse.GetValue(keep) ?? Path.Combine(Path.GetTempPath(), "metalora-bench-report-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            try
+            {
+                var (data, results) = SyntheticStudy.Write(root, new SyntheticStudy.Shape(parse.GetValue(tasks), parse.GetValue(samples)), SyntheticStudy.PaperPipelines);
+                var timings = Enumerable.Range(0, Math.Max(1, parse.GetValue(runs)))
+                    .Select(_ => SyntheticStudy.Time(data, results, SyntheticStudy.PaperPipelines)).ToArray();
+                double Median(IEnumerable<double> v) { var s = v.Order().ToArray(); return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2; }
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"report: {parse.GetValue(tasks)} tasks, {SyntheticStudy.PaperPipelines.Count} pipelines: Report stage {Median(timings.Select(t => t.StageSeconds)):F2} s, " +
+                    $"report.html alone {Median(timings.Select(t => t.PageSeconds)):F2} s (median of {timings.Length}), {timings[0].PageBytes / 1e6:F2} MB"));
+                if (parse.GetValue(keep) is not null) Console.WriteLine("page: " + results.ReportHtml);
+            }
+            finally
+            {
+                if (parse.GetValue(keep) is null && Directory.Exists(root)) Directory.Delete(root, recursive: true);
+            }
+            return 0;
+        });
         return command;
     }
 

@@ -15,7 +15,7 @@ internal static class PublishCommand
         var arg = new Option<string[]>("--arg") { Description = "A build argument name=value to record in manifest.json (repeatable)." };
         var repo = new Option<string>("--repo") { Description = "Git checkout whose commit and state are recorded.", DefaultValueFactory = _ => "." };
         var command = new Command("publish",
-            "Pack <results-dir>'s score tables, summary.md/json and figures into <out>/<bank>-<short commit>.tar.gz with a manifest.json: " +
+            "Pack <results-dir>'s score tables, summary.md/json, report.html and figures into <out>/<bank>-<short commit>.tar.gz with a manifest.json: " +
             "commit and dirty flag, arguments, tool and package versions, OS and CPU, and the stages behind the results (parameters, " +
             "durations, input and output hashes, from <data-dir>/.stages/). The same results give the same bytes. Check one with lora verify.")
         {

@@ -11,5 +11,6 @@ public sealed record ResultsLayout(string ResultsDir)
 
     public string SummaryMarkdown => Path.Combine(ResultsDir, "summary.md");
     public string SummaryJson => Path.Combine(ResultsDir, "summary.json");
+    public string ReportHtml => Path.Combine(ResultsDir, "report.html");
     public string Plot(string name) => Path.Combine(ResultsDir, name + ".png");
 }

@@ -280,16 +280,23 @@ public sealed class StageGraph
             [Results.SummaryMarkdown, Results.SummaryJson, .. SampleScores.Names.Select(Results.TableFile)],
             pipelines.Select(p => $"Infer.{p.Name}"));
 
-        var reportDeps = new List<string> { Results.TableFile("rougeL") };
-        var reportOuts = new List<string> { Results.Plot("rougeL_by_pipeline") };
+        // The page shows the summary, every pipeline's first generations (the best one is known only
+        // from the scores) and the distances beside the coefficients.
+        var reportDeps = new List<string> { Results.TableFile("rougeL"), Results.SummaryJson };
+        reportDeps.AddRange(pipelines.Select(p => $"{Results.OutputsDir(p.Name)}/*.jsonl"));
+        var reportOuts = new List<string> { Results.Plot("rougeL_by_pipeline"), Results.ReportHtml };
         var reportUpstream = new List<string> { "Evaluate" };
         foreach (var metric in Study.Metrics)
+        {
+            reportDeps.Add(Data.DistanceFile(metric.ToString()));
+            reportUpstream.Add($"Distances.{metric}");
             foreach (var model in Study.Models)
             {
                 reportDeps.Add(Data.CoefficientFile(metric.ToString(), model.Name()));
                 reportOuts.Add(Results.Plot($"coefficients_{metric}_{model.Name()}"));
                 reportUpstream.Add($"Coefficients.{metric}.{model.Name()}");
             }
+        }
         reportOuts.AddRange(pipelines.Skip(1).Select(p => Results.Plot($"scatter_{p.Name}")));
         Add("Report", "Report", "report", new() { ["pipelines"] = names },
             ["report", "--pipeline", names, "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir],

@@ -2,14 +2,16 @@ using MetaLora.Formats;
 using MetaLora.Pipeline;
 using MetaLora.Prediction;
 using MetaLora.Reporting;
+using MetaLora.Reporting.Page;
 
 namespace MetaLora.Stages;
 
 /// <summary>
-/// Report: the figures, from Evaluate's Rouge-L table and Predict's coefficients. Mean Rouge-L per
-/// pipeline with the spread over tasks (the best CPU pipeline highlighted); per (metric, model) the
-/// coefficient matrix as a heatmap (as the paper's Figure 1); per pipeline each task's Rouge-L against
-/// the base model's.
+/// Report: results/report.html (the study as one page, from the summary, the Rouge-L table, the
+/// coefficients, the distances and the first generations of each task) and the PNG figures, from
+/// Evaluate's Rouge-L table and Predict's coefficients: mean Rouge-L per pipeline with the spread
+/// over tasks (the best CPU pipeline highlighted); per (metric, model) the coefficient matrix as a
+/// heatmap (as the paper's Figure 1); per pipeline each task's Rouge-L against the base model's.
 /// </summary>
 public static class ReportStage
 {
@@ -61,6 +63,12 @@ public static class ReportStage
                 written.Add(path);
             }
         }
+        WritePage(data, results, pipelines);
+        written.Add(results.ReportHtml);
         return written;
     }
+
+    /// <summary>results/report.html alone.</summary>
+    public static void WritePage(DataLayout data, ResultsLayout results, IReadOnlyList<InferPipeline> pipelines) =>
+        ReportPage.Write(results.ReportHtml, ReportPageInputs.Load(data, results, pipelines));
 }

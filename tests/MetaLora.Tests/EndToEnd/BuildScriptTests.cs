@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using MetaLora.Bank;
 using MetaLora.Tests.Hub;
@@ -245,6 +246,8 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         Assert.Contains("| MMD_mlp_version | 6 |", File.ReadAllText(Path.Combine(results, "summary.md")));
         // Figures: means per pipeline, a heatmap per predicted pipeline, a scatter per pipeline but base.
         Assert.Equal(1 + 12 + 13, Directory.GetFiles(results, "*.png").Length);
+        var page = File.ReadAllBytes(Path.Combine(results, "report.html"));
+        Assert.Equal(6, Regex.Matches(Encoding.UTF8.GetString(page), "<details class=\"task\"").Count);
 
         var second = repo.Copy.BuildSh(args);
         Assert.True(second.ExitCode == 0, second.Output);
@@ -262,6 +265,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
             AssertStage(third.Stdout, s, "up to date");
         AssertStage(third.Stdout, "Evaluate", Hashes() == before ? "up to date" : "running");
         AssertStage(third.Stdout, "Report", "running"); // the KL heatmaps changed
+        Assert.NotEqual(page, File.ReadAllBytes(Path.Combine(results, "report.html")));
     }
 
     [Fact]
@@ -275,8 +279,8 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
 
         var first = repo.Copy.BuildSh(args);
         Assert.True(first.ExitCode == 0, first.Output);
-        // 4 tables, 2 summaries, 4 figures (means, the KL heatmap, scatters of finetuned and KL).
-        Assert.Contains("Publish: artifacts/embedded-tiny-unknown.tar.gz: 10 files, 10 stages, commit unknown (not a git checkout)", first.Stdout);
+        // 4 tables, 2 summaries, the page, 4 figures (means, the KL heatmap, scatters of finetuned and KL).
+        Assert.Contains("Publish: artifacts/embedded-tiny-unknown.tar.gz: 11 files, 10 stages, commit unknown (not a git checkout)", first.Stdout);
         var bytes = File.ReadAllBytes(bundle);
 
         var second = repo.Copy.BuildSh(args);

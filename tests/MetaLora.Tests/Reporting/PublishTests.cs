@@ -29,6 +29,7 @@ public sealed class PublishTests : IDisposable
         var table = Path.Combine(Results, "evaluation_outputs_results", "rougeL_results.csv");
         string[] summaries = [Path.Combine(Results, "summary.md"), Path.Combine(Results, "summary.json")];
         var plot = Path.Combine(Results, "rougeL_by_pipeline.png");
+        var page = Path.Combine(Results, "report.html");
         var stale = Path.Combine(Data, "preprocessed", "distances", "WD.csv");
         Stage(runner, "Infer.base", [], [output], () => _work.Write(output, "{\"prediction\": \"x\"}\n"));
         Stage(runner, "Evaluate", [output], [table, .. summaries], () =>
@@ -37,7 +38,11 @@ public sealed class PublishTests : IDisposable
             _work.Write(summaries[0], "# Results\n");
             _work.Write(summaries[1], "{\"best\": \"base\"}\n");
         });
-        Stage(runner, "Report", [table], [plot], () => _work.WriteBytes(plot, [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3]));
+        Stage(runner, "Report", [table], [plot, page], () =>
+        {
+            _work.WriteBytes(plot, [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3]);
+            _work.Write(page, "<!DOCTYPE html>\n<title>t1</title>\n");
+        });
         Stage(runner, "Distances.WD", [], [stale], () => _work.Write(stale, "task,t1\nt1,0\n"));
     }
 
@@ -81,6 +86,7 @@ public sealed class PublishTests : IDisposable
             "embedded-tiny-0123456/evaluation_outputs_results/",
             "embedded-tiny-0123456/evaluation_outputs_results/rougeL_results.csv",
             "embedded-tiny-0123456/manifest.json",
+            "embedded-tiny-0123456/report.html",
             "embedded-tiny-0123456/rougeL_by_pipeline.png",
             "embedded-tiny-0123456/summary.json",
             "embedded-tiny-0123456/summary.md",
@@ -109,8 +115,9 @@ public sealed class PublishTests : IDisposable
         Assert.Equal(StageManifest.TryLoad(Path.Combine(Data, ".stages", "Evaluate.json"))!.DurationSeconds, evaluate.DurationSeconds);
         Assert.Equal(FileStamp.Hash(Path.Combine(Results, "summary.md")), evaluate.Outs.Single(o => o.Key.EndsWith("summary.md")).Value.Sha256);
         Assert.Equal(FileStamp.Hash(Path.Combine(Results, "models_generated_outputs", "base", "t1.jsonl")), evaluate.Deps.Single().Value.Sha256);
-        Assert.Equal(["evaluation_outputs_results/rougeL_results.csv", "rougeL_by_pipeline.png", "summary.json", "summary.md"], manifest.Files.Keys);
+        Assert.Equal(["evaluation_outputs_results/rougeL_results.csv", "report.html", "rougeL_by_pipeline.png", "summary.json", "summary.md"], manifest.Files.Keys);
         Assert.Equal("Report", manifest.Files["rougeL_by_pipeline.png"].ProducedBy);
+        Assert.Equal("Report", manifest.Files["report.html"].ProducedBy);
         Assert.Equal("Evaluate", manifest.Files["summary.md"].ProducedBy);
         Assert.DoesNotContain("mtime", File.ReadAllText(Path.Combine(Unpack(published.Path), "embedded-tiny-0123456", "manifest.json")));
     }
@@ -123,7 +130,7 @@ public sealed class PublishTests : IDisposable
         foreach (var f in Directory.EnumerateFiles(Results, "*", SearchOption.AllDirectories)) File.SetLastWriteTimeUtc(f, DateTime.UtcNow.AddMinutes(5));
         Assert.True(new StageRunner(new DataLayout(Data).StagesDir, TextWriter.Null, NoCode).Check(
             new StageSpec("Report", new Dictionary<string, string> { ["p"] = "Report" }, [Path.Combine(Results, "evaluation_outputs_results", "rougeL_results.csv")],
-                [Path.Combine(Results, "rougeL_by_pipeline.png")])).UpToDate);
+                [Path.Combine(Results, "rougeL_by_pipeline.png"), Path.Combine(Results, "report.html")])).UpToDate);
         var second = File.ReadAllBytes(Publish(_work["b"]).Path);
         Assert.Equal(first, second);
         // The gzip header carries no time and no OS.
@@ -141,14 +148,14 @@ public sealed class PublishTests : IDisposable
         var archive = Publish(_work["artifacts"]).Path;
         var packed = BundleVerifier.Verify(archive);
         Assert.True(packed.Ok, string.Join("\n", packed.Problems));
-        Assert.Equal(4, packed.FilesChecked);
+        Assert.Equal(5, packed.FilesChecked); // the table, the summaries, the page, the figure
         var unpacked = Unpack(archive);
         Assert.True(BundleVerifier.Verify(unpacked).Ok); // the folder tar -x was given
         Assert.True(BundleVerifier.Verify(Path.Combine(unpacked, "embedded-tiny-0123456")).Ok);
 
         var cli = ToolProcess.Lora(_work.Path, "verify", "--bundle", archive);
         Assert.True(cli.ExitCode == 0, cli.Output);
-        Assert.Contains("all 4 files match manifest.json (commit 0123456789abcdef0123456789abcdef01234567)", cli.Stdout);
+        Assert.Contains("all 5 files match manifest.json (commit 0123456789abcdef0123456789abcdef01234567)", cli.Stdout);
         // It says where the bundle was made and whether a rerun here uses the same math modes.
         Assert.Contains($"made on {MathModes.Current.Cpu} with {MathModes.Current.Describe()}; a rerun here uses the same modes", cli.Stdout);
     }

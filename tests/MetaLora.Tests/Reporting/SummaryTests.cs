@@ -147,10 +147,12 @@ public sealed class SummaryTests : IDisposable
         Assert.Equal(0.3, columns.Values[2][2]);
         Assert.True(double.IsNaN(columns.Values[3][2]));
 
-        // No coefficients in this data folder: no heatmaps, the rest is drawn.
+        // No coefficients in this data folder: no heatmaps, the rest is drawn, and the page without them.
+        Summary.Of("fixture", Table()).Write(results);
         var written = ReportStage.Run(new DataLayout(_work["data"]), results, InferPipeline.Parse("base,finetuned,KL_base_version,JS_base_version"));
-        Assert.Equal(["rougeL_by_pipeline.png", "scatter_finetuned.png", "scatter_KL_base_version.png", "scatter_JS_base_version.png"], written.Select(Path.GetFileName));
+        Assert.Equal(["rougeL_by_pipeline.png", "scatter_finetuned.png", "scatter_KL_base_version.png", "scatter_JS_base_version.png", "report.html"], written.Select(Path.GetFileName));
         Assert.All(written, f => Assert.True(new FileInfo(f).Length > 1000));
+        Assert.DoesNotContain("class=\"heatmap\"", File.ReadAllText(results.ReportHtml));
 
         File.WriteAllText(results.TableFile("rougeL"), "task,base\na,0.1,0.2\n");
         var e = Assert.Throws<BadInputException>(() => ScoreColumns.Read(results.TableFile("rougeL")));

@@ -5,7 +5,7 @@ namespace MetaLora.Reporting.Publish;
 
 /// <summary>
 /// The results bundle <c>&lt;out&gt;/&lt;bank&gt;-&lt;short commit&gt;.tar.gz</c>: the score tables,
-/// summary.md/json and the figures, with a manifest.json of their provenance. The archive is
+/// summary.md/json, report.html and the figures, with a manifest.json of their provenance. The archive is
 /// deterministic: the same results, stage manifests and environment give the same bytes.
 /// </summary>
 public static class PublishBundle
@@ -46,11 +46,11 @@ public static class PublishBundle
         return new(path, Convert.ToHexStringLower(SHA256.HashData(archive)), manifest);
     }
 
-    /// <summary>The published files by bundle path: tables, summaries, figures. The generated outputs stay out (their hashes are in the stages).</summary>
+    /// <summary>The published files by bundle path: tables, summaries, the page, figures. The generated outputs stay out (their hashes are in the stages).</summary>
     private static SortedDictionary<string, byte[]> Collect(ResultsLayout results)
     {
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var required in new[] { results.SummaryMarkdown, results.SummaryJson })
+        foreach (var required in new[] { results.SummaryMarkdown, results.SummaryJson, results.ReportHtml })
         {
             if (!File.Exists(required)) throw BadInputException.At(required, "not found; run the Report target first (./build.sh --target=Report)");
             files[Path.GetFileName(required)] = File.ReadAllBytes(required);

@@ -148,8 +148,10 @@ public sealed partial class ReportPageTests : IDisposable
             for (var j = 0; j < 7; j++)
             {
                 var pixel = bitmap.GetPixel(j, i);
+                // 128 shades from white to (8, 48, 107): the shade nearest the weight's share of the largest.
+                var t = Math.Round(c.Values[i, j] / max * 127) / 127;
+                Assert.Equal(((byte)Math.Round(255 - t * 247), (byte)Math.Round(255 - t * 207), (byte)Math.Round(255 - t * 148)), (pixel.Red, pixel.Green, pixel.Blue));
                 if (c.Values[i, j] == 0) Assert.Equal(SKColors.White, pixel);
-                else Assert.Equal(255 - c.Values[i, j] / max * (255 - 8), pixel.Red, 0.5 + 1e-9);
             }
         // 1/Σc² per task in the caption: normalized_version keeps a handful of adapters.
         Assert.Matches("KL normalized_version</strong> \\(KL_normalized_version\\)\\. Effective number of adapters per task: median \\d\\.\\d", html);

@@ -13,9 +13,11 @@ internal static class ReportCommand
         var results = CommonOptions.ResultsDir();
         var pipelines = CommonOptions.Pipelines();
         var command = new Command("report",
-            "Figures (PNG) into <results-dir>: rougeL_by_pipeline.png (mean Rouge-L per pipeline, ± std over tasks, best CPU pipeline highlighted), " +
+            "The study as one page, <results-dir>/report.html (self-contained: the score table with intervals and p-values, the best CPU pipeline " +
+            "against the others, the figures, and per task its scores, the bank tasks it draws on and three test samples), and figures (PNG): " +
+            "rougeL_by_pipeline.png (mean Rouge-L per pipeline, ± std over tasks, best CPU pipeline highlighted), " +
             "coefficients_<pipeline>.png (heatmap of each predicted pipeline's coefficients), scatter_<pipeline>.png (Rouge-L per task against base). " +
-            "Reads Evaluate's rougeL_results.csv and <data-dir>/coefficients/.")
+            "Reads Evaluate's summary.json and rougeL_results.csv, the generations, <data-dir>/coefficients/ and the distances.")
         {
             dataDir, results, pipelines,
         };
@@ -25,7 +27,7 @@ internal static class ReportCommand
             var layout = new ResultsLayout(parse.GetValue(results)!);
             using var _ = DataFolderLock.AcquireResults(layout.ResultsDir);
             var written = ReportStage.Run(new DataLayout(parse.GetValue(dataDir)!), layout, selected);
-            Console.WriteLine($"Report: {written.Count} figures in {layout.ResultsDir}");
+            Console.WriteLine($"Report: {layout.ReportHtml} and {written.Count - 1} figures in {layout.ResultsDir}");
             return 0;
         });
         return command;

@@ -18,7 +18,8 @@ internal static class PageAssets
         .claim { background: #f4f6fa; border-left: 4px solid var(--best); padding: 8px 12px; }
         table { border-collapse: collapse; margin: 8px 0; }
         .wide { overflow-x: auto; }
-        th, td { padding: 3px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+        th, td { padding: 3px 7px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+        .wide table { font-size: 13px; }
         .numbers td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         thead th { background: #f4f6fa; font-weight: 600; }
         .sortable thead th { cursor: pointer; user-select: none; }

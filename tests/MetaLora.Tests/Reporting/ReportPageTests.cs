@@ -3,7 +3,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MetaLora.Cli.Bench;
 using MetaLora.Formats;
+using MetaLora.Metrics;
 using MetaLora.Pipeline;
+using MetaLora.Prediction;
 using MetaLora.Reporting;
 using MetaLora.Stages;
 using SkiaSharp;
@@ -155,6 +157,37 @@ public sealed partial class ReportPageTests : IDisposable
             }
         // 1/Σc² per task in the caption: normalized_version keeps a handful of adapters.
         Assert.Matches("KL normalized_version</strong> \\(KL_normalized_version\\)\\. Effective number of adapters per task: median \\d\\.\\d", html);
+    }
+
+    [Fact]
+    public void Combiners_and_baselines_appear_in_the_tables_the_figures_and_the_drill_down()
+    {
+        InferPipeline[] pipelines =
+        [
+            .. InferPipeline.All.Take(2), InferPipeline.Uniform(Combiner.Paper), InferPipeline.Nearest(Metric.KL),
+            InferPipeline.Predicted(Metric.KL, CoefficientModel.BaseVersion), InferPipeline.Predicted(Metric.KL, CoefficientModel.BaseVersion, Combiner.Delta),
+        ];
+        var (data, results) = SyntheticStudy.Write(_work.Path, new SyntheticStudy.Shape(6, SamplesPerTask: 3, InputChars: 100), pipelines);
+        ReportStage.WritePage(data, results, pipelines);
+        var html = File.ReadAllText(results.ReportHtml);
+
+        var table = Regex.Match(html, "<table id=\"headline\".*?</table>", RegexOptions.Singleline).Value;
+        Assert.Equal(pipelines.Select(p => p.Name), Regex.Matches(table, "<tr data-pipeline=\"([^\"]*)\"").Select(m => m.Groups[1].Value));
+        var versus = Regex.Match(html, "<table id=\"versus-table\".*?</table>", RegexOptions.Singleline).Value;
+        Assert.Contains("<tr data-pipeline=\"nearest_KL\">", versus);
+        Assert.Contains("<tr data-pipeline=\"uniform\">", versus);
+        // One matrix for KL base_version, shared by its combiner; one for the nearest baseline: one adapter per task.
+        Assert.Equal(["KL base_version", "nearest_KL"], Regex.Matches(html, "<figure class=\"heatmap\" data-view=\"([^\"]*)\"").Select(m => m.Groups[1].Value));
+        Assert.Contains("<strong>KL base_version</strong> (KL_base_version, KL_base_version+delta)", html);
+        Assert.Contains("<strong>nearest_KL</strong> (nearest_KL). Effective number of adapters per task: median 1.0 (from 1.0 to 1.0).", html);
+        Assert.Equal(pipelines.Length - 1, Regex.Matches(html, "<figure class=\"scatter\"").Count);
+
+        // The nearest baseline's drill-down names the task it copies: the one at the smallest KL distance.
+        var distances = MatrixCsv.Read(data.DistanceFile("KL"));
+        var nearest = Enumerable.Range(0, 6).Where(j => j != 2).MinBy(j => distances.Values[2, j]);
+        var task = Regex.Match(html, "<details class=\"task\" data-task=\"task002_synthetic\">.*?</details>", RegexOptions.Singleline).Value;
+        var view = Regex.Match(task, "<caption>nearest_KL</caption>.*?</table>", RegexOptions.Singleline).Value;
+        Assert.Matches($"^.*<tbody><tr><th scope=\"row\">{distances.Names[nearest]}</th><td>1.0000</td><td>[^<]+</td></tr></tbody></table>$", view);
     }
 
     [Fact]

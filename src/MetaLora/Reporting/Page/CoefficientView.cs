@@ -1,0 +1,9 @@
+using MetaLora.Formats;
+
+namespace MetaLora.Reporting.Page;
+
+/// <summary>
+/// One coefficient matrix (rows: tasks adapted for; columns: bank adapters) and the pipelines that
+/// mix with it: a (metric, model) pair and its combiners, or a nearest_&lt;METRIC&gt; baseline's choices.
+/// </summary>
+public sealed record CoefficientView(string Label, string Metric, IReadOnlyList<string> Pipelines, NamedMatrix Coefficients);

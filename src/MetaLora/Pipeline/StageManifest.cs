@@ -37,7 +37,7 @@ public sealed class StageManifest
     /// <summary>Hash of the stage's code identity and parameters: keys per-item records so a code change redoes every item.</summary>
     public static string Fingerprint(IReadOnlyDictionary<string, string> code, IReadOnlyDictionary<string, string> parameters)
     {
-        var text = string.Join('\n', code.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}\t{c.Value}"))
+        var text = string.Join('\n', CodeIdentity.CodeFingerprint.Deciding(code).Select(c => $"{c.Key}\t{c.Value}"))
                    + "\n--\n" + string.Join('\n', parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }

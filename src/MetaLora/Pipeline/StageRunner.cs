@@ -103,8 +103,15 @@ public sealed class StageRunner(string manifestDir, TextWriter log, StageCode co
             var key = wanted.Keys.Union(manifest.Params.Keys).First(k => wanted.GetValueOrDefault(k) != manifest.Params.GetValueOrDefault(k));
             return new(false, $"parameter {key} changed: {manifest.Params.GetValueOrDefault(key) ?? "(none)"} -> {wanted.GetValueOrDefault(key) ?? "(none)"}");
         }
-        if (CodeChange(code.Of(spec), manifest.Code) is { } codeReason)
+        var identity = code.Of(spec);
+        if (CodeChange(identity, manifest.Code) is { } codeReason)
             return new(false, codeReason);
+        // The same code, held by other files (a move, a split): record where it lives now.
+        if (!identity.SequenceEqual(manifest.Code))
+        {
+            manifest.Code = new(identity.ToDictionary(), StringComparer.Ordinal);
+            refreshed = true;
+        }
         foreach (var (kind, patterns, recorded) in new[] { ("input", spec.Deps, manifest.Deps), ("output", spec.Outs, manifest.Outs) })
         {
             // Compared in the recorded (portable) form; stamps are checked on the files themselves.
@@ -126,12 +133,14 @@ public sealed class StageRunner(string manifestDir, TextWriter log, StageCode co
     /// <summary>The first difference between the code a stage would run now and what it ran, or null.</summary>
     private static string? CodeChange(IReadOnlyDictionary<string, string> now, IReadOnlyDictionary<string, string> recorded)
     {
-        foreach (var (label, hash) in now)
+        // Decided by all the code, not by which file holds it; the files then say where it changed.
+        if (CodeIdentity.CodeFingerprint.Deciding(now).SequenceEqual(CodeIdentity.CodeFingerprint.Deciding(recorded))) return null;
+        foreach (var (label, hash) in now.Where(e => e.Key != CodeIdentity.CodeFingerprint.AllCode))
             if (!recorded.TryGetValue(label, out var old)) return $"code added: {label}";
             else if (old != hash) return $"code changed: {label}";
         foreach (var label in recorded.Keys)
             if (!now.ContainsKey(label)) return $"code removed: {label}";
-        return null;
+        return "code changed";
     }
 
     private static SortedSet<string> ExpandAll(IEnumerable<string> patterns)

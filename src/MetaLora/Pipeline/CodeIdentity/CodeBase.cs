@@ -47,6 +47,11 @@ public sealed class CodeBase : IDisposable
             }
     }
 
+    private CanonicalNames? _names;
+
+    /// <summary>Names for the own types that do not depend on what they are called (see <see cref="CanonicalNames"/>).</summary>
+    public CanonicalNames Names => _names ??= CanonicalNames.Of(Modules);
+
     /// <summary>The packages and native libraries the tool ships (from its deps.json).</summary>
     public ToolPackages Packages { get; }
 

@@ -47,10 +47,11 @@ public static partial class CodeFingerprint
             list.Add(text);
         }
         var files = new SourceFiles();
-        foreach (var method in reach.Methods) Add(files.Of(method), MethodText.Of(method));
+        var names = code.Names;
+        foreach (var method in reach.Methods) Add(files.Of(method), names.Apply(MethodText.Of(method)));
         foreach (var type in reach.Types)
             if (type.Name != "<PrivateImplementationDetails>") // its data blobs are hashed where code loads them
-                Add(files.Of(type), MethodText.Shape(type));
+                Add(files.Of(type), names.Apply(MethodText.Shape(type)));
 
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (label, list) in texts)
@@ -58,6 +59,10 @@ public static partial class CodeFingerprint
             list.Sort(StringComparer.Ordinal);
             result[label] = Hash(string.Join("\n\u0000\n", list));
         }
+        // What decides: all of the code, whichever files hold it. The per-file hashes only explain a change.
+        var all = texts.Values.SelectMany(l => l).ToList();
+        all.Sort(StringComparer.Ordinal);
+        result[AllCode] = Hash(string.Join("\n\u0000\n", all));
         foreach (var literal in reach.Strings)
             if (code.Resource(literal) is { } resource)
                 result[$"resource:{literal}"] = Convert.ToHexStringLower(SHA256.HashData(resource.Data));
@@ -78,9 +83,25 @@ public static partial class CodeFingerprint
         return new Reachability(code, parameters).From(entry);
     }
 
-    /// <summary>One hash of a whole fingerprint (keys item records of stages that resume per item).</summary>
+    /// <summary>The key of the hash of all own code a stage can run, wherever it is written.</summary>
+    public const string AllCode = "code:all";
+
+    /// <summary>
+    /// Whether an entry only says where code lives (a source file's share of the code): such entries
+    /// explain a change but do not decide one, so that moving code between files changes nothing.
+    /// Fingerprints made before <see cref="AllCode"/> existed have only such entries and decide by them.
+    /// </summary>
+    public static bool IsExplanation(string key, IReadOnlyDictionary<string, string> fingerprint) =>
+        fingerprint.ContainsKey(AllCode) && key != AllCode && !key.StartsWith("package:", StringComparison.Ordinal)
+        && !key.StartsWith("native:", StringComparison.Ordinal) && !key.StartsWith("resource:", StringComparison.Ordinal) && key != "runtime";
+
+    /// <summary>The entries that decide whether code changed.</summary>
+    public static SortedDictionary<string, string> Deciding(IReadOnlyDictionary<string, string> fingerprint) =>
+        new(fingerprint.Where(e => !IsExplanation(e.Key, fingerprint)).ToDictionary(), StringComparer.Ordinal);
+
+    /// <summary>One hash of a whole fingerprint's deciding entries (keys item records of stages that resume per item).</summary>
     public static string Combine(IReadOnlyDictionary<string, string> fingerprint) =>
-        Hash(string.Join('\n', fingerprint.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}\t{e.Value}")));
+        Hash(string.Join('\n', Deciding(fingerprint).Select(e => $"{e.Key}\t{e.Value}")));
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(FileLocalName().Replace(text, "F__"))));
 

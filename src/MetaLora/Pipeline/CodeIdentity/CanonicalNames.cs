@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Mono.Cecil;
+
+namespace MetaLora.Pipeline.CodeIdentity;
+
+/// <summary>
+/// Names for the tool's own types that come from what the types are, not what they are called or
+/// where they live: a type's name in a method's text is replaced by an id derived from its shape
+/// (fields, properties, attributes, base type, interfaces and member signatures, the own types they
+/// mention named the same way). Moving a type to another namespace or renaming it therefore leaves
+/// every text the same. The ids are refined as in the Weisfeiler-Lehman test: round 0 names every
+/// own type alike, each round hashes each shape with the ids of the round before, until the number
+/// of distinct ids stops growing. Types whose shapes stay alike through every round, names of
+/// members included, are interchangeable in the texts, which then do not say which one is meant.
+/// </summary>
+public sealed class CanonicalNames
+{
+    /// <summary>Own types are those of the tool's namespaces and the compiler's numbered ones (anonymous types, collection types), whose numbers follow the order files are compiled in.</summary>
+    private const string Root = "MetaLora";
+
+    private static bool IsOwn(TypeDefinition type) =>
+        type.FullName.StartsWith(Root + ".", StringComparison.Ordinal) || type.FullName.StartsWith("<>", StringComparison.Ordinal);
+
+    private const int MaxRounds = 12;
+
+    private readonly Regex _names;
+    private readonly Dictionary<string, string> _ids;
+
+    private CanonicalNames(Regex names, Dictionary<string, string> ids)
+    {
+        _names = names;
+        _ids = ids;
+    }
+
+    public static CanonicalNames Of(IEnumerable<ModuleDefinition> modules)
+    {
+        var types = modules.SelectMany(m => m.GetTypes()).Where(IsOwn)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal).ToArray();
+        // Longest first, so that "A.B/C" is taken whole before "A.B"; a name ends where an identifier cannot go on.
+        var alternatives = string.Join('|', types.Select(t => t.FullName).Distinct(StringComparer.Ordinal).OrderByDescending(n => n.Length).ThenBy(n => n, StringComparer.Ordinal).Select(Regex.Escape));
+        var names = new Regex($"(?<![\\w.`/])(?:{alternatives})(?![\\w`])", RegexOptions.CultureInvariant);
+
+        // Both assemblies can hold a compiler-made type of the same name: one id for the name, from all its shapes.
+        var shapes = types.GroupBy(t => t.FullName, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => string.Join("\n--\n", g.Select(Structure).Order(StringComparer.Ordinal)), StringComparer.Ordinal);
+        var ids = shapes.Keys.ToDictionary(n => n, _ => "T", StringComparer.Ordinal);
+        var distinct = 1;
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            var previous = ids;
+            ids = shapes.ToDictionary(s => s.Key, s => "T" + Hash(names.Replace(s.Value, m => previous[m.Value])), StringComparer.Ordinal);
+            var count = ids.Values.Distinct(StringComparer.Ordinal).Count();
+            if (count == distinct) break;
+            distinct = count;
+        }
+        return new CanonicalNames(names, ids);
+    }
+
+    /// <summary>The text with every own type's name replaced by its id.</summary>
+    public string Apply(string text) => _names.Replace(text, m => _ids[m.Value]);
+
+    /// <summary>The id of an own type, or its name for any other.</summary>
+    public string Of(string fullName) => _ids.GetValueOrDefault(fullName, fullName);
+
+    /// <summary>What a type is without its code: <see cref="MethodText.Shape"/> and every member's signature.</summary>
+    private static string Structure(TypeDefinition type)
+    {
+        var sb = new StringBuilder(MethodText.Shape(type));
+        foreach (var method in type.Methods.OrderBy(m => m.FullName, StringComparer.Ordinal))
+            sb.Append("method ").Append(method.FullName).Append(" attrs=").Append((int)method.Attributes).Append('\n');
+        foreach (var nested in type.NestedTypes.OrderBy(n => n.Name, StringComparer.Ordinal))
+            sb.Append("nested ").Append(nested.Name).Append('\n');
+        return sb.ToString();
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+}

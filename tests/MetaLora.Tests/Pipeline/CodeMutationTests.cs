@@ -96,11 +96,17 @@ public sealed class CodeMutationTests : IDisposable
             Assert.True(expected.SequenceEqual(actual),
                 $"{label} ({edit}): expected out of date [{string.Join(", ", expected)}], got [{string.Join(", ", actual)}]");
         }
-        // Nothing else moved: every entry that is not a mutated file's is the same.
+        // Nothing else moved: every entry that is not a mutated file's is the same, and the hash of all
+        // the code (what decides) changed for exactly the stages one of whose files changed.
         var mutatedLabels = mutations.Select(m => m.Label).ToHashSet();
         foreach (var (stage, fingerprint) in before)
-            foreach (var (label, hash) in fingerprint.Where(e => !mutatedLabels.Contains(e.Key)))
+        {
+            foreach (var (label, hash) in fingerprint.Where(e => !mutatedLabels.Contains(e.Key) && e.Key != CodeFingerprint.AllCode))
                 Assert.True(changed[stage].GetValueOrDefault(label) == hash, $"{stage}: {label} changed though its file was not edited");
+            var fileChanged = fingerprint.Any(e => mutatedLabels.Contains(e.Key) && changed[stage].GetValueOrDefault(e.Key) != e.Value);
+            Assert.True(fileChanged == (changed[stage][CodeFingerprint.AllCode] != fingerprint[CodeFingerprint.AllCode]),
+                $"{stage}: a file of its code changed: {fileChanged}, but the hash of all its code {(fileChanged ? "did not" : "did")}");
+        }
     }
 
     /// <summary>Methods with source lines, per file label, with the lines their sequence points cover.</summary>

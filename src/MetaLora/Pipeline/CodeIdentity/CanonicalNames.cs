@@ -7,13 +7,13 @@ namespace MetaLora.Pipeline.CodeIdentity;
 
 /// <summary>
 /// Names for the tool's own types that come from what the types are, not what they are called or
-/// where they live: a type's name in a method's text is replaced by an id derived from its shape
-/// (fields, properties, attributes, base type, interfaces and member signatures, the own types they
-/// mention named the same way). Moving a type to another namespace or renaming it therefore leaves
-/// every text the same. The ids are refined as in the Weisfeiler-Lehman test: round 0 names every
-/// own type alike, each round hashes each shape with the ids of the round before, until the number
-/// of distinct ids stops growing. Types whose shapes stay alike through every round, names of
-/// members included, are interchangeable in the texts, which then do not say which one is meant.
+/// where they live: a type's name in a method's text is replaced by an id, the hash of its shape
+/// (fields, properties, attributes, base type, interfaces, member signatures and nested type names)
+/// with every own type's name in it written as one neutral token. Moving a type to another namespace
+/// or renaming it therefore leaves every text the same, and a change to one type's shape changes the
+/// texts that name that type and no other (the ids are not refined through the types a shape names,
+/// which would spread a change to every type that merely mentions it). Types whose shapes are alike
+/// to the last member name are interchangeable in the texts.
 /// </summary>
 public sealed class CanonicalNames
 {
@@ -22,8 +22,6 @@ public sealed class CanonicalNames
 
     private static bool IsOwn(TypeDefinition type) =>
         type.FullName.StartsWith(Root + ".", StringComparison.Ordinal) || type.FullName.StartsWith("<>", StringComparison.Ordinal);
-
-    private const int MaxRounds = 12;
 
     private readonly Regex _names;
     private readonly Dictionary<string, string> _ids;
@@ -45,16 +43,7 @@ public sealed class CanonicalNames
         // Both assemblies can hold a compiler-made type of the same name: one id for the name, from all its shapes.
         var shapes = types.GroupBy(t => t.FullName, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => string.Join("\n--\n", g.Select(Structure).Order(StringComparer.Ordinal)), StringComparer.Ordinal);
-        var ids = shapes.Keys.ToDictionary(n => n, _ => "T", StringComparer.Ordinal);
-        var distinct = 1;
-        for (var round = 0; round < MaxRounds; round++)
-        {
-            var previous = ids;
-            ids = shapes.ToDictionary(s => s.Key, s => "T" + Hash(names.Replace(s.Value, m => previous[m.Value])), StringComparer.Ordinal);
-            var count = ids.Values.Distinct(StringComparer.Ordinal).Count();
-            if (count == distinct) break;
-            distinct = count;
-        }
+        var ids = shapes.ToDictionary(s => s.Key, s => "T" + Hash(names.Replace(s.Value, "T")), StringComparer.Ordinal);
         return new CanonicalNames(names, ids);
     }
 

@@ -46,12 +46,24 @@ public static partial class CodeFingerprint
             if (!texts.TryGetValue(label, out var list)) texts[label] = list = [];
             list.Add(text);
         }
+        // Per file, the texts as compiled (they explain where a change is); for the decision, the same
+        // texts with the own types named by their shapes (so that moves and renames decide nothing).
         var files = new SourceFiles();
         var names = code.Names;
-        foreach (var method in reach.Methods) Add(files.Of(method), names.Apply(MethodText.Of(method)));
+        var all = new List<string>();
+        foreach (var method in reach.Methods)
+        {
+            var text = MethodText.Of(method);
+            Add(files.Of(method), text);
+            all.Add(names.Apply(text));
+        }
         foreach (var type in reach.Types)
             if (type.Name != "<PrivateImplementationDetails>") // its data blobs are hashed where code loads them
-                Add(files.Of(type), names.Apply(MethodText.Shape(type)));
+            {
+                var text = MethodText.Shape(type);
+                Add(files.Of(type), text);
+                all.Add(names.Apply(text));
+            }
 
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (label, list) in texts)
@@ -60,7 +72,6 @@ public static partial class CodeFingerprint
             result[label] = Hash(string.Join("\n\u0000\n", list));
         }
         // What decides: all of the code, whichever files hold it. The per-file hashes only explain a change.
-        var all = texts.Values.SelectMany(l => l).ToList();
         all.Sort(StringComparer.Ordinal);
         result[AllCode] = Hash(string.Join("\n\u0000\n", all));
         foreach (var literal in reach.Strings)

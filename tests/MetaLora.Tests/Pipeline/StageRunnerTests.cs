@@ -99,6 +99,27 @@ public sealed class StageRunnerTests : IDisposable
     }
 
     [Fact]
+    public void The_same_code_in_other_files_is_up_to_date_and_recorded_where_it_now_lives()
+    {
+        // A build's code identity is fixed for the runner's lifetime: one runner per build.
+        StageRunner Build(Dictionary<string, string> code) => new(_dir[".stages"], _log, new StageCode(_ => code));
+        Setup();
+        Dictionary<string, string> code = new() { ["src/A.cs"] = "a1", ["src/B.cs"] = "b1", ["code:all"] = "all1", ["package:Some"] = "1.0" };
+        Assert.Equal(0, Build(code).Run(Spec(), force: false, Action));
+
+        // B.cs split into B.cs and C.cs, A.cs moved: other file entries, the same code.
+        code = new() { ["src/moved/A.cs"] = "a1", ["src/B.cs"] = "b2", ["src/C.cs"] = "c1", ["code:all"] = "all1", ["package:Some"] = "1.0" };
+        Assert.True(Build(code).Check(Spec()).UpToDate);
+        Assert.Equal(code.OrderBy(e => e.Key, StringComparer.Ordinal), StageManifest.TryLoad(_runner.ManifestPath(Spec()))!.Code);
+
+        // The code itself changed: the reason names the file whose share changed.
+        Assert.Equal("code changed: src/C.cs", Build(new(code) { ["src/C.cs"] = "c2", ["code:all"] = "all2" }).Check(Spec()).Reason);
+        // A package changed with the same own code: still out of date.
+        Assert.Equal("code changed: package:Some", Build(new(code) { ["package:Some"] = "2.0" }).Check(Spec()).Reason);
+        Assert.Equal(1, _runs);
+    }
+
+    [Fact]
     public void Rewriting_an_input_with_the_same_bytes_is_not_a_change()
     {
         Setup();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using MetaLora.Formats;
 using MetaLora.Pipeline;
@@ -22,7 +21,7 @@ internal static class ReportPageInputs
         var sources = new List<ReportSource>();
         string Track(string path, string root)
         {
-            sources.Add(new ReportSource(Path.GetRelativePath(root, path).Replace('\\', '/'), ShortSha256(path)));
+            sources.Add(new ReportSource(Path.GetRelativePath(root, path).Replace('\\', '/'), FileStamp.Hash(path)[..16]));
             return path;
         }
 
@@ -41,12 +40,12 @@ internal static class ReportPageInputs
             var (metric, model) = group.Key;
             var file = data.CoefficientFile(metric.ToString(), model.Name());
             if (!File.Exists(file)) continue;
-            views.Add(new CoefficientView($"{metric} {model.Name()}", metric.ToString(), group.Select(p => p.Name).ToArray(),
+            views.Add(new CoefficientView($"{metric} {model.Name()}", metric.ToString(), model.Name(), group.Select(p => p.Name).ToArray(),
                 MatrixCsv.Read(Track(file, data.DataDir))));
         }
         foreach (var nearest in pipelines.Where(p => p.Baseline == Baseline.Nearest))
             if (distances.TryGetValue(nearest.Metric!.Value.ToString(), out var d))
-                views.Add(new CoefficientView(nearest.Name, nearest.Metric!.Value.ToString(), [nearest.Name], NearestChoices(d)));
+                views.Add(new CoefficientView(nearest.Name, nearest.Metric!.Value.ToString(), null, [nearest.Name], NearestChoices(d)));
 
         var shown = new List<string> { InferPipeline.Base, InferPipeline.Finetuned };
         if (summary.BestCpuPipeline is { } best) shown.Add(best);
@@ -107,10 +106,4 @@ internal static class ReportPageInputs
 
     private static string? Field(JsonElement row, string name) =>
         row.ValueKind == JsonValueKind.Object && row.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static string ShortSha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream))[..16];
-    }
 }

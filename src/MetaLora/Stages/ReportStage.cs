@@ -1,6 +1,4 @@
-using MetaLora.Formats;
 using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Reporting;
 using MetaLora.Reporting.Page;
 
@@ -19,7 +17,9 @@ public static class ReportStage
 
     public static IReadOnlyList<string> Run(DataLayout data, ResultsLayout results, IReadOnlyList<InferPipeline> pipelines)
     {
-        var table = ScoreColumns.Read(results.TableFile("rougeL"));
+        // The page and the figures draw on the same files: read them once.
+        var inputs = ReportPageInputs.Load(data, results, pipelines);
+        var table = inputs.RougeL;
         var written = new List<string>();
         var selected = pipelines.Select(p => p.Name).Where(table.Pipelines.Contains).ToArray();
         double[] Column(string pipeline) => table.Values[table.Pipelines.ToList().IndexOf(pipeline)];
@@ -38,14 +38,12 @@ public static class ReportStage
         }
 
         // One heatmap per metric and model: the combiners share its coefficients.
-        foreach (var (metric, model) in pipelines.Where(p => p.Model is not null).Select(p => (p.Metric!.Value, p.Model!.Value)).Distinct())
+        foreach (var view in inputs.Coefficients.Where(v => v.Model is not null))
         {
-            var file = data.CoefficientFile(metric.ToString(), model.Name());
-            if (!File.Exists(file)) continue;
-            var c = MatrixCsv.Read(file);
+            var c = view.Coefficients;
             var rows = Enumerable.Range(0, c.Names.Count).Select(i => Enumerable.Range(0, c.Names.Count).Select(j => c.Values[i, j]).ToArray()).ToArray();
-            var path = results.Plot($"coefficients_{metric}_{model.Name()}");
-            Plots.Heatmap(path, $"Coefficients {metric} {model.Name()} (row: task adapted for)", c.Names, rows);
+            var path = results.Plot($"coefficients_{view.Metric}_{view.Model}");
+            Plots.Heatmap(path, $"Coefficients {view.Metric} {view.Model} (row: task adapted for)", c.Names, rows);
             written.Add(path);
         }
 
@@ -63,7 +61,7 @@ public static class ReportStage
                 written.Add(path);
             }
         }
-        WritePage(data, results, pipelines);
+        ReportPage.Write(results.ReportHtml, inputs);
         written.Add(results.ReportHtml);
         return written;
     }

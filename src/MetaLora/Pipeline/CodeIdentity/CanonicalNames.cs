@@ -50,9 +50,6 @@ public sealed class CanonicalNames
     /// <summary>The text with every own type's name replaced by its id.</summary>
     public string Apply(string text) => _names.Replace(text, m => _ids[m.Value]);
 
-    /// <summary>The id of an own type, or its name for any other.</summary>
-    public string Of(string fullName) => _ids.GetValueOrDefault(fullName, fullName);
-
     /// <summary>What a type is without its code: <see cref="MethodText.Shape"/> and every member's signature.</summary>
     private static string Structure(TypeDefinition type)
     {

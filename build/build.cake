@@ -6,7 +6,8 @@
 
 using System.Diagnostics;
 using MetaLora;
-using MetaLora.Pipeline;
+using MetaLora.Inference;
+using MetaLora.Study;
 
 // Relative paths are relative to the repository root, the parent of this script's folder (Cake
 // starts in the script's folder); child processes start there too.
@@ -55,7 +56,7 @@ if (Environment.GetCommandLineArgs().Any(a => a is "--dryrun" or "--noop" or "--
 // One pipeline at a time per data folder and per results folder, held for the whole run; the lora processes below are told
 // their parent holds it. A failure in a task goes through Cake's error path (teardown, task summary). A sharded run
 // (--shard=i/n) shares the folders with the other shards instead: its one lora process takes the locks itself
-// (src/MetaLora/Pipeline/ShardedRun.cs), exclusive only while it brings the stages before Infer up to date.
+// (src/MetaLora/Study/ShardedRun.cs), exclusive only while it brings the stages before Infer up to date.
 DataFolderLock dataLock = null, resultsLock = null;
 IDisposable shared = null;
 Setup(ctx =>

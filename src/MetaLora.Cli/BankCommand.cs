@@ -1,8 +1,9 @@
-using MetaLora.Pipeline;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MetaLora.Bank.Embedded;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 

@@ -2,10 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using MetaLora.Cli.Bench;
 using MetaLora.Formats;
-using MetaLora.Metrics;
 using MetaLora.Model;
 using MetaLora.Prediction;
 using MetaLora.Tokenization;
+using MetaLora.Bank;
+using MetaLora.Distances;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Cli;
 

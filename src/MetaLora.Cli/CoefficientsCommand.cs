@@ -1,8 +1,12 @@
 using System.CommandLine;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
 using MetaLora.Prediction;
 using MetaLora.Stages;
+using MetaLora.Distances;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using MetaLora.Prediction;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Cli;
 

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
 using MetaLora.Stages;
+using MetaLora.Distances;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 

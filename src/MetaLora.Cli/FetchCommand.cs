@@ -1,8 +1,12 @@
 using System.CommandLine;
 using MetaLora.Bank;
 using MetaLora.Hub;
-using MetaLora.Pipeline;
 using Spectre.Console;
+using MetaLora.Layout;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.IO;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
 using MetaLora.Prediction;
 using MetaLora.Stages;
+using MetaLora.Distances;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Study;
 
 namespace MetaLora.Cli;
 

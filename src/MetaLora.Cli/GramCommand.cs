@@ -1,6 +1,9 @@
 using System.CommandLine;
-using MetaLora.Pipeline;
 using MetaLora.Stages;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 

@@ -1,5 +1,9 @@
 using System.CommandLine;
-using MetaLora.Pipeline;
+using MetaLora.IO;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Reporting;
+using MetaLora.Study;
 
 namespace MetaLora.Cli;
 

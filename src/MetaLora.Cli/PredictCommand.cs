@@ -2,10 +2,15 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
 using MetaLora.Prediction;
 using MetaLora.Stages;
+using MetaLora.Distances;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 

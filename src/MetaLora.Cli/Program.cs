@@ -1,6 +1,8 @@
 using System.CommandLine;
 using MetaLora;
 using MetaLora.Cli;
+using MetaLora.Cluster;
+using MetaLora.IO;
 
 // One tool, one verb per pipeline stage; each verb lives in its own file and builds its Command.
 var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
@@ -47,7 +49,7 @@ catch (BadInputException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
-catch (Exception e) when (MetaLora.Pipeline.StorageFailure.Describe(e) is { } storage)
+catch (Exception e) when (MetaLora.IO.StorageFailure.Describe(e) is { } storage)
 {
     Console.Error.WriteLine($"error: {storage.Message}");
     return 2;

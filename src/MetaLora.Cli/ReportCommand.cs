@@ -1,6 +1,10 @@
 using System.CommandLine;
-using MetaLora.Pipeline;
 using MetaLora.Stages;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 

@@ -3,6 +3,8 @@ using MetaLora.Bank;
 using MetaLora.Formats;
 using MetaLora.Serving;
 using MetaLora.Stages;
+using MetaLora.Inference;
+using MetaLora.Inference.OpenAi;
 
 namespace MetaLora.Cli;
 
@@ -47,9 +49,9 @@ internal static class ServeCommand
                 key = Environment.GetEnvironmentVariable(variable);
                 if (string.IsNullOrEmpty(key)) throw new BadInputException($"--api-key-env={variable}: ${variable} is not set");
             }
-            var options = new ServeOptions
+            var options = new ModelServerOptions
             {
-                ModelDir = InferStage.BaseModelDir(bank),
+                ModelDir = BaseModelFolder.Of(bank),
                 ModelName = parse.GetValue(modelName) ?? bank.Name,
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),

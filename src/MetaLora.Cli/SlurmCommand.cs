@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using MetaLora.Cluster;
 using MetaLora.Stages;
+using MetaLora.Bank.Embedded;
+using MetaLora.Inference;
+using MetaLora.Model;
 
 namespace MetaLora.Cli;
 
@@ -27,7 +30,7 @@ internal static class SlurmCommand
         public readonly Option<int?> CpusPerTask = new("--cpus-per-task") { Description = "sbatch --cpus-per-task." };
         public readonly Option<string?> Mem = new("--mem") { Description = "sbatch --mem, e.g. 32G." };
         public readonly Option<string> JobName = new("--job-name") { Description = "sbatch --job-name.", DefaultValueFactory = _ => "lora-infer" };
-        public readonly ServerEngineOptions Engine = new();
+        public readonly EngineOptions Engine = new();
 
         public void AddTo(Command command)
         {
@@ -64,7 +67,7 @@ internal static class SlurmCommand
                     .. launcher, "infer", "--pipeline", string.Join(',', pipelines.Select(p => p.Name)),
                     "--bank-dir", Path.GetFullPath(s.Bank.Directory), "--data-dir", Path.GetFullPath(s.Layout.DataDir), "--results-dir", results,
                     "--limit", s.Limit.ToString(), "--max-new-tokens", maxNewTokens.ToString(CultureInfo.InvariantCulture), "--batch-size", parse.GetValue(BatchSize).ToString(),
-                    .. ServerEngineOptions.Words(server),
+                    .. EngineOptions.Words(server),
                 ],
                 Dir = Path.Combine(results, "slurm"),
                 WorkingDir = Directory.GetCurrentDirectory(),

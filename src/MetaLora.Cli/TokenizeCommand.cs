@@ -1,6 +1,8 @@
 using System.CommandLine;
-using MetaLora.Pipeline;
 using MetaLora.Stages;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 

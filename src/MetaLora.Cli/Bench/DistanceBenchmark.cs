@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using MetaLora.Metrics;
+using MetaLora.Distances;
+using MetaLora.Repro;
 
 namespace MetaLora.Cli.Bench;
 

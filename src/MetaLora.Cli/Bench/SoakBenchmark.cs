@@ -4,6 +4,8 @@ using System.Text;
 using MetaLora.Bank;
 using MetaLora.Model;
 using static TorchSharp.torch;
+using MetaLora.Stages;
+using MetaLora.Inference;
 
 namespace MetaLora.Cli.Bench;
 
@@ -25,7 +27,7 @@ public static class SoakBenchmark
         if (o.Seconds <= 0 || o.Workers < 1 || o.MaxNewTokens < 1)
             throw new BadInputException("bench soak: --seconds, --workers and --max-new-tokens must be positive");
         var bank = BankInfo.Load(o.BankDir);
-        var modelDir = MetaLora.Stages.InferStage.BaseModelDir(bank);
+        var modelDir = BaseModelFolder.Of(bank);
         var tasks = bank.Take(o.Tasks);
         var withAdapters = tasks.Where(t => Directory.Exists(bank.AdapterDir(t))).ToHashSet(StringComparer.Ordinal);
         // Read once: the loop below is what is soaked, not the disk.

@@ -4,11 +4,14 @@ using System.Text;
 using System.Text.Json;
 using MetaLora.Evaluation;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
 using MetaLora.Prediction;
 using MetaLora.Reporting;
 using MetaLora.Stages;
+using MetaLora.Bank.Embedded;
+using MetaLora.Distances;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Prediction.Coefficients;
 
 namespace MetaLora.Cli.Bench;
 

@@ -1,6 +1,7 @@
 using MetaLora.Formats;
 using MetaLora.Prediction;
 using static TorchSharp.torch;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Cli.Bench;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MetaLora.Formats;
 using MetaLora.Hub;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Bank;
 

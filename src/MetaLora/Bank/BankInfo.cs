@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MetaLora.Formats;
+using MetaLora.Model;
 
 namespace MetaLora.Bank;
 

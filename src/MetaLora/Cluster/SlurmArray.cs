@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Cluster;
 

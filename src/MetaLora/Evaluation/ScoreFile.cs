@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Evaluation;
 

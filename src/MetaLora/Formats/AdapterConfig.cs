@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Formats;
 

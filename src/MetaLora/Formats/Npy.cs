@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Formats;
 

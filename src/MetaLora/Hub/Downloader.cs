@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using MetaLora.Http;
+using MetaLora.IO;
+using MetaLora.IO.Http;
 
 namespace MetaLora.Hub;
 

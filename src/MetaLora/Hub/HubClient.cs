@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using MetaLora.Http;
+using MetaLora.IO.Http;
 
 namespace MetaLora.Hub;
 

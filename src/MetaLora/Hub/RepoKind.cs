@@ -1,3 +1,5 @@
+using MetaLora.Bank;
+
 
 namespace MetaLora.Hub;
 

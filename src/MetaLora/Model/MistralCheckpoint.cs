@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
+using MetaLora.IO;
 
 namespace MetaLora.Model;
 

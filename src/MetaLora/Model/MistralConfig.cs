@@ -2,8 +2,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
 using TorchSharp;
+using MetaLora.IO;
 
 namespace MetaLora.Model;
 

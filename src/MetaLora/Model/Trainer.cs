@@ -1,8 +1,8 @@
 using System.Text.Json;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using MetaLora.IO;
 
 namespace MetaLora.Model;
 

@@ -1,3 +1,5 @@
+using MetaLora.Repro;
+
 namespace MetaLora.Reporting;
 
 /// <summary>The math code paths a summary's numbers were computed with (see <see cref="MathModes"/>): the modes only, not the CPU.</summary>

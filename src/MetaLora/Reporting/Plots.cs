@@ -1,7 +1,8 @@
 using System.Globalization;
-using MetaLora.Pipeline;
 using ScottPlot;
 using SkiaSharp;
+using MetaLora.IO;
+using MetaLora.Reporting.Page;
 
 namespace MetaLora.Reporting;
 

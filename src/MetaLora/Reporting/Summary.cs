@@ -1,7 +1,8 @@
 using System.Globalization;
 using MetaLora.Evaluation;
-using MetaLora.Pipeline;
 using MetaLora.Reporting.Statistics;
+using MetaLora.IO;
+using MetaLora.Layout;
 
 namespace MetaLora.Reporting;
 

@@ -1,10 +1,15 @@
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
 using MetaLora.Prediction;
 using MetaLora.Tokenization;
+using MetaLora.Distances;
+using MetaLora.IO;
+using MetaLora.Layout;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Stages;
 

@@ -1,7 +1,8 @@
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
+using MetaLora.Distances;
+using MetaLora.Layout;
+using MetaLora.Repro;
 
 namespace MetaLora.Stages;
 

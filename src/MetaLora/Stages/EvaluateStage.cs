@@ -1,7 +1,9 @@
 using MetaLora.Bank;
 using MetaLora.Evaluation;
-using MetaLora.Pipeline;
 using MetaLora.Reporting;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Repro;
 
 namespace MetaLora.Stages;
 

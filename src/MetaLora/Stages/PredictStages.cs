@@ -2,9 +2,16 @@ using System.Globalization;
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
 using MetaLora.Prediction;
+using MetaLora.Distances;
+using MetaLora.IO;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Prediction.Baselines;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Stages;
 
@@ -21,7 +28,7 @@ public static class PredictStages
     public static void Gram(BankInfo bank, DataLayout layout, int limit)
     {
         var tasks = bank.Take(limit);
-        var gram = Prediction.Gram.Compute(OpenAdapters(bank, tasks));
+        var gram = Prediction.Coefficients.Mlp.Gram.Compute(OpenAdapters(bank, tasks));
         MatrixCsv.Write(layout.GramFile, tasks, gram.Matrix);
     }
 

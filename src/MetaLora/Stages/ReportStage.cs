@@ -1,6 +1,8 @@
-using MetaLora.Pipeline;
 using MetaLora.Reporting;
 using MetaLora.Reporting.Page;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Prediction.Baselines;
 
 namespace MetaLora.Stages;
 

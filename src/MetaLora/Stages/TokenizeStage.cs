@@ -2,8 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
 using MetaLora.Tokenization;
+using MetaLora.IO;
+using MetaLora.Layout;
+using MetaLora.Reporting;
+using MetaLora.Repro;
+using MetaLora.Study;
 
 namespace MetaLora.Stages;
 
@@ -72,7 +76,7 @@ public static class TokenizeStage
 
     private static string ItemKey(BankInfo bank, string task, string tokenizerKey)
     {
-        var sb = new StringBuilder(tokenizerKey).Append('\n').Append(StageRunner.CurrentFingerprint).Append('\n');
+        var sb = new StringBuilder(tokenizerKey).Append('\n').Append(RunningStage.Fingerprint).Append('\n');
         foreach (var file in Dataset.SplitFiles(bank.DatasetDir(task), "train"))
             sb.Append(Path.GetFileName(file)).Append('\t').Append(FileStamp.Hash(file)).Append('\n');
         return Sha256(sb.ToString());

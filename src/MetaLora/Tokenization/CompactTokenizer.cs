@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using MetaLora.Formats;
 using Microsoft.ML.Tokenizers;
+using MetaLora.IO;
 
 namespace MetaLora.Tokenization;
 
@@ -80,7 +81,7 @@ public sealed class CompactTokenizer : Tokenizer
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(new VocabFile(BaseModel, ["<unk>", "<s>", "</s>"], _baseIds),
             new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        Pipeline.AtomicFile.WriteAllBytes(path, json);
+        AtomicFile.WriteAllBytes(path, json);
     }
 
     /// <summary>The compact id of one base id (unknown when the corpus never produced it).</summary>

@@ -1,5 +1,6 @@
 using MetaLora.Bank;
 using Microsoft.ML.Tokenizers;
+using MetaLora.Formats;
 
 namespace MetaLora.Tokenization;
 

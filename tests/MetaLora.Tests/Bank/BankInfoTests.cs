@@ -1,4 +1,5 @@
 using MetaLora.Bank;
+using MetaLora.Model;
 
 namespace MetaLora.Tests.Bank;
 

@@ -4,6 +4,8 @@ using System.Text.RegularExpressions;
 using MetaLora.Bank;
 using MetaLora.Tests.Hub;
 using MetaLora.Tests.Support;
+using MetaLora.Formats;
+using MetaLora.Reporting.Publish;
 
 namespace MetaLora.Tests.EndToEnd;
 
@@ -89,12 +91,12 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         File.WriteAllText(kl, klSource.Replace("return (Lanes.Sum(pq), -Lanes.Sum(qp));", "return (Lanes.Sum(pq) * 1.0, -Lanes.Sum(qp));"));
         var manifests = Directory.GetFiles(Path.Combine(data, ".stages"), "*.json").ToDictionary(f => f, File.ReadAllBytes);
         var dry = Run(bank, data, "--dryrun");
-        AssertStage(dry.Stdout, "Distances.KL", "out of date (code changed: src/MetaLora/Metrics/KL.cs)");
+        AssertStage(dry.Stdout, "Distances.KL", "out of date (code changed: src/MetaLora/Distances/KL.cs)");
         foreach (var s in new[] { "Tokenize", "Distances.WD", "Distances.JS", "Distances.MMD" }) AssertStage(dry.Stdout, s, "up to date");
         Assert.All(manifests, m => Assert.Equal(m.Value, File.ReadAllBytes(m.Key)));
         var sixth = Run(bank, data);
         AssertStage(sixth.Stdout, "Tokenize", "up to date");
-        AssertStage(sixth.Stdout, "Distances.KL", "running (code changed: src/MetaLora/Metrics/KL.cs)");
+        AssertStage(sixth.Stdout, "Distances.KL", "running (code changed: src/MetaLora/Distances/KL.cs)");
         foreach (var s in new[] { "Distances.WD", "Distances.JS", "Distances.MMD" }) AssertStage(sixth.Stdout, s, "up to date");
         Assert.Equal(klBefore, File.ReadAllBytes(Path.Combine(data, "preprocessed", "distances", "KL.csv")));
         File.WriteAllText(kl, klSource);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using MetaLora.Http;
+using MetaLora.IO.Http;
 
 namespace MetaLora.Tests.Http;
 

@@ -1,5 +1,5 @@
 using MetaLora.Cli.Bench;
-using MetaLora.Metrics;
+using MetaLora.Distances;
 
 namespace MetaLora.Tests.Metrics;
 

@@ -1,4 +1,5 @@
-using MetaLora.Metrics;
+using MetaLora.Distances;
+
 
 namespace MetaLora.Tests.Metrics;
 

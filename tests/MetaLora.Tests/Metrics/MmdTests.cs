@@ -1,4 +1,7 @@
-using MetaLora.Metrics;
+using MetaLora.Distances;
+using MetaLora.Formats;
+using MetaLora.Repro;
+
 
 namespace MetaLora.Tests.Metrics;
 

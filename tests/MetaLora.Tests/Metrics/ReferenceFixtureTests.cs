@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
-using MetaLora.Metrics;
 using MetaLora.Tests.Support;
+using MetaLora.Distances;
 
 namespace MetaLora.Tests.Metrics;
 

@@ -1,5 +1,5 @@
-using MetaLora.Pipeline;
 using MetaLora.Tests.Support;
+using MetaLora.IO;
 
 namespace MetaLora.Tests.Pipeline;
 

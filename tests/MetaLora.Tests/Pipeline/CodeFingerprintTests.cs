@@ -1,5 +1,6 @@
-using MetaLora.Pipeline;
-using MetaLora.Pipeline.CodeIdentity;
+using MetaLora.Repro.CodeIdentity;
+using MetaLora.Study;
+
 
 namespace MetaLora.Tests.Pipeline;
 
@@ -41,8 +42,8 @@ public sealed class CodeFingerprintTests
         Assert.DoesNotContain("src/MetaLora/Formats/HalfPrecision.cs", Files("Bank.embedded"));
         Assert.Contains("src/MetaLora/Formats/HalfPrecision.cs", Files("Predict.KL.base_version"));
         Assert.Contains("src/MetaLora/Tokenization/TokenizerFactory.cs", Files("Bank.embedded"));
-        Assert.Contains("src/MetaLora/Prediction/MlpCheckpoint.cs", Files("Coefficients.KL.mlp_version"));
-        Assert.Contains("src/MetaLora/Metrics/Lanes.cs", Files("Distances.KL"));
+        Assert.Contains("src/MetaLora/Prediction/Coefficients/Mlp/MlpCheckpoint.cs", Files("Coefficients.KL.mlp_version"));
+        Assert.Contains("src/MetaLora/Distances/Lanes.cs", Files("Distances.KL"));
         // Benchmarks are not part of any stage.
         Assert.All(Fingerprints.Value, f => Assert.DoesNotContain(f.Value.Keys, k => k.Contains("Benchmark", StringComparison.Ordinal)));
     }
@@ -52,28 +53,28 @@ public sealed class CodeFingerprintTests
     {
         foreach (var metric in new[] { "WD", "KL", "JS", "MMD" })
             foreach (var other in new[] { "WD", "KL", "JS", "MMD" })
-                Assert.Equal(metric == other, Files($"Distances.{metric}").Contains($"src/MetaLora/Metrics/{other}.cs"));
-        Assert.DoesNotContain("src/MetaLora/Prediction/NormalizedVersion.cs", Files("Coefficients.KL.base_version"));
-        Assert.Contains("src/MetaLora/Prediction/NormalizedVersion.cs", Files("Coefficients.KL.normalized_version"));
+                Assert.Equal(metric == other, Files($"Distances.{metric}").Contains($"src/MetaLora/Distances/{other}.cs"));
+        Assert.DoesNotContain("src/MetaLora/Prediction/Coefficients/NormalizedVersion.cs", Files("Coefficients.KL.base_version"));
+        Assert.Contains("src/MetaLora/Prediction/Coefficients/NormalizedVersion.cs", Files("Coefficients.KL.normalized_version"));
         // mlp_version standardises rows as normalized_version does: one alternative may call another.
-        Assert.Contains("src/MetaLora/Prediction/NormalizedVersion.cs", Files("Coefficients.KL.mlp_version"));
+        Assert.Contains("src/MetaLora/Prediction/Coefficients/NormalizedVersion.cs", Files("Coefficients.KL.mlp_version"));
         // mlp_version's engine is a stage parameter too: each engine's stages depend on its own code only.
         string[] sweep = ["SweepPass.cs", "SweepKernels.cs", "SweepMlp.cs", "SweepInputs.cs", "SweepTrainer.cs", "AdamMoments.cs"];
         foreach (var file in sweep)
         {
-            Assert.Contains($"src/MetaLora/Prediction/{file}", Files("Coefficients.KL.mlp_version"));
-            Assert.DoesNotContain($"src/MetaLora/Prediction/{file}", Files("Coefficients.KL.mlp_version.dense"));
+            Assert.Contains($"src/MetaLora/Prediction/Coefficients/Mlp/Sweep/{file}", Files("Coefficients.KL.mlp_version"));
+            Assert.DoesNotContain($"src/MetaLora/Prediction/Coefficients/Mlp/Sweep/{file}", Files("Coefficients.KL.mlp_version.dense"));
         }
-        Assert.DoesNotContain("src/MetaLora/Prediction/DenseMlp.cs", Files("Coefficients.KL.mlp_version"));
-        Assert.Contains("src/MetaLora/Prediction/DenseMlp.cs", Files("Coefficients.KL.mlp_version.dense"));
-        foreach (var shared in new[] { "MlpVersion.cs", "CoefficientMlp.cs", "MlpCheckpoint.cs", "GramLoss.cs" })
-            Assert.Contains($"src/MetaLora/Prediction/{shared}", Files("Coefficients.KL.mlp_version.dense"));
+        Assert.DoesNotContain("src/MetaLora/Prediction/Coefficients/Mlp/Dense/DenseMlp.cs", Files("Coefficients.KL.mlp_version"));
+        Assert.Contains("src/MetaLora/Prediction/Coefficients/Mlp/Dense/DenseMlp.cs", Files("Coefficients.KL.mlp_version.dense"));
+        foreach (var shared in new[] { "MlpVersion.cs", "Mlp/CoefficientMlp.cs", "Mlp/MlpCheckpoint.cs", "Mlp/GramLoss.cs" })
+            Assert.Contains($"src/MetaLora/Prediction/Coefficients/{shared}", Files("Coefficients.KL.mlp_version.dense"));
         foreach (var model in new[] { "base_version", "normalized_version" })
             Assert.DoesNotContain(Files($"Coefficients.KL.{model}"), f => f.Contains("Sweep", StringComparison.Ordinal) || f.Contains("DenseMlp", StringComparison.Ordinal));
         // The metric does not change the coefficient code: same identity for every metric.
         Assert.Equal(Fingerprints.Value["Coefficients.KL.base_version"], Fingerprints.Value["Coefficients.WD.base_version"]);
         // Histograms feed KL and JS, cumulative counts WD; MMD samples raw ids.
-        Assert.DoesNotContain("src/MetaLora/Metrics/Histogram.cs", Files("Distances.MMD"));
+        Assert.DoesNotContain("src/MetaLora/Distances/Histogram.cs", Files("Distances.MMD"));
     }
 
     [Fact]
@@ -84,17 +85,17 @@ public sealed class CodeFingerprintTests
         Assert.DoesNotContain("engine", StageFingerprints.AllStages().Single(s => s.Name == "Infer.base").Params.Keys);
         foreach (var stage in new[] { "Infer.base", "Infer.finetuned", "Infer.KL_base_version" })
         {
-            Assert.Contains("src/MetaLora/Stages/LocalInfer.cs", Files(stage));
+            Assert.Contains("src/MetaLora/Inference/Local/LocalInfer.cs", Files(stage));
             Assert.Contains("src/MetaLora/Model/Generation.cs", Files(stage));
-            Assert.DoesNotContain(Files(stage), f => f.StartsWith("src/MetaLora/Serving/", StringComparison.Ordinal));
+            Assert.DoesNotContain(Files(stage), f => f.StartsWith("src/MetaLora/Inference/OpenAi/", StringComparison.Ordinal));
             Assert.DoesNotContain("package:Polly.Core", Files(stage));
         }
         foreach (var stage in new[] { "Infer.base@openai", "Infer.finetuned@openai" })
         {
-            Assert.Contains("src/MetaLora/Serving/OpenAiInfer.cs", Files(stage));
-            Assert.Contains("src/MetaLora/Serving/OpenAiClient.cs", Files(stage));
+            Assert.Contains("src/MetaLora/Inference/OpenAi/OpenAiInfer.cs", Files(stage));
+            Assert.Contains("src/MetaLora/Inference/OpenAi/OpenAiClient.cs", Files(stage));
             Assert.Contains("package:Polly.Core", Files(stage));
-            Assert.DoesNotContain("src/MetaLora/Stages/LocalInfer.cs", Files(stage));
+            Assert.DoesNotContain("src/MetaLora/Inference/Local/LocalInfer.cs", Files(stage));
             Assert.DoesNotContain(Files(stage), f => f.StartsWith("src/MetaLora/Model/", StringComparison.Ordinal));
             Assert.DoesNotContain(Files(stage), f => f.StartsWith("package:TorchSharp", StringComparison.Ordinal) || f.StartsWith("native:", StringComparison.Ordinal));
             // lora serve is not part of any stage.

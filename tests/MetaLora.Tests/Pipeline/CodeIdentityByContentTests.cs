@@ -1,16 +1,18 @@
 using System.Text.RegularExpressions;
-using MetaLora.Pipeline.CodeIdentity;
 using MetaLora.Tests.EndToEnd;
 using MetaLora.Tests.Support;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Tests.Pipeline;
 
 /// <summary>
 /// Where code lives and what its types are called decide nothing: a copy of the repository with a type
-/// renamed into another namespace and folder, a type split out of its file, a file moved and two files
-/// merged, compiled by the real build, gives every stage of the study the same deciding code identity;
-/// only the per-file entries, which explain a change, follow the files. One build holds the four
-/// edits (each on other code), so that the suite pays for one build, not four.
+/// renamed into another namespace and folder, a type named in other types' signatures moved to another
+/// namespace, a class split into two partial files, a file holding a generated regex moved (the
+/// generator names its types after the file's path) and two files merged, compiled by the real build,
+/// gives every stage of the study the same deciding code identity; only the per-file entries, which
+/// explain a change, follow the files. One build holds all the edits (each on other code), so that the
+/// suite pays for one build, not five.
 /// </summary>
 [Collection(BuildScriptCollection.Name)]
 public sealed class CodeIdentityByContentTests : IDisposable
@@ -26,32 +28,47 @@ public sealed class CodeIdentityByContentTests : IDisposable
 
     private string Src(string relative) => Path.Combine(_copy.Root, "src", "MetaLora", relative);
 
+    /// <summary>Renames <paramref name="from"/> to <paramref name="to"/> in every source file that names it and imports <paramref name="ns"/> there.</summary>
+    private void Rename(string from, string to, string ns)
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_copy.Root, "src"), "*.cs", SearchOption.AllDirectories))
+        {
+            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)) continue;
+            var text = File.ReadAllText(file);
+            if (!Regex.IsMatch(text, $@"\b{from}\b")) continue;
+            File.WriteAllText(file, $"using {ns};\n" + Regex.Replace(text, $@"\b{from}\b", to));
+        }
+    }
+
+    private void MoveType(string from, string to, string oldNamespace, string newNamespace)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Src(to))!);
+        File.WriteAllText(Src(to), File.ReadAllText(Src(from)).Replace($"namespace {oldNamespace};", $"namespace {newNamespace};", StringComparison.Ordinal));
+        File.Delete(Src(from));
+    }
+
     [Fact]
     public void A_rename_a_move_a_split_and_a_merge_rerun_nothing()
     {
         using var original = CodeBase.Load(AppContext.BaseDirectory);
         var before = StageFingerprints.Of(original);
 
-        // 1. Rename Softmin to SoftMinimum and move it into its own namespace and folder, and 2. split
-        //    DistanceInput out of its file into one of its own.
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(_copy.Root, "src"), "*.cs", SearchOption.AllDirectories))
-        {
-            var text = File.ReadAllText(file);
-            if (!Regex.IsMatch(text, @"\bSoftmin\b") || file.EndsWith("Softmin.cs", StringComparison.Ordinal)) continue;
-            File.WriteAllText(file, "using MetaLora.Prediction.Coefficients;\n" + Regex.Replace(text, @"\bSoftmin\b", "SoftMinimum"));
-        }
-        var softmin = File.ReadAllText(Src("Prediction/Softmin.cs"));
-        var split = softmin.LastIndexOf("/// <summary>", softmin.IndexOf("internal static class DistanceInput", StringComparison.Ordinal), StringComparison.Ordinal);
-        Directory.CreateDirectory(Src("Prediction/Coefficients"));
-        File.WriteAllText(Src("Prediction/Coefficients/SoftMinimum.cs"),
-            Regex.Replace(softmin[..split], @"\bSoftmin\b", "SoftMinimum").Replace("namespace MetaLora.Prediction;", "namespace MetaLora.Prediction.Coefficients;", StringComparison.Ordinal));
-        File.WriteAllText(Src("Prediction/DistanceInput.cs"),
-            "using MetaLora.Prediction.Coefficients;\n\nnamespace MetaLora.Prediction;\n\n" + Regex.Replace(softmin[split..], @"\bSoftmin\b", "SoftMinimum"));
-        File.Delete(Src("Prediction/Softmin.cs"));
-        // 3. Move a file into another folder (same namespace).
-        Directory.CreateDirectory(Src("Prediction/Gram"));
-        File.Move(Src("Prediction/Gram.cs"), Src("Prediction/Gram/Gram.cs"));
-        // 4. Merge two files into one.
+        // 1. Rename Softmin to SoftMinimum, into another namespace and folder.
+        Rename("Softmin", "SoftMinimum", "MetaLora.Prediction.Weights");
+        MoveType("Prediction/Coefficients/Softmin.cs", "Prediction/Weights/SoftMinimum.cs", "MetaLora.Prediction.Coefficients", "MetaLora.Prediction.Weights");
+        // 2. Move Combiner, which other types' member signatures name, to another namespace: the order
+        //    of those members by name changes, not what they are.
+        Rename("Combiner", "Combiner", "MetaLora.Prediction.Mixing");
+        MoveType("Prediction/Combining/Combiner.cs", "Prediction/Mixing/Combiner.cs", "MetaLora.Prediction.Combining", "MetaLora.Prediction.Mixing");
+        // 3. Split a class into two partial files.
+        var lanes = File.ReadAllText(Src("Distances/Lanes.cs")).Replace("internal static class Lanes", "internal static partial class Lanes", StringComparison.Ordinal);
+        var logAt = lanes.LastIndexOf("    /// <summary>", lanes.IndexOf("public static V Log<V>", StringComparison.Ordinal), StringComparison.Ordinal);
+        var logEnd = lanes.IndexOf("    private const double Ln2", StringComparison.Ordinal);
+        File.WriteAllText(Src("Distances/Lanes.Log.cs"), "using System.Runtime.CompilerServices;\n\nnamespace MetaLora.Distances;\n\ninternal static partial class Lanes\n{\n" + lanes[logAt..logEnd] + "}\n");
+        File.WriteAllText(Src("Distances/Lanes.cs"), lanes[..logAt] + lanes[logEnd..]);
+        // 4. Move a file that holds a [GeneratedRegex] into another folder (same namespace).
+        MoveType("Bank/BankInfo.cs", "Bank/Info/BankInfo.cs", "MetaLora.Bank", "MetaLora.Bank");
+        // 5. Merge two files into one.
         File.WriteAllText(Src("Reporting/PlotPoints.cs"), File.ReadAllText(Src("Reporting/PipelineMean.cs")) + "\n"
             + File.ReadAllText(Src("Reporting/TaskPoint.cs")).Replace("namespace MetaLora.Reporting;", "", StringComparison.Ordinal));
         File.Delete(Src("Reporting/PipelineMean.cs"));
@@ -70,11 +87,12 @@ public sealed class CodeIdentityByContentTests : IDisposable
 
         // The edits took effect: the explanations name the new files.
         var coefficients = after["Coefficients.KL.base_version"];
-        Assert.Contains("src/MetaLora/Prediction/Coefficients/SoftMinimum.cs", coefficients.Keys);
-        Assert.Contains("src/MetaLora/Prediction/DistanceInput.cs", coefficients.Keys);
-        Assert.DoesNotContain("src/MetaLora/Prediction/Softmin.cs", coefficients.Keys);
-        Assert.Contains("src/MetaLora/Prediction/Softmin.cs", before["Coefficients.KL.base_version"].Keys);
-        Assert.Contains("src/MetaLora/Prediction/Gram/Gram.cs", after["Gram"].Keys);
+        Assert.Contains("src/MetaLora/Prediction/Weights/SoftMinimum.cs", coefficients.Keys);
+        Assert.DoesNotContain("src/MetaLora/Prediction/Coefficients/Softmin.cs", coefficients.Keys);
+        Assert.Contains("src/MetaLora/Prediction/Coefficients/Softmin.cs", before["Coefficients.KL.base_version"].Keys);
+        Assert.Contains("src/MetaLora/Prediction/Mixing/Combiner.cs", after["Predict.KL.base_version"].Keys);
+        Assert.Contains("src/MetaLora/Distances/Lanes.Log.cs", after["Distances.KL"].Keys);
+        Assert.Contains("src/MetaLora/Bank/Info/BankInfo.cs", after["Tokenize"].Keys);
         Assert.Contains("src/MetaLora/Reporting/PlotPoints.cs", after["Report"].Keys);
     }
 }

@@ -1,11 +1,11 @@
 using System.Globalization;
-using MetaLora.Pipeline.CodeIdentity;
 using MetaLora.Tests.EndToEnd;
 using MetaLora.Tests.Support;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Mono.Cecil;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Tests.Pipeline;
 

@@ -1,5 +1,6 @@
-using MetaLora.Pipeline;
 using MetaLora.Tests.Support;
+using MetaLora.IO;
+using MetaLora.Study;
 
 namespace MetaLora.Tests.Pipeline;
 

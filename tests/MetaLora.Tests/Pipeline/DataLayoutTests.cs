@@ -1,4 +1,5 @@
-using MetaLora.Pipeline;
+using MetaLora.Layout;
+
 
 namespace MetaLora.Tests.Pipeline;
 

@@ -1,6 +1,6 @@
-using MetaLora.Pipeline;
-using MetaLora.Pipeline.CodeIdentity;
 using MetaLora.Tests.Support;
+using MetaLora.Repro.CodeIdentity;
+using MetaLora.Study;
 
 namespace MetaLora.Tests.Pipeline;
 

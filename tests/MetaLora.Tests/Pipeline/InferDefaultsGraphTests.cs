@@ -1,4 +1,5 @@
-using MetaLora.Pipeline;
+using MetaLora.Study;
+
 
 namespace MetaLora.Tests.Pipeline;
 

@@ -1,5 +1,7 @@
-using MetaLora.Pipeline;
 using MetaLora.Tests.Support;
+using MetaLora.IO;
+using MetaLora.Repro;
+using MetaLora.Study;
 
 namespace MetaLora.Tests.Pipeline;
 

@@ -1,4 +1,6 @@
-using MetaLora.Pipeline;
+using MetaLora.Inference;
+using MetaLora.Study;
+
 
 namespace MetaLora.Tests.Pipeline;
 

@@ -1,5 +1,6 @@
-using MetaLora.Pipeline;
-using MetaLora.Pipeline.CodeIdentity;
+using MetaLora.Repro.CodeIdentity;
+using MetaLora.Study;
+
 
 namespace MetaLora.Tests.Pipeline;
 

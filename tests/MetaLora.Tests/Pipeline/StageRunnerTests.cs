@@ -1,5 +1,7 @@
-using MetaLora.Pipeline;
 using MetaLora.Tests.Support;
+using MetaLora.IO;
+using MetaLora.Repro;
+using MetaLora.Study;
 
 namespace MetaLora.Tests.Pipeline;
 
@@ -148,9 +150,9 @@ public sealed class StageRunnerTests : IDisposable
     {
         Setup();
         string seen = "";
-        _runner.Run(Spec(), false, () => { seen = StageRunner.CurrentFingerprint; return Action(); });
+        _runner.Run(Spec(), false, () => { seen = RunningStage.Fingerprint; return Action(); });
         Assert.Equal(64, seen.Length);
-        Assert.Equal("", StageRunner.CurrentFingerprint);
+        Assert.Equal("", RunningStage.Fingerprint);
     }
 
     [Fact]

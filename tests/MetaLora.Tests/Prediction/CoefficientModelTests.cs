@@ -1,4 +1,5 @@
 using MetaLora.Prediction;
+using MetaLora.Prediction.Coefficients;
 
 namespace MetaLora.Tests.Prediction;
 

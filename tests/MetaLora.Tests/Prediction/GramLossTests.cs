@@ -2,6 +2,9 @@ using MetaLora.Prediction;
 using MetaLora.Tests.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Coefficients.Mlp.Dense;
 
 namespace MetaLora.Tests.Prediction;
 

@@ -3,6 +3,9 @@ using MetaLora.Tests.Metrics;
 using MetaLora.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Coefficients.Mlp.Dense;
 
 namespace MetaLora.Tests.Prediction;
 

@@ -1,11 +1,16 @@
 using MetaLora.Bank;
 using MetaLora.Formats;
 using MetaLora.Hub;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
 using MetaLora.Prediction;
 using MetaLora.Stages;
 using MetaLora.Tests.Support;
+using MetaLora.Distances;
+using MetaLora.IO;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Tests.Prediction;
 

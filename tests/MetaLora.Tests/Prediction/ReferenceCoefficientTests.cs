@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using MetaLora.Prediction;
 using MetaLora.Tests.Metrics;
 using MetaLora.Tests.Support;
+using MetaLora.Prediction.Coefficients;
 
 namespace MetaLora.Tests.Prediction;
 

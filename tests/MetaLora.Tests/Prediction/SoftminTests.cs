@@ -1,5 +1,6 @@
 using MetaLora.Prediction;
 using MetaLora.Tests.Metrics;
+using MetaLora.Prediction.Coefficients;
 
 namespace MetaLora.Tests.Prediction;
 

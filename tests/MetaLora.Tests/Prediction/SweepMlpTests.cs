@@ -1,6 +1,10 @@
 using MetaLora.Prediction;
 using MetaLora.Tests.Support;
 using static TorchSharp.torch;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Coefficients.Mlp.Dense;
+using MetaLora.Prediction.Coefficients.Mlp.Sweep;
 
 namespace MetaLora.Tests.Prediction;
 

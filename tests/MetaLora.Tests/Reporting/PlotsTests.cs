@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using MetaLora.Reporting;
+using MetaLora.Reporting.Page;
 
 namespace MetaLora.Tests.Reporting;
 

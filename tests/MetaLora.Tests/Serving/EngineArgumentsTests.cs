@@ -1,5 +1,6 @@
-using MetaLora.Pipeline;
 using MetaLora.Serving;
+using MetaLora.Inference.OpenAi;
+using MetaLora.Study;
 
 namespace MetaLora.Tests.Serving;
 

@@ -1,10 +1,12 @@
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
 using MetaLora.Prediction;
 using MetaLora.Stages;
 using MetaLora.Tests.Support;
+using MetaLora.Distances;
+using MetaLora.Layout;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
 
 namespace MetaLora.Tests.Stages;
 

@@ -3,6 +3,7 @@ using MetaLora.Model;
 using MetaLora.Stages;
 using MetaLora.Tests.Support;
 using static TorchSharp.torch;
+using MetaLora.Inference.Local;
 
 namespace MetaLora.Tests.Stages;
 

@@ -1,3 +1,5 @@
+using MetaLora.Formats;
+
 namespace MetaLora.Bank.Embedded;
 
 /// <summary>

@@ -5,11 +5,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetaLora.Formats;
 using MetaLora.Model;
-using MetaLora.Pipeline;
 using MetaLora.Tokenization;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
 using static TorchSharp.torch;
+using MetaLora.IO;
 
 namespace MetaLora.Bank.Embedded;
 

@@ -1,4 +1,5 @@
 using MetaLora.Formats;
+using MetaLora.Distances;
 
 namespace MetaLora.Reporting.Page;
 

@@ -1,8 +1,9 @@
 using System.Text;
 using MetaLora.Evaluation;
-using MetaLora.Pipeline;
 using MetaLora.Reporting.Statistics;
 using static MetaLora.Reporting.Page.Html;
+using MetaLora.Distances;
+using MetaLora.IO;
 
 namespace MetaLora.Reporting.Page;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Reporting.Publish;
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
+using MetaLora.Repro;
 
 namespace MetaLora.Reporting.Publish;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
-using MetaLora.Pipeline;
+using MetaLora.IO;
+using MetaLora.Layout;
 
 namespace MetaLora.Reporting.Publish;
 

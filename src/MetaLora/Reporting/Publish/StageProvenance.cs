@@ -1,4 +1,6 @@
-using MetaLora.Pipeline;
+using MetaLora.IO;
+using MetaLora.Repro;
+
 
 namespace MetaLora.Reporting.Publish;
 

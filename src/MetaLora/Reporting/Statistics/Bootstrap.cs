@@ -1,4 +1,5 @@
-using MetaLora.Metrics;
+using MetaLora.Repro;
+
 
 namespace MetaLora.Reporting.Statistics;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using MetaLora.Reporting;
 
 namespace MetaLora.Tests.Support;
 

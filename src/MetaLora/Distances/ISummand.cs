@@ -1,0 +1,15 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace MetaLora.Distances;
+
+/// <summary>A kernel's terms, one per column, computed a vector at a time.</summary>
+internal interface ISummand
+{
+    /// <summary>sum plus the terms of columns offset..offset + V.Count - 1, lane by lane.</summary>
+    V AddTo<V>(V sum, int offset) where V : struct, IVector<V>;
+}

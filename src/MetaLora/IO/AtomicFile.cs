@@ -1,0 +1,97 @@
+using System.Text;
+
+namespace MetaLora.IO;
+
+/// <summary>
+/// Writes a file so that readers see either the old content or the complete new content:
+/// the bytes go to a temporary file in the same folder (same file system, so the final rename
+/// is atomic), are flushed to disk, then renamed over the target.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>Temporary files carry this marker so that a killed run's leftovers are recognisable.</summary>
+    public const string TempMarker = ".partial-";
+
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/>. A full disk or a read-only
+    /// folder ends in the one-line error of <see cref="StorageFailure"/>, with the target untouched
+    /// and no temporary file left.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write) => Write(path, write, bytesNeeded: null);
+
+    private static void Write(string path, Action<Stream> write, long? bytesNeeded)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}{TempMarker}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        long written = 0;
+        try
+        {
+            Directory.CreateDirectory(dir);
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                written = stream.Position;
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e)
+        {
+            TryDelete(temp);
+            if (StorageFailure.Describe(e, dir, bytesNeeded ?? (written > 0 ? written : null)) is { } described) throw described;
+            throw;
+        }
+    }
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        var copy = bytes.ToArray();
+        Write(path, s => s.Write(copy), copy.LongLength);
+    }
+
+    public static void WriteAllText(string path, string text) =>
+        WriteAllBytes(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text));
+
+    /// <summary>
+    /// Removes the temporary files killed writers left anywhere under <paramref name="root"/>. Only
+    /// for a folder nothing else writes meanwhile: the pipeline calls it holding the folder's lock,
+    /// before any stage (or Slurm shard, which may write shared files at the same time) starts.
+    /// </summary>
+    public static int RemoveLeftoversUnder(string root)
+    {
+        if (!Directory.Exists(root)) return 0;
+        var removed = 0;
+        foreach (var f in Directory.EnumerateFiles(root, "*" + TempMarker + "*", SearchOption.AllDirectories))
+        {
+            TryDelete(f);
+            removed++;
+        }
+        return removed;
+    }
+
+    /// <summary>Removes temporary files a killed writer left in <paramref name="dir"/>.</summary>
+    public static void RemoveLeftovers(string dir)
+    {
+        if (!Directory.Exists(dir)) return;
+        foreach (var f in Directory.EnumerateFiles(dir, "*" + TempMarker + "*"))
+            TryDelete(f);
+    }
+
+    /// <summary>
+    /// Removes temporary files a killed writer of <paramref name="fileName"/> left in <paramref name="dir"/>,
+    /// and no others: writers of other files in the folder (concurrent shards) may be mid-write.
+    /// </summary>
+    public static void RemoveLeftovers(string dir, string fileName)
+    {
+        if (!Directory.Exists(dir)) return;
+        foreach (var f in Directory.EnumerateFiles(dir, $".{fileName}{TempMarker}*"))
+            TryDelete(f);
+    }
+
+    /// <summary>Removes <paramref name="path"/> if it can; a leftover is harmless and removed by the next run.</summary>
+    public static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,29 @@
+using MetaLora.Bank;
+using MetaLora.IO;
+using MetaLora.Layout;
+using MetaLora.Model;
+using MetaLora.Repro;
+using MetaLora.Stages;
+
+namespace MetaLora.Inference;
+
+/// <summary>What one Infer run covers: the bank, the folders, the pipeline and this run's (checked) tasks.</summary>
+internal sealed record InferWork(BankInfo Bank, DataLayout Layout, ResultsLayout Results, InferPipeline Pipeline, IReadOnlyList<string> Tasks, InferOptions Options)
+{
+    /// <summary>The most new tokens per sample: the options' if given, else the bank's.</summary>
+    public int MaxNewTokens => Options.MaxNewTokens ?? Bank.Generation.MaxNewTokens;
+
+    public string ItemsDir => Layout.ItemsDir(Pipeline.StageName());
+
+    public string OutputFile(string task) => Results.OutputFile(Pipeline.Name, task);
+
+    /// <summary>Content hashes of inputs, shared by every Infer stage of the data folder.</summary>
+    public HashCache NewHashCache() => new(Path.Combine(Layout.ItemsDir("Infer"), "hashes.json"));
+
+    /// <summary>Makes the output folder and removes this run's tasks' leftovers (shards sharing the folder may be writing theirs).</summary>
+    public void PrepareOutputs(IEnumerable<string> pending)
+    {
+        Directory.CreateDirectory(Results.OutputsDir(Pipeline.Name));
+        foreach (var task in pending) AtomicFile.RemoveLeftovers(Results.OutputsDir(Pipeline.Name), task + ".jsonl");
+    }
+}

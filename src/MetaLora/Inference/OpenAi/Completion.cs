@@ -1,0 +1,9 @@
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
+
+
+namespace MetaLora.Inference.OpenAi;
+
+/// <summary>A completion's text as the server returned it and why it stopped (<c>stop</c>, <c>length</c>).</summary>
+[StageVariant("engine", "openai")]
+public sealed record Completion(string Text, string? FinishReason);

@@ -18,7 +18,7 @@ internal static class BankCommand
         return command;
     }
 
-    [StageEntry("bank build")]
+    [StageEntry(StageVerbs.BankBuild)]
     private static Command Build()
     {
         var d = new EmbeddedBankOptions();
@@ -50,9 +50,9 @@ internal static class BankCommand
         var adapterInit = new Option<string>("--adapter-init")
         {
             Description = "shared: every adapter starts from the same random A (a shared basis, so mixed adapters mean something); per-task: each from its own seed.",
-            DefaultValueFactory = _ => d.SharedAdapterInit ? "shared" : "per-task",
+            DefaultValueFactory = _ => (d.SharedAdapterInit ? AdapterInit.Shared : AdapterInit.PerTask).Name(),
         };
-        adapterInit.AcceptOnlyFromAmong("shared", "per-task");
+        adapterInit.AcceptOnlyFromAmong([.. AdapterInitNames.Table.Values.Select(i => i.Name())]);
         var workers = Int("--workers", "Adapters trained at once (one torch thread each); does not change the result.", d.Workers);
         var command = new Command("build",
             "Build the embedded bank: seeded synthetic tasks, a compact GPT-2 vocabulary, a tiny Mistral trained from scratch " +
@@ -76,7 +76,7 @@ internal static class BankCommand
                 LoraRank = parse.GetValue(rank), LoraAlpha = parse.GetValue(alpha),
                 LoraTargets = parse.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 LoraSteps = parse.GetValue(loraSteps), LoraBatch = parse.GetValue(loraBatch), LoraLearningRate = parse.GetValue(loraLr),
-                SharedAdapterInit = parse.GetValue(adapterInit) == "shared",
+                SharedAdapterInit = parse.GetValue(adapterInit) == AdapterInitNames.Shared,
                 Workers = parse.GetValue(workers),
             };
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;

@@ -120,11 +120,11 @@ public static class BenchCommand
     private static Command Mlp()
     {
         var tasks = new Option<int>("--tasks") { Description = "Bank size N (the paper: 502, of which 401 train f).", DefaultValueFactory = _ => 502 };
-        var hidden = new Option<int>("--hidden") { Description = "Hidden width H of f (the paper: 4000).", DefaultValueFactory = _ => 4000 };
+        var hidden = new Option<int>("--hidden") { Description = $"Hidden width H of f (the paper: {MlpOptions.DefaultHidden}).", DefaultValueFactory = _ => MlpOptions.DefaultHidden };
         var engine = new Option<string>("--engine")
         {
             Description = $"Engines to time: {MlpEngineNames.Valid}, or both as a comma list (sweep,dense).",
-            DefaultValueFactory = _ => "sweep",
+            DefaultValueFactory = _ => MlpEngineNames.Default.Name(),
         };
         var steps = new Option<int>("--steps")
         {

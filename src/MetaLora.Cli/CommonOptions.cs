@@ -2,6 +2,7 @@ using System.CommandLine;
 using MetaLora.Bank;
 using MetaLora.Stages;
 using MetaLora.Inference;
+using MetaLora.Layout;
 
 namespace MetaLora.Cli;
 
@@ -11,13 +12,13 @@ internal static class CommonOptions
     public static Option<string> DataDir() => new("--data-dir")
     {
         Description = "Folder for inputs and intermediates (tokens, distances, coefficients, adapters).",
-        DefaultValueFactory = _ => "data",
+        DefaultValueFactory = _ => DataLayout.DefaultDataDir,
     };
 
     public static Option<string> ResultsDir() => new("--results-dir")
     {
         Description = "Folder for results (generated outputs, tables, summaries, plots).",
-        DefaultValueFactory = _ => "results",
+        DefaultValueFactory = _ => ResultsLayout.DefaultResultsDir,
     };
 
     public static Option<string> Pipelines() => new("--pipeline")

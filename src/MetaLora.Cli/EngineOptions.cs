@@ -2,6 +2,7 @@ using System.CommandLine;
 using MetaLora.Serving;
 using MetaLora.Bank.Embedded;
 using MetaLora.Inference.OpenAi;
+using MetaLora.Inference;
 
 namespace MetaLora.Cli;
 
@@ -15,8 +16,8 @@ internal sealed class EngineOptions
     {
         Description = "local: generate with the tool's own model (TorchSharp). openai: send the prompts to an OpenAI-compatible server " +
                       "(vLLM, lora serve) at --endpoint; adapters are loaded there at run time (vLLM: VLLM_ALLOW_RUNTIME_LORA_UPDATING=True).",
-        DefaultValueFactory = _ => "local",
-    }.AcceptOnlyFromAmong("local", "openai");
+        DefaultValueFactory = _ => InferEngineNames.Default.Name(),
+    }.AcceptOnlyFromAmong([.. InferEngineNames.Table.Values.Select(e => e.Name())]);
 
     public readonly Option<string?> Endpoint = new("--endpoint") { Description = "The server's URL, e.g. http://gpu1:8000 (--engine openai)." };
 
@@ -52,7 +53,7 @@ internal sealed class EngineOptions
     public OpenAiServerOptions? Resolve(ParseResult parse)
     {
         var endpoint = parse.GetValue(Endpoint);
-        if (parse.GetValue(Engine) != "openai")
+        if (parse.GetValue(Engine) != InferEngineNames.OpenAi)
         {
             if (endpoint is not null || parse.GetValue(ServedModel) is not null || (parse.GetValue(PathMap)?.Length ?? 0) > 0)
                 throw new BadInputException("--endpoint, --served-model and --server-path-map need --engine openai");
@@ -84,7 +85,7 @@ internal sealed class EngineOptions
     {
         if (server is null) yield break;
         yield return "--engine";
-        yield return "openai";
+        yield return InferEngineNames.OpenAi;
         yield return "--endpoint";
         yield return server.Endpoint;
         if (server.ServedModel is { } served)

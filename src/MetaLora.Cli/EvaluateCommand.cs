@@ -10,7 +10,7 @@ namespace MetaLora.Cli;
 
 internal static class EvaluateCommand
 {
-    [StageEntry("evaluate")]
+    [StageEntry(StageVerbs.Evaluate)]
     public static Command Create()
     {
         var bank = new BankOptions();

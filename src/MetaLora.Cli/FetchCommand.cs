@@ -12,7 +12,7 @@ namespace MetaLora.Cli;
 
 internal static class FetchCommand
 {
-    [StageEntry("fetch")]
+    [StageEntry(StageVerbs.Fetch)]
     public static Command Create()
     {
         var dataDir = CommonOptions.DataDir();

@@ -9,7 +9,7 @@ namespace MetaLora.Cli;
 
 internal static class GramCommand
 {
-    [StageEntry("gram")]
+    [StageEntry(StageVerbs.Gram)]
     public static Command Create()
     {
         var bank = new BankOptions();

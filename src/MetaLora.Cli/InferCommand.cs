@@ -11,7 +11,7 @@ namespace MetaLora.Cli;
 
 internal static class InferCommand
 {
-    [StageEntry("infer")]
+    [StageEntry(StageVerbs.Infer)]
     public static Command Create()
     {
         var bank = new BankOptions();

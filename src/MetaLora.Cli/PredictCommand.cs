@@ -11,12 +11,13 @@ using MetaLora.Prediction.Combining.Delta;
 using MetaLora.Study;
 using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
+using MetaLora.Prediction.Baselines;
 
 namespace MetaLora.Cli;
 
 internal static class PredictCommand
 {
-    [StageEntry("predict")]
+    [StageEntry(StageVerbs.Predict)]
     public static Command Create()
     {
         var bank = new BankOptions();
@@ -29,9 +30,9 @@ internal static class PredictCommand
         {
             Description = "Instead of the metric's predicted adapters: uniform (the average of the other tasks' adapters, under each --combine, " +
                           "into predicted_adapters/uniform[+<combiner>]/) or nearest (the closest task's adapter by each --metric, into predicted_adapters/<METRIC>/nearest/).",
-            DefaultValueFactory = _ => "none",
+            DefaultValueFactory = _ => BaselineNames.None,
         };
-        baseline.AcceptOnlyFromAmong("none", "uniform", "nearest");
+        baseline.AcceptOnlyFromAmong([BaselineNames.None, .. BaselineNames.Table.Values.Select(b => b.Name())]);
         var command = new Command("predict",
             "Predicted adapter of every task = Σ_j C[i][j] · adapter_j (the Coefficients stage's C), tensor by tensor, " +
             "streamed over the memory-mapped bank, into <data-dir>/predicted_adapters/<METRIC>/<model>/<task>/ (PEFT folders).")

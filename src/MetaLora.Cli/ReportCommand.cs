@@ -10,7 +10,7 @@ namespace MetaLora.Cli;
 
 internal static class ReportCommand
 {
-    [StageEntry("report")]
+    [StageEntry(StageVerbs.Report)]
     public static Command Create()
     {
         var dataDir = CommonOptions.DataDir();

@@ -26,7 +26,7 @@ internal static class ServeCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var modelName = new Option<string?>("--served-model-name") { Description = "The base model's name in /v1/models and requests (default: the bank's name)." };
-        var batchSize = new Option<int>("--batch-size") { Description = "Most prompts generated together; concurrent requests for the same model share a batch.", DefaultValueFactory = _ => new InferOptions().BatchSize };
+        var batchSize = new Option<int>("--batch-size") { Description = "Most prompts generated together; concurrent requests for the same model share a batch.", DefaultValueFactory = _ => InferOptions.DefaultBatchSize };
         var noRuntime = new Option<bool>("--no-runtime-loading")
         {
             Description = "Serve only the start-up adapters: no /v1/load_lora_adapter or /v1/unload_lora_adapter (as vLLM without VLLM_ALLOW_RUNTIME_LORA_UPDATING).",

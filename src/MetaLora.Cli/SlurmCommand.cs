@@ -5,6 +5,7 @@ using MetaLora.Stages;
 using MetaLora.Bank.Embedded;
 using MetaLora.Inference;
 using MetaLora.Model;
+using MetaLora.Study;
 
 namespace MetaLora.Cli;
 
@@ -22,7 +23,7 @@ internal static class SlurmCommand
         public readonly Option<string> Pipelines = CommonOptions.Pipelines();
         public readonly Option<int?> MaxNewTokens = CommonOptions.MaxNewTokens();
         public readonly Option<int> BatchSize = new("--batch-size") { Description = "As infer's.", DefaultValueFactory = _ => new InferOptions().BatchSize };
-        public readonly Option<int> Shards = new("--shards") { Description = "Array tasks, one shard of the tasks each (shard i: bank index mod n = i).", DefaultValueFactory = _ => 4 };
+        public readonly Option<int> Shards = new("--shards") { Description = "Array tasks, one shard of the tasks each (shard i: bank index mod n = i).", DefaultValueFactory = _ => StudyOptions.DefaultShards };
         public readonly Option<string?> Partition = new("--partition") { Description = "sbatch --partition." };
         public readonly Option<string?> Gres = new("--gres") { Description = "sbatch --gres, e.g. gpu:1." };
         public readonly Option<string?> Time = new("--time") { Description = "sbatch --time per shard, e.g. 04:00:00." };

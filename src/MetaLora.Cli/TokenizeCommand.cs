@@ -8,7 +8,7 @@ namespace MetaLora.Cli;
 
 internal static class TokenizeCommand
 {
-    [StageEntry("tokenize")]
+    [StageEntry(StageVerbs.Tokenize)]
     public static Command Create()
     {
         var bank = new BankOptions();

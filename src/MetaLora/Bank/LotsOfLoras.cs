@@ -11,7 +11,7 @@ namespace MetaLora.Bank;
 /// </summary>
 public static class LotsOfLoras
 {
-    public const string Name = "lots-of-loras";
+    public const string Name = BankKindNames.LotsOfLoras;
     public const string BaseModelRepo = "mistralai/Mistral-7B-Instruct-v0.2";
     public const int VocabSize = 32000;
     private const string Resource = "MetaLora.Bank.lots-of-loras-502.tsv";

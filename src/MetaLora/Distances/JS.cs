@@ -8,7 +8,7 @@ namespace MetaLora.Distances;
 /// Jensen-Shannon divergence JS[i][j] = 0.5 sum p log(p/m) + 0.5 sum q log(q/m), m = (p+q)/2, between
 /// histogram densities (see <see cref="Histogram.Densities"/>). Symmetric.
 /// </summary>
-[StageVariant("metric", "JS")]
+[StageVariant(MetricNames.Parameter, MetricNames.JS)]
 internal static class JS
 {
     public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress, SimdWidth width) => width switch

@@ -8,7 +8,7 @@ namespace MetaLora.Distances;
 /// Kullback-Leibler divergence KL[i][j] = sum_k p_i[k] log(p_i[k] / p_j[k]) between histogram densities
 /// (see <see cref="Histogram.Densities"/>). Asymmetric: row i is the dataset being adapted for.
 /// </summary>
-[StageVariant("metric", "KL")]
+[StageVariant(MetricNames.Parameter, MetricNames.KL)]
 internal static class KL
 {
     public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress, SimdWidth width) => width switch

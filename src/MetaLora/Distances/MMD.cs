@@ -13,7 +13,7 @@ namespace MetaLora.Distances;
 /// MMD = mean K_xx + mean K_yy - 2 mean K_xy. Each pair i &lt; j draws fresh samples from a generator
 /// seeded by (seed, name_i, name_j), so an entry does not depend on which other tasks are present.
 /// </summary>
-[StageVariant("metric", "MMD")]
+[StageVariant(MetricNames.Parameter, MetricNames.MMD)]
 internal static class MMD
 {
     public const int SampleSize = 1000;

@@ -14,7 +14,7 @@ namespace MetaLora.Distances;
 /// differences and sum are exact in double; the only rounding is the final division. So WD is the same
 /// at every vector width and on every machine.
 /// </remarks>
-[StageVariant("metric", "WD")]
+[StageVariant(MetricNames.Parameter, MetricNames.WD)]
 internal static class WD
 {
     public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress, SimdWidth width) => width switch

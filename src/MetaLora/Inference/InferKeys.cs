@@ -19,7 +19,7 @@ internal static class InferKeys
     public static string Code(IReadOnlyDictionary<string, string> parameters)
     {
         using var code = CodeBase.Load();
-        return CodeFingerprint.Combine(CodeFingerprint.Of(code, "infer", parameters));
+        return CodeFingerprint.Combine(CodeFingerprint.Of(code, StageVerbs.Infer, parameters));
     }
 
     /// <summary>A task's key: the engine's model key, the pipeline, the task's test split and its adapter's files.</summary>

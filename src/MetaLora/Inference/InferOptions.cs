@@ -9,7 +9,10 @@ public sealed record InferOptions
     public int? MaxNewTokens { get; init; }
 
     /// <summary>Prompts generated together (left-padded). Part of the result: padding changes float rounding.</summary>
-    public int BatchSize { get; init; } = 16;
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>The batch size when none is given.</summary>
+    public const int DefaultBatchSize = 16;
 
     /// <summary>Tasks run at once, each worker with its own copy of the model; 0 chooses (see <see cref="Local.LocalInfer"/>).</summary>
     public int Workers { get; init; }

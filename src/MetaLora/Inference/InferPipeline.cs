@@ -5,6 +5,7 @@ using MetaLora.Layout;
 using MetaLora.Prediction.Baselines;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Combining;
+using MetaLora.Repro;
 
 namespace MetaLora.Inference;
 
@@ -25,7 +26,7 @@ public sealed record InferPipeline(string Name, Metric? Metric, CoefficientModel
     public const string Finetuned = "finetuned";
 
     /// <summary>The name of the Infer stage that runs this pipeline.</summary>
-    public string StageName() => "Infer." + Name;
+    public string StageName() => Repro.StageName.Of(StageKind.Infer, Name);
 
     /// <summary>What <see cref="Parse"/> accepts, for help texts and error messages.</summary>
     public const string Valid = "base, finetuned, <METRIC>_<model> (e.g. KL_base_version), <METRIC>_<model>+<combiner> (linear-sqrt, delta), uniform, uniform+<combiner>, nearest_<METRIC>, all";

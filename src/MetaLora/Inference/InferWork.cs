@@ -18,7 +18,7 @@ internal sealed record InferWork(BankInfo Bank, DataLayout Layout, ResultsLayout
     public string OutputFile(string task) => Results.OutputFile(Pipeline.Name, task);
 
     /// <summary>Content hashes of inputs, shared by every Infer stage of the data folder.</summary>
-    public HashCache NewHashCache() => new(Path.Combine(Layout.ItemsDir("Infer"), "hashes.json"));
+    public HashCache NewHashCache() => new(Path.Combine(Layout.ItemsDir(StageName.Of(StageKind.Infer)), "hashes.json"));
 
     /// <summary>Makes the output folder and removes this run's tasks' leftovers (shards sharing the folder may be writing theirs).</summary>
     public void PrepareOutputs(IEnumerable<string> pending)

@@ -6,11 +6,20 @@ namespace MetaLora.Layout;
 /// </summary>
 public sealed record DataLayout(string DataDir)
 {
-    /// <summary>Where a fetched bank goes (the paper's repository's name).</summary>
-    public string DefaultBankDir => Path.Combine(DataDir, "raw_input");
+    /// <summary>The data folder when none is given.</summary>
+    public const string DefaultDataDir = "data";
+
+    /// <summary>The folder of a fetched bank in the data folder (the paper's repository's name).</summary>
+    public const string RawInputFolder = "raw_input";
+
+    /// <summary>The folder of the embedded bank in the data folder.</summary>
+    public const string EmbeddedFolder = "embedded";
+
+    /// <summary>Where a fetched bank goes.</summary>
+    public string DefaultBankDir => Path.Combine(DataDir, RawInputFolder);
 
     /// <summary>Where the build script puts the embedded bank.</summary>
-    public string EmbeddedBankDir => Path.Combine(DataDir, "embedded");
+    public string EmbeddedBankDir => Path.Combine(DataDir, EmbeddedFolder);
 
     /// <summary>
     /// The bank a verb uses without --bank-dir: <c>raw_input</c> when it holds a bank, else the embedded
@@ -30,7 +39,6 @@ public sealed record DataLayout(string DataDir)
 
     public string CoefficientsDir(string metric, string model) => Path.Combine(DataDir, "coefficients", metric, model);
     public string CoefficientFile(string metric, string model) => Path.Combine(CoefficientsDir(metric, model), "coefficients.csv");
-    public string PredictedAdapterDir(string metric, string model, string task) => Path.Combine(PredictedAdaptersDir, metric, model, task);
 
     /// <summary>Every predicted adapter: <c>&lt;METRIC&gt;/&lt;model&gt;[+&lt;combiner&gt;]/</c>, <c>&lt;METRIC&gt;/nearest/</c>, <c>uniform[+&lt;combiner&gt;]/</c>.</summary>
     public string PredictedAdaptersDir => Path.Combine(DataDir, "predicted_adapters");

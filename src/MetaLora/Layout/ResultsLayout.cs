@@ -5,6 +5,9 @@ namespace MetaLora.Layout;
 /// <summary>Where results live under the results folder; names follow the paper's repository.</summary>
 public sealed record ResultsLayout(string ResultsDir)
 {
+    /// <summary>The results folder when none is given.</summary>
+    public const string DefaultResultsDir = "results";
+
     public string OutputsDir(string pipeline) => Path.Combine(ResultsDir, "models_generated_outputs", pipeline);
     public string OutputFile(string pipeline, string task) => Path.Combine(OutputsDir(pipeline), task + ".jsonl");
 

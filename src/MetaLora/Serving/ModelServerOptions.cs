@@ -1,3 +1,5 @@
+using MetaLora.Inference;
+
 namespace MetaLora.Serving;
 
 /// <summary>What <c>lora serve</c> serves and where.</summary>
@@ -22,7 +24,7 @@ public sealed record ModelServerOptions
     public bool RuntimeLoading { get; init; } = true;
 
     /// <summary>Most prompts generated together: concurrent requests for the same model share a batch.</summary>
-    public int BatchSize { get; init; } = 16;
+    public int BatchSize { get; init; } = InferOptions.DefaultBatchSize;
 
     /// <summary>The key clients must send as <c>Authorization: Bearer</c>; null for none.</summary>
     public string? ApiKey { get; init; }

@@ -15,8 +15,6 @@ namespace MetaLora.Stages;
 /// </summary>
 public static class EvaluateStage
 {
-    public const string Name = "Evaluate";
-
     public static (ScoreTable Table, Summary Summary) Run(BankInfo bank, ResultsLayout results, IReadOnlyList<InferPipeline> pipelines, int limit)
     {
         var tasks = bank.Take(limit);

@@ -12,6 +12,7 @@ using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Coefficients.Mlp;
 using MetaLora.Prediction.Combining;
 using MetaLora.Prediction.Combining.Delta;
+using MetaLora.Repro;
 
 namespace MetaLora.Stages;
 
@@ -50,7 +51,7 @@ public static class PredictStages
                 var gram = ReadFor(layout.GramFile, tasks, "the Gram stage");
                 var adapters = OpenAdapters(bank, tasks);
                 var parameters = adapters[0].Weights.Tensors.Sum(t => t.ElementCount);
-                var checkpoint = Path.Combine(layout.ItemsDir($"Coefficients.{metric}.{model.Name()}"), "mlp.checkpoint");
+                var checkpoint = Path.Combine(layout.ItemsDir(StageName.Of(StageKind.Coefficients, metric.ToString(), model.Name())), "mlp.checkpoint");
                 using (var training = MlpVersion.Train(distances, gram, parameters, mlp with { CheckpointPath = checkpoint }, progress))
                 {
                     coefficients = training.Coefficients;

@@ -15,8 +15,6 @@ namespace MetaLora.Stages;
 /// </summary>
 public static class ReportStage
 {
-    public const string Name = "Report";
-
     public static IReadOnlyList<string> Run(DataLayout data, ResultsLayout results, IReadOnlyList<InferPipeline> pipelines)
     {
         // The page and the figures draw on the same files: read them once.

@@ -21,17 +21,15 @@ namespace MetaLora.Stages;
 /// </summary>
 public static class TokenizeStage
 {
-    public const string Name = "Tokenize";
-
     public sealed record Summary(int Tasks, int Tokenized, int Resumed, long Tokens);
 
     public static Summary Run(BankInfo bank, DataLayout layout, int limit, bool force, IProgress<string>? progress = null)
     {
         var tasks = bank.Take(limit);
         var tokenizerKey = TokenizerKey(bank);
-        var ledger = new ItemLedger(layout.ItemsDir(Name));
-        var staging = new ItemLedger(Path.Combine(layout.ItemsDir(Name), "staged"));
-        string Staged(string task) => Path.Combine(layout.ItemsDir(Name), "staged", task + ".npy");
+        var ledger = new ItemLedger(layout.ItemsDir(StageName.Of(StageKind.Tokenize)));
+        var staging = new ItemLedger(Path.Combine(layout.ItemsDir(StageName.Of(StageKind.Tokenize)), "staged"));
+        string Staged(string task) => Path.Combine(layout.ItemsDir(StageName.Of(StageKind.Tokenize)), "staged", task + ".npy");
 
         var keys = tasks.ToDictionary(t => t, t => ItemKey(bank, t, tokenizerKey));
         var pending = tasks.Where(t => force || !ledger.IsDone(t, keys[t], layout.TokenFile(t))).ToList();

@@ -10,6 +10,9 @@ using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Coefficients.Mlp;
 using MetaLora.Prediction.Combining;
 using MetaLora.Reporting;
+using MetaLora.Bank;
+using MetaLora.Bank.Embedded;
+using MetaLora.Repro;
 
 namespace MetaLora.Study;
 
@@ -22,8 +25,8 @@ namespace MetaLora.Study;
 /// </summary>
 public sealed class StageGraph
 {
-    /// <summary>The build-script tasks that hold stages, in dependency order.</summary>
-    public static readonly IReadOnlyList<string> Groups = ["Bank", "Tokenize", "Distances", "Predict", "Infer", "Evaluate", "Report"];
+    /// <summary>The build-script tasks that hold stages, in dependency order (see <see cref="StageGroup"/>).</summary>
+    public static IReadOnlyList<string> Groups => StageGroup.All.Select(g => g.Name).ToArray();
 
     private readonly List<StageSpec> _stages = [];
 
@@ -44,13 +47,11 @@ public sealed class StageGraph
     /// <summary>The stages a target needs: its own group and every group before it (Publish needs all, Clean none).</summary>
     public IReadOnlyList<StageSpec> For(string target)
     {
-        var last = target switch
-        {
-            "Publish" => Groups.Count - 1,
-            "Clean" => -1,
-            _ => Groups.ToList().IndexOf(target),
-        };
-        return _stages.Where(s => Groups.ToList().IndexOf(s.Group) <= last).ToArray();
+        var groups = Groups.ToList();
+        var last = target == StudyTarget.Publish.Name ? groups.Count - 1
+            : target == StudyTarget.Clean.Name ? -1
+            : groups.IndexOf(target);
+        return _stages.Where(s => groups.IndexOf(s.Group) <= last).ToArray();
     }
 
     /// <summary>The Infer pipelines (columns of the result tables): base, finetuned, then the selected metrics and models.</summary>
@@ -64,16 +65,16 @@ public sealed class StageGraph
 
     /// <summary>The Predict stage that makes a predicted pipeline's adapters.</summary>
     public static string PredictStageOf(InferPipeline pipeline) =>
-        pipeline.Baseline == Baseline.Uniform ? $"Predict.{pipeline.Name}"
-        : pipeline.Baseline == Baseline.Nearest ? $"Predict.{pipeline.Metric}.{Baseline.Nearest.Name()}"
-        : $"Predict.{pipeline.Metric}.{pipeline.Model!.Value.Name()}{pipeline.Combiner.Suffix()}";
+        pipeline.Baseline == Baseline.Uniform ? StageName.Of(StageKind.Predict, pipeline.Name)
+        : pipeline.Baseline == Baseline.Nearest ? StageName.Of(StageKind.Predict, pipeline.Metric!.Value.ToString(), Baseline.Nearest.Name())
+        : StageName.Of(StageKind.Predict, pipeline.Metric!.Value.ToString(), pipeline.Model!.Value.Name() + pipeline.Combiner.Suffix());
 
     /// <summary>
     /// With <c>--executor=slurm</c>: the command that runs Infer as an sbatch array job (one task per
     /// shard). The shards fill the outputs; the Infer stages then find every task done and only record
     /// their manifests.
     /// </summary>
-    public IReadOnlyList<string>? SlurmSubmitCommand => Study.Executor != "slurm" ? null :
+    public IReadOnlyList<string>? SlurmSubmitCommand => Study.Executor != Executor.Slurm ? null :
     [
         "slurm", "submit", "--pipeline", string.Join(",", Pipelines.Select(p => p.Name)), "--bank-dir", Bank, "--data-dir", Study.DataDir,
         "--results-dir", Study.ResultsDir, "--limit", Limit, .. MaxNewTokensWords,
@@ -101,6 +102,7 @@ public sealed class StageGraph
 
     private string Bank => Study.BankDir;
     private string Limit => StudyOptions.Inv(Study.Limit);
+    private string Seed => Study.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
     private DataLayout Data => Study.DataLayout;
     private ResultsLayout Results => Study.ResultsLayout;
 
@@ -113,10 +115,9 @@ public sealed class StageGraph
     /// </summary>
     private static string[] AdapterFiles(string folder) => [$"{folder}/*/{PeftAdapter.WeightsFileName}", $"{folder}/*/{PeftAdapter.ConfigFileName}"];
 
-    private void Add(string group, string name, string verb, Dictionary<string, string> parameters, string[] command,
-                     IEnumerable<string> deps, IEnumerable<string> outs, IEnumerable<string> upstream) =>
-        _stages.Add(new StageSpec(name, new SortedDictionary<string, string>(parameters, StringComparer.Ordinal),
-            deps.Select(Slash).ToArray(), outs.Select(Slash).ToArray(), group, verb, command, upstream.ToArray()));
+    private void Add(StageKind kind, string name, StageBuilder stage, IEnumerable<string> deps, IEnumerable<string> outs, IEnumerable<string> upstream) =>
+        _stages.Add(new StageSpec(name, new SortedDictionary<string, string>(stage.Parameters.ToDictionary(), StringComparer.Ordinal),
+            deps.Select(Slash).ToArray(), outs.Select(Slash).ToArray(), StageGroup.Of(kind).Name, stage.Verb, stage.Command.ToArray(), upstream.ToArray()));
 
     private static string Slash(string path) => path.Replace('\\', '/');
 
@@ -125,228 +126,191 @@ public sealed class StageGraph
         ? value.Split(',').SelectMany(map => new[] { "--server-path-map", map })
         : ["--" + name, value];
 
+    /// <summary>The bank, data folder and task limit most verbs take, in the order they take them.</summary>
+    private StageBuilder Common(StageBuilder stage) =>
+        stage.Value("bank-dir", Bank).Words("--data-dir", Study.DataDir).Value("limit", Limit);
+
     /// <summary>
-    /// A Predict stage's combiner parameters and arguments. The parameters name the combiner (and that no
-    /// baseline runs), so the stage's code identity holds only that combiner's code; the paper's command
-    /// stays as it was (its default).
+    /// A Predict stage's combiner. The parameters name the combiner (and that no baseline runs), so the
+    /// stage's code identity holds only that combiner's code; the paper's command stays as it was (its default).
     /// </summary>
-    private (Dictionary<string, string> Parameters, string[] Command) Combining(Combiner combiner)
+    private StageBuilder Combining(StageBuilder stage, Combiner combiner)
     {
-        var parameters = new Dictionary<string, string> { ["combine"] = combiner.Name(), ["baseline"] = "none" };
-        if (combiner == Combiner.Paper) return (parameters, []);
-        string[] command = ["--combine", combiner.Name()];
+        stage.Param(CombinerNames.Parameter, combiner.Name()).Param(BaselineNames.Parameter, BaselineNames.None);
+        if (combiner == Combiner.Paper) return stage;
+        stage.Words("--combine", combiner.Name());
         if (combiner == Combiner.Delta)
-        {
-            parameters["combine-rank"] = StudyOptions.Inv(Study.CombineRank);
-            parameters["top-k"] = Study.TopK == 0 ? "all" : StudyOptions.Inv(Study.TopK);
-            command = [.. command, "--combine-rank", parameters["combine-rank"], "--top-k", parameters["top-k"]];
-        }
-        return (parameters, command);
+            stage.Value("combine-rank", StudyOptions.Inv(Study.CombineRank))
+                 .Value("top-k", Study.TopK == 0 ? CombinerNames.AllCoefficients : StudyOptions.Inv(Study.TopK));
+        return stage;
     }
 
     private void Build()
     {
-        var bankStage = BankStage();
+        var bankStage = AddBank();
         string[] afterBank = bankStage is null ? [] : [bankStage];
-        var common = new[] { "--bank-dir", Bank, "--data-dir", Study.DataDir, "--limit", Limit };
-
-        // Patterns are optional inputs: a bank may have no parquet files or no tokenizer_config.json.
-        Add("Tokenize", "Tokenize", "tokenize",
-            new() { ["bank-dir"] = Bank, ["limit"] = Limit },
-            ["tokenize", .. common],
-            [$"{Bank}/bank.json", $"{Bank}/datasets/*/train.jsonl", $"{Bank}/datasets/*/train*.parquet", $"{Bank}/datasets/*/data/train*.parquet", $"{Bank}/base_model/tokenizer*.model", $"{Bank}/base_model/tokenizer_config*.json"],
-            [$"{Data.TokensDir}/*.npy"],
-            afterBank);
-
-        foreach (var metric in Study.Metrics)
-        {
-            var parameters = new Dictionary<string, string> { ["metric"] = metric.ToString(), ["bank-dir"] = Bank, ["limit"] = Limit };
-            string[] command = ["distances", "--metric", metric.ToString(), .. common];
-            if (metric == Metric.MMD)
-            {
-                parameters["seed"] = Study.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                command = [.. command, "--seed", parameters["seed"]];
-            }
-            Add("Distances", $"Distances.{metric}", "distances", parameters, command,
-                [$"{Bank}/bank.json", $"{Data.TokensDir}/*.npy"], [Data.DistanceFile(metric.ToString())], ["Tokenize"]);
-        }
-
-        var mlp = Study.Models.Contains(CoefficientModel.MlpVersion);
-        if (mlp)
-            Add("Predict", "Gram", "gram", new() { ["bank-dir"] = Bank, ["limit"] = Limit }, ["gram", .. common],
+        AddTokenize(afterBank);
+        foreach (var metric in Study.Metrics) AddDistances(metric);
+        if (Study.Models.Contains(CoefficientModel.MlpVersion))
+            Add(StageKind.Gram, StageName.Of(StageKind.Gram), Common(new StageBuilder(StageVerbs.Gram)),
                 [$"{Bank}/bank.json", .. BankAdapters], [Data.GramFile], afterBank);
         foreach (var metric in Study.Metrics)
             foreach (var model in Study.Models)
             {
-                var m = metric.ToString();
-                var parameters = new Dictionary<string, string> { ["metric"] = m, ["model"] = model.Name(), ["bank-dir"] = Bank, ["limit"] = Limit };
-                var coefficients = Data.CoefficientsDir(m, model.Name());
-                var coefficientParameters = new Dictionary<string, string>(parameters);
-                string[] command = ["coefficients", "--metric", m, "--model", model.Name(), .. common];
-                List<string> deps = [$"{Bank}/bank.json", Data.DistanceFile(m)];
-                List<string> outs = [Data.CoefficientFile(m, model.Name())];
-                List<string> upstream = [$"Distances.{m}"];
-                if (model == CoefficientModel.MlpVersion)
-                {
-                    coefficientParameters["mlp-hidden"] = StudyOptions.Inv(Study.MlpHidden);
-                    // The engine also selects code: the stage's identity covers only the chosen engine's.
-                    coefficientParameters["mlp-engine"] = Study.MlpEngine.Name();
-                    coefficientParameters["seed"] = Study.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    command = [.. command, "--mlp-hidden", coefficientParameters["mlp-hidden"], "--mlp-engine", coefficientParameters["mlp-engine"],
-                               "--seed", coefficientParameters["seed"]];
-                    deps.AddRange([Data.GramFile, .. BankAdapters]);
-                    outs.AddRange(new[] { "training_log.csv", "split.json", "mlp.dat", "mlp.json" }.Select(f => Path.Combine(coefficients, f)));
-                    upstream.Add("Gram");
-                }
-                Add("Predict", $"Coefficients.{m}.{model.Name()}", "coefficients", coefficientParameters, command, deps, outs, upstream);
-                foreach (var combiner in Study.Combiners)
-                {
-                    var pipeline = InferPipeline.Predicted(metric, model, combiner);
-                    var (combineParameters, combineCommand) = Combining(combiner);
-                    Add("Predict", PredictStageOf(pipeline), "predict", new(parameters.Concat(combineParameters)),
-                        ["predict", "--metric", m, "--model", model.Name(), .. combineCommand, .. common],
-                        [$"{Bank}/bank.json", Data.CoefficientFile(m, model.Name()), .. BankAdapters],
-                        [$"{Slash(pipeline.AdaptersIn(Data)!)}/**"],
-                        [$"Coefficients.{m}.{model.Name()}", .. afterBank]);
-                }
+                AddCoefficients(metric, model);
+                foreach (var combiner in Study.Combiners) AddPredicted(InferPipeline.Predicted(metric, model, combiner), afterBank);
             }
-        foreach (var pipeline in Pipelines.Where(p => p.Baseline is not null))
-        {
-            var isUniform = pipeline.Baseline == Baseline.Uniform;
-            var parameters = new Dictionary<string, string> { ["bank-dir"] = Bank, ["limit"] = Limit };
-            List<string> deps = [$"{Bank}/bank.json", .. BankAdapters];
-            List<string> upstream = [.. afterBank];
-            string[] command;
-            if (isUniform)
-            {
-                var (combineParameters, combineCommand) = Combining(pipeline.Combiner);
-                foreach (var (key, value) in combineParameters) parameters[key] = value;
-                command = ["predict", "--baseline", "uniform", .. combineCommand, .. common];
-            }
-            else
-            {
-                var m = pipeline.Metric!.Value.ToString();
-                parameters["metric"] = m;
-                // Copies adapters: no combiner runs.
-                parameters["combine"] = "none";
-                command = ["predict", "--baseline", "nearest", "--metric", m, .. common];
-                deps.Add(Data.DistanceFile(m));
-                upstream.Add($"Distances.{m}");
-            }
-            parameters["baseline"] = pipeline.Baseline!.Value.Name();
-            Add("Predict", PredictStageOf(pipeline), "predict", parameters, command, deps, [$"{Slash(pipeline.AdaptersIn(Data)!)}/**"], upstream);
-        }
-
+        foreach (var pipeline in Pipelines.Where(p => p.Baseline is not null)) AddBaseline(pipeline, afterBank);
         var pipelines = Pipelines;
-        foreach (var pipeline in pipelines)
-        {
-            var parameters = new Dictionary<string, string>
-            {
-                ["pipeline"] = pipeline.Name, ["bank-dir"] = Bank, ["limit"] = Limit,
-                ["max-new-tokens"] = Study.MaxNewTokens is { } n ? StudyOptions.Inv(n) : MaxNewTokensFromBank,
-            };
-            string[] command =
-            [
-                "infer", "--pipeline", pipeline.Name, "--bank-dir", Bank, "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir,
-                "--limit", Limit, .. MaxNewTokensWords,
-            ];
-            // The local engine's parameters are as they were before engines existed (its stages keep their identity);
-            // a server's batching is its own, so the openai engine has no batch size.
-            if (Study.Engine == "local")
-            {
-                parameters["batch-size"] = StudyOptions.Inv(Study.BatchSize);
-                command = [.. command, "--batch-size", parameters["batch-size"]];
-            }
-            foreach (var (name, value) in Study.ServerArguments)
-            {
-                parameters[name] = value;
-                command = [.. command, .. ServerWords(name, value)];
-            }
-            if (Study.Shard is not null)
-            {
-                parameters["shard"] = Study.Shard;
-                command = [.. command, "--shard", Study.Shard];
-            }
-            // A server generates with its own copy of the model: the bank's base model is then not read here.
-            List<string> deps = [$"{Bank}/bank.json", .. Study.Engine == "local" ? [$"{Bank}/base_model/*"] : Array.Empty<string>(), $"{Bank}/datasets/*/test.jsonl", $"{Bank}/datasets/*/test*.parquet", $"{Bank}/datasets/*/data/test*.parquet"];
-            List<string> upstream = [.. afterBank];
-            if (pipeline.Name == InferPipeline.Finetuned) deps.AddRange(BankAdapters);
-            else if (pipeline.IsPredicted)
-            {
-                deps.AddRange(AdapterFiles(Slash(pipeline.AdaptersIn(Data)!)));
-                upstream.Add(PredictStageOf(pipeline));
-            }
-            Add("Infer", $"Infer.{pipeline.Name}", "infer", parameters, command, deps, [$"{Results.OutputsDir(pipeline.Name)}/*.jsonl"], upstream);
-        }
+        foreach (var pipeline in pipelines) AddInfer(pipeline, afterBank);
+        AddEvaluate(pipelines);
+        AddReport(pipelines);
+    }
 
+    /// <summary>Patterns are optional inputs: a bank may have no parquet files or no tokenizer_config.json.</summary>
+    private void AddTokenize(string[] afterBank) =>
+        Add(StageKind.Tokenize, StageName.Of(StageKind.Tokenize), Common(new StageBuilder(StageVerbs.Tokenize)),
+            [$"{Bank}/bank.json", $"{Bank}/datasets/*/train.jsonl", $"{Bank}/datasets/*/train*.parquet", $"{Bank}/datasets/*/data/train*.parquet", $"{Bank}/base_model/tokenizer*.model", $"{Bank}/base_model/tokenizer_config*.json"],
+            [$"{Data.TokensDir}/*.npy"],
+            afterBank);
+
+    private void AddDistances(Metric metric)
+    {
+        var stage = Common(new StageBuilder(StageVerbs.Distances).Value(MetricNames.Parameter, metric.ToString()));
+        if (metric == Metric.MMD) stage.Value("seed", Seed);
+        Add(StageKind.Distances, StageName.Of(StageKind.Distances, metric.ToString()), stage,
+            [$"{Bank}/bank.json", $"{Data.TokensDir}/*.npy"], [Data.DistanceFile(metric.ToString())], [StageName.Of(StageKind.Tokenize)]);
+    }
+
+    private void AddCoefficients(Metric metric, CoefficientModel model)
+    {
+        var (m, name) = (metric.ToString(), model.Name());
+        var stage = Common(new StageBuilder(StageVerbs.Coefficients).Value(MetricNames.Parameter, m).Value(CoefficientModelNames.Parameter, name));
+        List<string> deps = [$"{Bank}/bank.json", Data.DistanceFile(m)];
+        List<string> outs = [Data.CoefficientFile(m, name)];
+        List<string> upstream = [StageName.Of(StageKind.Distances, m)];
+        if (model == CoefficientModel.MlpVersion)
+        {
+            // The engine also selects code: the stage's identity covers only the chosen engine's.
+            stage.Value("mlp-hidden", StudyOptions.Inv(Study.MlpHidden)).Value(MlpEngineNames.Parameter, Study.MlpEngine.Name()).Value("seed", Seed);
+            deps.AddRange([Data.GramFile, .. BankAdapters]);
+            outs.AddRange(new[] { "training_log.csv", "split.json", "mlp.dat", "mlp.json" }.Select(f => Path.Combine(Data.CoefficientsDir(m, name), f)));
+            upstream.Add(StageName.Of(StageKind.Gram));
+        }
+        Add(StageKind.Coefficients, StageName.Of(StageKind.Coefficients, m, name), stage, deps, outs, upstream);
+    }
+
+    private void AddPredicted(InferPipeline pipeline, string[] afterBank)
+    {
+        var (m, name) = (pipeline.Metric!.Value.ToString(), pipeline.Model!.Value.Name());
+        var stage = new StageBuilder(StageVerbs.Predict).Value(MetricNames.Parameter, m).Value(CoefficientModelNames.Parameter, name);
+        Add(StageKind.Predict, PredictStageOf(pipeline), Common(Combining(stage, pipeline.Combiner)),
+            [$"{Bank}/bank.json", Data.CoefficientFile(m, name), .. BankAdapters],
+            [$"{Slash(pipeline.AdaptersIn(Data)!)}/**"],
+            [StageName.Of(StageKind.Coefficients, m, name), .. afterBank]);
+    }
+
+    private void AddBaseline(InferPipeline pipeline, string[] afterBank)
+    {
+        var baseline = pipeline.Baseline!.Value;
+        var stage = new StageBuilder(StageVerbs.Predict).Words("--baseline", baseline.Name());
+        List<string> deps = [$"{Bank}/bank.json", .. BankAdapters];
+        List<string> upstream = [.. afterBank];
+        if (baseline == Baseline.Uniform)
+            Combining(stage, pipeline.Combiner);
+        else
+        {
+            var m = pipeline.Metric!.Value.ToString();
+            // Copies adapters: no combiner runs.
+            stage.Value(MetricNames.Parameter, m).Param(CombinerNames.Parameter, CombinerNames.None);
+            deps.Add(Data.DistanceFile(m));
+            upstream.Add(StageName.Of(StageKind.Distances, m));
+        }
+        stage.Param(BaselineNames.Parameter, baseline.Name());
+        Add(StageKind.Predict, PredictStageOf(pipeline), Common(stage), deps, [$"{Slash(pipeline.AdaptersIn(Data)!)}/**"], upstream);
+    }
+
+    private void AddInfer(InferPipeline pipeline, string[] afterBank)
+    {
+        var stage = new StageBuilder(StageVerbs.Infer).Value("pipeline", pipeline.Name).Value("bank-dir", Bank)
+            .Words("--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir).Value("limit", Limit)
+            .Param("max-new-tokens", Study.MaxNewTokens is { } n ? StudyOptions.Inv(n) : MaxNewTokensFromBank).Words(MaxNewTokensWords);
+        // The local engine's parameters are as they were before engines existed (its stages keep their identity);
+        // a server's batching is its own, so the openai engine has no batch size.
+        if (Study.Engine == InferEngine.Local) stage.Value("batch-size", StudyOptions.Inv(Study.BatchSize));
+        foreach (var (name, value) in Study.ServerArguments) stage.Param(name, value).Words(ServerWords(name, value));
+        if (Study.Shard is not null) stage.Value("shard", Study.Shard);
+        // A server generates with its own copy of the model: the bank's base model is then not read here.
+        List<string> deps = [$"{Bank}/bank.json", .. Study.Engine == InferEngine.Local ? [$"{Bank}/base_model/*"] : Array.Empty<string>(), $"{Bank}/datasets/*/test.jsonl", $"{Bank}/datasets/*/test*.parquet", $"{Bank}/datasets/*/data/test*.parquet"];
+        List<string> upstream = [.. afterBank];
+        if (pipeline.Name == InferPipeline.Finetuned) deps.AddRange(BankAdapters);
+        else if (pipeline.IsPredicted)
+        {
+            deps.AddRange(AdapterFiles(Slash(pipeline.AdaptersIn(Data)!)));
+            upstream.Add(PredictStageOf(pipeline));
+        }
+        Add(StageKind.Infer, pipeline.StageName(), stage, deps, [$"{Results.OutputsDir(pipeline.Name)}/*.jsonl"], upstream);
+    }
+
+    private void AddEvaluate(IReadOnlyList<InferPipeline> pipelines)
+    {
         var names = string.Join(",", pipelines.Select(p => p.Name));
-        Add("Evaluate", "Evaluate", "evaluate",
-            new() { ["pipelines"] = names, ["bank-dir"] = Bank, ["limit"] = Limit },
-            ["evaluate", "--pipeline", names, "--bank-dir", Bank, "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir, "--limit", Limit],
+        var stage = new StageBuilder(StageVerbs.Evaluate).Param("pipelines", names).Words("--pipeline", names).Value("bank-dir", Bank)
+            .Words("--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir).Value("limit", Limit);
+        Add(StageKind.Evaluate, StageName.Of(StageKind.Evaluate), stage,
             [$"{Bank}/bank.json", .. pipelines.Select(p => $"{Results.OutputsDir(p.Name)}/*.jsonl")],
             [Results.SummaryMarkdown, Results.SummaryJson, .. SampleScores.Names.Select(Results.TableFile)],
-            pipelines.Select(p => $"Infer.{p.Name}"));
+            pipelines.Select(p => p.StageName()));
+    }
 
-        // The page shows the summary, every pipeline's first generations (the best one is known only
-        // from the scores) and the distances beside the coefficients.
-        var reportDeps = new List<string> { Results.TableFile("rougeL"), Results.SummaryJson };
-        reportDeps.AddRange(pipelines.Select(p => $"{Results.OutputsDir(p.Name)}/*.jsonl"));
-        var reportOuts = new List<string> { Results.Plot("rougeL_by_pipeline"), Results.ReportHtml };
-        var reportUpstream = new List<string> { "Evaluate" };
+    /// <summary>
+    /// The page shows the summary, every pipeline's first generations (the best one is known only
+    /// from the scores) and the distances beside the coefficients.
+    /// </summary>
+    private void AddReport(IReadOnlyList<InferPipeline> pipelines)
+    {
+        var names = string.Join(",", pipelines.Select(p => p.Name));
+        var deps = new List<string> { Results.TableFile("rougeL"), Results.SummaryJson };
+        deps.AddRange(pipelines.Select(p => $"{Results.OutputsDir(p.Name)}/*.jsonl"));
+        var outs = new List<string> { Results.Plot("rougeL_by_pipeline"), Results.ReportHtml };
+        var upstream = new List<string> { StageName.Of(StageKind.Evaluate) };
         foreach (var metric in Study.Metrics)
         {
-            reportDeps.Add(Data.DistanceFile(metric.ToString()));
-            reportUpstream.Add($"Distances.{metric}");
+            deps.Add(Data.DistanceFile(metric.ToString()));
+            upstream.Add(StageName.Of(StageKind.Distances, metric.ToString()));
             foreach (var model in Study.Models)
             {
-                reportDeps.Add(Data.CoefficientFile(metric.ToString(), model.Name()));
-                reportOuts.Add(Results.Plot($"coefficients_{metric}_{model.Name()}"));
-                reportUpstream.Add($"Coefficients.{metric}.{model.Name()}");
+                deps.Add(Data.CoefficientFile(metric.ToString(), model.Name()));
+                outs.Add(Results.Plot($"coefficients_{metric}_{model.Name()}"));
+                upstream.Add(StageName.Of(StageKind.Coefficients, metric.ToString(), model.Name()));
             }
         }
-        reportOuts.AddRange(pipelines.Skip(1).Select(p => Results.Plot($"scatter_{p.Name}")));
-        Add("Report", "Report", "report", new() { ["pipelines"] = names },
-            ["report", "--pipeline", names, "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir],
-            reportDeps, reportOuts, reportUpstream);
+        outs.AddRange(pipelines.Skip(1).Select(p => Results.Plot($"scatter_{p.Name}")));
+        var stage = new StageBuilder(StageVerbs.Report).Param("pipelines", names).Words("--pipeline", names, "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir);
+        Add(StageKind.Report, StageName.Of(StageKind.Report), stage, deps, outs, upstream);
     }
 
     /// <summary>The Bank stage, unless --bank-dir alone names a bank used as it is; returns its name.</summary>
-    private string? BankStage()
+    private string? AddBank()
     {
         if (Study.UserBank) return null;
-        if (Study.Bank == "lots-of-loras")
+        if (Study.Bank == BankKind.LotsOfLoras)
         {
-            var parameters = new Dictionary<string, string>
-            {
-                ["bank"] = Study.Bank, ["bank-dir"] = Bank, ["limit"] = Limit, ["include-base-model"] = Study.IncludeBaseModel.ToString(),
-            };
-            string[] command = ["fetch", "--bank-dir", Bank, "--limit", Limit];
-            if (Study.Revision is not null)
-            {
-                parameters["revision"] = Study.Revision;
-                command = [.. command, "--revision", Study.Revision];
-            }
-            if (Study.IncludeBaseModel) command = [.. command, "--include-base-model"];
-            Add("Bank", "Bank", "fetch", parameters, command, [],
+            var fetch = new StageBuilder(StageVerbs.Fetch).Param("bank", Study.Bank.Name()).Param("include-base-model", Study.IncludeBaseModel.ToString())
+                .Value("bank-dir", Bank).Value("limit", Limit);
+            if (Study.Revision is not null) fetch.Value("revision", Study.Revision);
+            if (Study.IncludeBaseModel) fetch.Words("--include-base-model");
+            Add(StageKind.Bank, StageName.Of(StageKind.Bank), fetch, [],
                 [$"{Bank}/bank.json", $"{Bank}/adapters/**", $"{Bank}/datasets/**", $"{Bank}/base_model/**"], []);
-            return "Bank";
+            return StageName.Of(StageKind.Bank);
         }
         // The embedded bank: "tiny" is a few-task, few-step version for CI and tests (same code, same layout).
-        string[] tiny =
-        [
-            "--tasks", "6", "--train-samples", "40", "--valid-samples", "4", "--test-samples", "6", "--generic-samples", "400",
-            "--hidden", "32", "--intermediate", "64", "--base-steps", "30", "--lora-steps", "8", "--lora-batch", "8",
-        ];
-        var embedded = new Dictionary<string, string> { ["bank"] = Study.Bank, ["profile"] = Study.BankProfile };
-        string[] init = [];
+        var build = new StageBuilder(StageVerbs.BankBuild).Param("bank", Study.Bank.Name()).Param("profile", Study.BankProfile.Name())
+            .Words("--out", Bank).Words(Study.BankProfile.BuildArguments());
         // Only the second bank names its initialisation, so the shared bank's stage stays as it was.
-        if (Study.AdapterInit != "shared")
-        {
-            embedded["adapter-init"] = Study.AdapterInit;
-            init = ["--adapter-init", Study.AdapterInit];
-        }
-        Add("Bank", "Bank.embedded", "bank build", embedded,
-            ["bank", "build", "--out", Bank, .. Study.BankProfile == "tiny" ? tiny : [], .. init], [], [$"{Bank}/**"], []);
-        return "Bank.embedded";
+        if (Study.AdapterInit != AdapterInit.Shared) build.Value("adapter-init", Study.AdapterInit.Name());
+        var name = StageName.Of(StageKind.Bank, Study.Bank.Name());
+        Add(StageKind.Bank, name, build, [], [$"{Bank}/**"], []);
+        return name;
     }
 }

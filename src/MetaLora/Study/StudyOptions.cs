@@ -12,6 +12,7 @@ using MetaLora.Prediction.Baselines;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Coefficients.Mlp;
 using MetaLora.Prediction.Combining;
+using MetaLora.Bank.Embedded;
 
 namespace MetaLora.Study;
 
@@ -23,13 +24,8 @@ namespace MetaLora.Study;
 /// </summary>
 public sealed partial record StudyOptions
 {
-    public static readonly IReadOnlyList<string> Targets = ["Bank", "Tokenize", "Distances", "Predict", "Infer", "Evaluate", "Report", "Publish", "Clean"];
-    public static readonly IReadOnlyList<string> Banks = ["embedded", "lots-of-loras"];
-    public static readonly IReadOnlyList<string> BankProfiles = ["full", "tiny"];
-    public static readonly IReadOnlyList<string> Executors = ["local", "slurm"];
-    public static readonly IReadOnlyList<string> MlpEngines = ["sweep", "dense"];
-    public static readonly IReadOnlyList<string> Engines = ["local", "openai"];
-    public static readonly IReadOnlyList<string> AdapterInits = ["shared", "per-task"];
+    /// <summary>The build-script targets: the stage groups in order, then Publish and Clean.</summary>
+    public static IReadOnlyList<string> Targets => StudyTarget.Names;
 
     /// <summary>Every argument a run accepts (without the leading dashes).</summary>
     public static readonly IReadOnlyList<string> Known =
@@ -48,13 +44,16 @@ public sealed partial record StudyOptions
 
     private static readonly string[] SlurmOptionNames = ["slurm-partition", "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem"];
 
-    public string Target { get; private init; } = "Distances";
-    public IReadOnlyList<Metric> Metrics { get; private init; } = [Metric.KL];
-    public IReadOnlyList<CoefficientModel> Models { get; private init; } = [CoefficientModel.BaseVersion];
-    public string Bank { get; private init; } = "embedded";
+    /// <summary>Shards of a Slurm run when <c>--shards</c> is not given.</summary>
+    public const int DefaultShards = 4;
+
+    public string Target { get; private init; } = StageGroup.Distances.Name;
+    public IReadOnlyList<Metric> Metrics { get; private init; } = [MetricNames.Default];
+    public IReadOnlyList<CoefficientModel> Models { get; private init; } = [CoefficientModelNames.Default];
+    public BankKind Bank { get; private init; } = BankKindNames.Default;
 
     /// <summary>How Predict combines the weighted bank adapters; every combiner is its own set of pipelines.</summary>
-    public IReadOnlyList<Combiner> Combiners { get; private init; } = [Combiner.Paper];
+    public IReadOnlyList<Combiner> Combiners { get; private init; } = [CombinerNames.Default];
 
     /// <summary>The delta combiner's output rank; 0 = the bank's r.</summary>
     public int CombineRank { get; private init; }
@@ -66,19 +65,19 @@ public sealed partial record StudyOptions
     public IReadOnlyList<Baseline> Baselines { get; private init; } = [];
 
     /// <summary>The embedded bank's adapter initialisation: <c>shared</c> (one random A for all) or <c>per-task</c>.</summary>
-    public string AdapterInit { get; private init; } = "shared";
-    public string BankProfile { get; private init; } = "full";
+    public AdapterInit AdapterInit { get; private init; } = AdapterInitNames.Default;
+    public BankProfile BankProfile { get; private init; } = BankProfileNames.Default;
 
     /// <summary>True when <c>--bank-dir</c> alone names a bank folder, used as it is (no Bank stage).</summary>
     public bool UserBank { get; private init; }
 
-    public string BankDir { get; private init; } = "data/embedded";
-    public string DataDir { get; private init; } = "data";
-    public string ResultsDir { get; private init; } = "results";
-    public int MlpHidden { get; private init; }
+    public string BankDir { get; private init; } = DataLayout.DefaultDataDir + "/" + BankKindNames.Embedded;
+    public string DataDir { get; private init; } = DataLayout.DefaultDataDir;
+    public string ResultsDir { get; private init; } = ResultsLayout.DefaultResultsDir;
+    public int MlpHidden { get; private init; } = MlpOptions.DefaultHidden;
 
     /// <summary>How mlp_version trains and applies f: the exact sweep (default) or the dense reference.</summary>
-    public MlpEngine MlpEngine { get; private init; } = MlpEngine.Sweep;
+    public MlpEngine MlpEngine { get; private init; } = MlpEngineNames.Default;
     public int Limit { get; private init; }
     public ulong Seed { get; private init; }
     public bool Force { get; private init; }
@@ -90,14 +89,14 @@ public sealed partial record StudyOptions
     /// or running <c>lora infer</c> on it changes nothing.
     /// </summary>
     public int? MaxNewTokens { get; private init; }
-    public int BatchSize { get; private init; } = 16;
+    public int BatchSize { get; private init; } = InferOptions.DefaultBatchSize;
     public string? Shard { get; private init; }
-    public string Executor { get; private init; } = "local";
-    public int Shards { get; private init; } = 4;
+    public Executor Executor { get; private init; } = ExecutorNames.Default;
+    public int Shards { get; private init; } = DefaultShards;
     public bool SlurmDryRun { get; private init; }
 
     /// <summary>Where Infer generates: <c>local</c> (the tool's own model) or <c>openai</c> (an OpenAI-compatible server at <see cref="Endpoint"/>).</summary>
-    public string Engine { get; private init; } = "local";
+    public InferEngine Engine { get; private init; } = InferEngineNames.Default;
 
     /// <summary>The server's URL, normalised (no trailing slash or <c>/v1</c>), for <c>--engine=openai</c>.</summary>
     public string? Endpoint { get; private init; }
@@ -137,125 +136,165 @@ public sealed partial record StudyOptions
         return From(pairs);
     }
 
-    /// <summary>Validates and resolves named arguments (later ones win), e.g. from Cake's argument list.</summary>
+    /// <summary>Validates and resolves named arguments (later ones win), e.g. from Cake's argument list. The first wrong one fails.</summary>
     public static StudyOptions From(IEnumerable<KeyValuePair<string, string>> arguments)
     {
-        var given = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var order = new List<string>();
-        foreach (var (rawName, value) in arguments)
-        {
-            var name = rawName.ToLowerInvariant();
-            if (!Known.Contains(name))
-                throw new BadInputException($"unknown argument --{rawName}; valid: {string.Join(", ", Known.Select(a => "--" + a))}");
-            if (!given.ContainsKey(name)) order.Add(name);
-            given[name] = value;
-        }
-        string? Get(string name) => given.TryGetValue(name, out var v) ? v : null;
-        bool Flag(string name) => Get(name) is { } v && !v.Equals("false", StringComparison.OrdinalIgnoreCase);
-
-        var target = OneOf(Get("target") ?? "Distances", Targets, "target");
-        var metrics = MetricNames.Parse(NonEmpty(Get("metric") ?? "KL", "metric"));
-        var models = CoefficientModelNames.Parse(NonEmpty(Get("model") ?? "base_version", "model"));
-        var dataDir = Slash(NonEmpty(Get("data-dir") ?? "data", "data-dir"));
-        var bank = OneOf(Get("bank") ?? "embedded", Banks, "bank");
-        var profile = OneOf(Get("bank-profile") ?? "full", BankProfiles, "bank profile");
-        var userBank = Get("bank-dir") is not null && Get("bank") is null;
-        var adapterInit = OneOf(Get("adapter-init") ?? "shared", AdapterInits, "adapter init");
-        if (adapterInit != "shared" && (bank != "embedded" || userBank))
-            throw new BadInputException("--adapter-init selects how the embedded bank is built; it needs --bank=embedded (and no --bank-dir alone)");
-        // The per-task bank has its own folder, so both embedded banks can coexist.
-        var bankDir = Slash(Get("bank-dir") ?? (bank == "lots-of-loras" ? $"{dataDir}/raw_input" : adapterInit == "shared" ? $"{dataDir}/{bank}" : $"{dataDir}/{bank}-{adapterInit}"));
-        var combiners = CombinerNames.Parse(NonEmpty(Get("combine") ?? "paper", "combine"));
-        var combineRank = Get("combine-rank") is { } rank ? Whole(rank, "combine-rank", 1) : 0;
-        var topK = Get("top-k") is { } k && !k.Equals("all", StringComparison.OrdinalIgnoreCase) ? Whole(k, "top-k", 1, " or all") : 0;
-        if ((combineRank > 0 || Get("top-k") is not null) && !combiners.Contains(Combiner.Delta))
-            throw new BadInputException("--combine-rank and --top-k set the delta combiner; add delta to --combine");
-        var baselines = BaselineNames.Parse(NonEmpty(Get("baseline") ?? "none", "baseline"));
-        if (target == "Bank" && userBank)
-            throw new BadInputException($"--target=Bank makes a bank; with --bank-dir name which one with --bank ({string.Join(", ", Banks)})");
-        var revision = Get("revision");
-        if (revision is not null && revision.Trim().Length == 0)
-            throw new BadInputException("--revision is empty; give a branch, tag or commit (e.g. main)");
-        var shard = Get("shard");
-        if (shard is not null && !IsShard(shard))
-            throw new BadInputException($"--shard={shard}: expected i/n with 0 <= i < n (e.g. 0/4)");
-        var executor = OneOf(Get("executor") ?? "local", Executors, "executor");
-        var slurmArguments = new List<string>();
-        foreach (var name in SlurmOptionNames)
-            if (Get(name) is { } value)
-            {
-                if (value.Length == 0 || value.Any(char.IsWhiteSpace))
-                    throw new BadInputException($"--{name}='{value}': expected one word without spaces");
-                slurmArguments.AddRange(["--" + name["slurm-".Length..], value]);
-            }
-        var slurmDryRun = Flag("slurm-dry-run");
-        if (executor == "local" && (slurmArguments.Count > 0 || slurmDryRun || Get("shards") is not null))
-            throw new BadInputException("--shards, --slurm-* and --slurm-dry-run need --executor=slurm");
-        if (executor == "slurm" && shard is not null)
-            throw new BadInputException("--shard runs one shard here; with --executor=slurm give the number of shards with --shards");
-        // One shard of one (i.e. every task) is a run without shards.
-        if (shard is not null && Inference.Shard.Parse(shard).Count == 1) shard = null;
-        // A sharded run writes only its shard's Infer outputs and records, which other shards share with it;
-        // the tables after Infer read every shard's outputs, so they come from one run without --shard at the end.
-        if (shard is not null && target != "Infer")
-            throw new BadInputException($"--shard={shard} runs one shard of Infer: use --target=Infer, and once every shard has finished run --target={target} without --shard");
-        if (shard is not null && Flag("force"))
-            throw new BadInputException($"--shard={shard} cannot be combined with --force: force stages in a run without --shard (lora infer --shard i/n --force regenerates one shard's tasks)");
-        var engine = OneOf(Get("engine") ?? "local", Engines, "engine");
-        string? endpoint = null;
-        if (engine == "local" && ServerOptionNames.FirstOrDefault(n => Get(n) is not null) is { } serverOption)
-            throw new BadInputException($"--{serverOption} needs --engine=openai");
-        if (engine == "openai")
-            endpoint = OpenAiClient.NormalizeEndpoint(Get("endpoint") ?? throw new BadInputException("--engine=openai needs --endpoint=URL (the server's URL, e.g. http://localhost:8000)"));
-        var servedModel = Get("served-model");
-        if (servedModel is not null && servedModel.Trim().Length == 0) throw new BadInputException("--served-model is empty");
-        var pathMaps = (Get("server-path-map") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        ServerPathMap.Parse(pathMaps);
-        var apiKeyEnv = Get("api-key-env") ?? OpenAiServerOptions.DefaultApiKeyVariable;
-        if (!ApiKeyVariable.IsValid(apiKeyEnv))
-            throw new BadInputException($"--api-key-env={apiKeyEnv}: expected an environment variable's name (letters, digits, _)");
+        var args = new StudyArguments(arguments);
+        var target = ParseTarget(args.Get("target") ?? StageGroup.Distances.Name);
+        var metrics = MetricNames.Parse(args.NonEmpty("metric", MetricNames.Default.ToString()));
+        var models = CoefficientModelNames.Parse(args.NonEmpty("model", CoefficientModelNames.Default.Name()));
+        var bank = BankChoice.From(args);
+        var combining = CombineChoice.From(args);
+        var baselines = BaselineNames.Parse(args.NonEmpty("baseline", BaselineNames.None));
+        if (target == StageGroup.Bank.Name && bank.UserBank)
+            throw new BadInputException($"--target=Bank makes a bank; with --bank-dir name which one with --bank ({BankKindNames.Table.Listed})");
+        var execution = Execution.From(args, target);
+        var engine = EngineChoice.From(args);
 
         return new StudyOptions
         {
             Target = target,
             Metrics = metrics,
             Models = models,
-            Bank = bank,
-            BankProfile = profile,
-            Combiners = combiners,
-            CombineRank = combineRank,
-            TopK = topK,
+            Bank = bank.Bank,
+            BankProfile = bank.Profile,
+            Combiners = combining.Combiners,
+            CombineRank = combining.Rank,
+            TopK = combining.TopK,
             Baselines = baselines,
-            AdapterInit = adapterInit,
-            UserBank = userBank,
-            BankDir = bankDir,
-            DataDir = dataDir,
-            ResultsDir = Slash(NonEmpty(Get("results-dir") ?? "results", "results-dir")),
+            AdapterInit = bank.AdapterInit,
+            UserBank = bank.UserBank,
+            BankDir = bank.BankDir,
+            DataDir = bank.DataDir,
+            ResultsDir = Slash(args.NonEmpty("results-dir", ResultsLayout.DefaultResultsDir)),
             // mlp_version's width: the paper's 4000 on every bank (the sweep engine trains it in about a minute).
-            MlpHidden = Whole(Get("mlp-hidden") ?? "4000", "mlp-hidden", 1),
-            MlpEngine = MlpEngineNames.Parse(OneOf(Get("mlp-engine") ?? "sweep", MlpEngines, "mlp engine")),
-            Limit = Whole(Get("limit") ?? "0", "limit", 0, " (0 = all tasks)"),
-            Seed = Get("seed") is { } seed
+            MlpHidden = args.Whole("mlp-hidden", MlpOptions.DefaultHidden, 1),
+            MlpEngine = args.Get("mlp-engine") is { } mlpEngine ? MlpEngineNames.Table.ParseArgument(mlpEngine) : MlpEngineNames.Default,
+            Limit = args.Whole("limit", 0, 0, " (0 = all tasks)"),
+            Seed = args.Get("seed") is { } seed
                 ? ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : throw new BadInputException($"--seed={seed}: expected a whole number >= 0")
                 : 0,
-            Force = Flag("force"),
-            Revision = revision,
-            IncludeBaseModel = Flag("include-base-model"),
-            MaxNewTokens = Get("max-new-tokens") is { } tokens ? Whole(tokens, "max-new-tokens", 1) : null,
-            BatchSize = Whole(Get("batch-size") ?? "16", "batch-size", 1),
-            Shard = shard,
-            Executor = executor,
-            Shards = Whole(Get("shards") ?? "4", "shards", 1),
-            SlurmDryRun = slurmDryRun,
-            SlurmArguments = slurmArguments,
-            Engine = engine,
-            Endpoint = endpoint,
-            ServedModel = servedModel,
-            ServerPathMaps = pathMaps,
-            Concurrency = Whole(Get("concurrency") ?? Inv(OpenAiServerOptions.DefaultConcurrency), "concurrency", 1),
-            ApiKeyEnv = apiKeyEnv,
-            CommandLine = order.Select(n => Flags.Contains(n) ? (Flag(n) ? $"--{n}" : $"--{n}=false") : $"--{n}={given[n]}").ToArray(),
+            Force = args.Flag("force"),
+            Revision = execution.Revision,
+            IncludeBaseModel = args.Flag("include-base-model"),
+            MaxNewTokens = args.Get("max-new-tokens") is { } tokens ? StudyArguments.Whole(tokens, "max-new-tokens", 1) : null,
+            BatchSize = args.Whole("batch-size", InferOptions.DefaultBatchSize, 1),
+            Shard = execution.Shard,
+            Executor = execution.Executor,
+            Shards = args.Whole("shards", DefaultShards, 1),
+            SlurmDryRun = execution.SlurmDryRun,
+            SlurmArguments = execution.SlurmArguments,
+            Engine = engine.Engine,
+            Endpoint = engine.Endpoint,
+            ServedModel = engine.ServedModel,
+            ServerPathMaps = engine.PathMaps,
+            Concurrency = args.Whole("concurrency", OpenAiServerOptions.DefaultConcurrency, 1),
+            ApiKeyEnv = engine.ApiKeyEnv,
+            CommandLine = args.CommandLine(Flags),
         };
+    }
+
+    private static string ParseTarget(string text) =>
+        Targets.FirstOrDefault(t => t.Equals(text, StringComparison.OrdinalIgnoreCase))
+        ?? throw new BadInputException($"unknown target '{text}'; valid: {string.Join(", ", Targets)}");
+
+    /// <summary>Which bank, and where it and the data folder are.</summary>
+    private sealed record BankChoice(BankKind Bank, BankProfile Profile, AdapterInit AdapterInit, bool UserBank, string BankDir, string DataDir)
+    {
+        public static BankChoice From(StudyArguments args)
+        {
+            var dataDir = Slash(args.NonEmpty("data-dir", DataLayout.DefaultDataDir));
+            var bank = args.Get("bank") is { } b ? BankKindNames.Table.ParseArgument(b) : BankKindNames.Default;
+            var profile = args.Get("bank-profile") is { } p ? BankProfileNames.Table.ParseArgument(p) : BankProfileNames.Default;
+            var userBank = args.Has("bank-dir") && !args.Has("bank");
+            var init = args.Get("adapter-init") is { } i ? AdapterInitNames.Table.ParseArgument(i) : AdapterInitNames.Default;
+            if (init != AdapterInit.Shared && (bank != BankKind.Embedded || userBank))
+                throw new BadInputException("--adapter-init selects how the embedded bank is built; it needs --bank=embedded (and no --bank-dir alone)");
+            // The per-task bank has its own folder, so both embedded banks can coexist.
+            var bankDir = Slash(args.Get("bank-dir") ?? (bank == BankKind.LotsOfLoras ? $"{dataDir}/{DataLayout.RawInputFolder}"
+                : init == AdapterInit.Shared ? $"{dataDir}/{bank.Name()}" : $"{dataDir}/{bank.Name()}-{init.Name()}"));
+            return new BankChoice(bank, profile, init, userBank, bankDir, dataDir);
+        }
+    }
+
+    /// <summary>The combiners and the delta combiner's rank and top-k.</summary>
+    private sealed record CombineChoice(IReadOnlyList<Combiner> Combiners, int Rank, int TopK)
+    {
+        public static CombineChoice From(StudyArguments args)
+        {
+            var combiners = CombinerNames.Parse(args.NonEmpty("combine", CombinerNames.Default.Name()));
+            var rank = args.Whole("combine-rank", 0, 1);
+            var topK = args.Get("top-k") is { } k && !k.Equals(CombinerNames.AllCoefficients, StringComparison.OrdinalIgnoreCase)
+                ? StudyArguments.Whole(k, "top-k", 1, " or all") : 0;
+            if ((rank > 0 || args.Has("top-k")) && !combiners.Contains(Combiner.Delta))
+                throw new BadInputException("--combine-rank and --top-k set the delta combiner; add delta to --combine");
+            return new CombineChoice(combiners, rank, topK);
+        }
+    }
+
+    /// <summary>Where and how much of Infer runs here: the revision fetched, the shard, the executor and its Slurm options.</summary>
+    private sealed record Execution(string? Revision, string? Shard, Executor Executor, IReadOnlyList<string> SlurmArguments, bool SlurmDryRun)
+    {
+        public static Execution From(StudyArguments args, string target)
+        {
+            var revision = args.Get("revision");
+            if (revision is not null && revision.Trim().Length == 0)
+                throw new BadInputException("--revision is empty; give a branch, tag or commit (e.g. main)");
+            var shard = args.Get("shard");
+            if (shard is not null && !IsShard(shard))
+                throw new BadInputException($"--shard={shard}: expected i/n with 0 <= i < n (e.g. 0/4)");
+            var executor = args.Get("executor") is { } e ? ExecutorNames.Table.ParseArgument(e) : ExecutorNames.Default;
+            var slurmArguments = SlurmWords(args);
+            var slurmDryRun = args.Flag("slurm-dry-run");
+            if (executor == Executor.Local && (slurmArguments.Count > 0 || slurmDryRun || args.Has("shards")))
+                throw new BadInputException("--shards, --slurm-* and --slurm-dry-run need --executor=slurm");
+            if (executor == Executor.Slurm && shard is not null)
+                throw new BadInputException("--shard runs one shard here; with --executor=slurm give the number of shards with --shards");
+            // One shard of one (i.e. every task) is a run without shards.
+            if (shard is not null && Inference.Shard.Parse(shard).Count == 1) shard = null;
+            // A sharded run writes only its shard's Infer outputs and records, which other shards share with it;
+            // the tables after Infer read every shard's outputs, so they come from one run without --shard at the end.
+            if (shard is not null && target != StageGroup.Infer.Name)
+                throw new BadInputException($"--shard={shard} runs one shard of Infer: use --target=Infer, and once every shard has finished run --target={target} without --shard");
+            if (shard is not null && args.Flag("force"))
+                throw new BadInputException($"--shard={shard} cannot be combined with --force: force stages in a run without --shard (lora infer --shard i/n --force regenerates one shard's tasks)");
+            return new Execution(revision, shard, executor, slurmArguments, slurmDryRun);
+        }
+
+        private static List<string> SlurmWords(StudyArguments args)
+        {
+            var words = new List<string>();
+            foreach (var name in SlurmOptionNames)
+                if (args.Get(name) is { } value)
+                {
+                    if (value.Length == 0 || value.Any(char.IsWhiteSpace))
+                        throw new BadInputException($"--{name}='{value}': expected one word without spaces");
+                    words.AddRange(["--" + name["slurm-".Length..], value]);
+                }
+            return words;
+        }
+    }
+
+    /// <summary>Where Infer generates, and the server's arguments for the openai engine.</summary>
+    private sealed record EngineChoice(InferEngine Engine, string? Endpoint, string? ServedModel, IReadOnlyList<string> PathMaps, string ApiKeyEnv)
+    {
+        public static EngineChoice From(StudyArguments args)
+        {
+            var engine = args.Get("engine") is { } e ? InferEngineNames.Table.ParseArgument(e) : InferEngineNames.Default;
+            string? endpoint = null;
+            if (engine == InferEngine.Local && ServerOptionNames.FirstOrDefault(args.Has) is { } serverOption)
+                throw new BadInputException($"--{serverOption} needs --engine=openai");
+            if (engine == InferEngine.OpenAi)
+                endpoint = OpenAiClient.NormalizeEndpoint(args.Get("endpoint") ?? throw new BadInputException("--engine=openai needs --endpoint=URL (the server's URL, e.g. http://localhost:8000)"));
+            var servedModel = args.Get("served-model");
+            if (servedModel is not null && servedModel.Trim().Length == 0) throw new BadInputException("--served-model is empty");
+            var pathMaps = (args.Get("server-path-map") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            ServerPathMap.Parse(pathMaps);
+            var apiKeyEnv = args.Get("api-key-env") ?? OpenAiServerOptions.DefaultApiKeyVariable;
+            if (!ApiKeyVariable.IsValid(apiKeyEnv))
+                throw new BadInputException($"--api-key-env={apiKeyEnv}: expected an environment variable's name (letters, digits, _)");
+            return new EngineChoice(engine, endpoint, servedModel, pathMaps, apiKeyEnv);
+        }
     }
 
     /// <summary>
@@ -264,9 +303,6 @@ public sealed partial record StudyOptions
     /// </summary>
     public StudyOptions Unsharded => this with { Shard = null };
 
-    /// <summary>The target's name as a Cake task; every other option is kept.</summary>
-    public StudyOptions WithTarget(string target) => this with { Target = OneOf(target, Targets, "target") };
-
     /// <summary>The layouts of the data and results folders.</summary>
     public DataLayout DataLayout => new(DataDir);
 
@@ -274,8 +310,8 @@ public sealed partial record StudyOptions
 
     /// <summary>The bundle's bank label: the bank folder's name for a user's bank, the profile for a small embedded one.</summary>
     public string BundleBank => UserBank ? Path.GetFileName(BankDir)
-        : Bank == "embedded" ? "embedded" + (AdapterInit == "shared" ? "" : "-" + AdapterInit) + (BankProfile == "full" ? "" : "-" + BankProfile)
-        : Bank;
+        : Bank == BankKind.Embedded ? Bank.Name() + (AdapterInit == AdapterInit.Shared ? "" : "-" + AdapterInit.Name()) + (BankProfile == BankProfile.Full ? "" : "-" + BankProfile.Name())
+        : Bank.Name();
 
     /// <summary>The arguments as resolved (defaults included), recorded in a published bundle.</summary>
     public SortedDictionary<string, string> Recorded()
@@ -283,7 +319,7 @@ public sealed partial record StudyOptions
         var recorded = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["target"] = Target, ["metric"] = string.Join(",", Metrics), ["model"] = string.Join(",", Models.Select(m => m.Name())),
-            ["mlp-hidden"] = Inv(MlpHidden), ["mlp-engine"] = MlpEngine.Name(), ["bank"] = UserBank ? "" : Bank, ["bank-profile"] = BankProfile, ["bank-dir"] = BankDir,
+            ["mlp-hidden"] = Inv(MlpHidden), ["mlp-engine"] = MlpEngine.Name(), ["bank"] = UserBank ? "" : Bank.Name(), ["bank-profile"] = BankProfile.Name(), ["bank-dir"] = BankDir,
             ["data-dir"] = DataDir, ["results-dir"] = ResultsDir, ["limit"] = Inv(Limit), ["seed"] = Seed.ToString(CultureInfo.InvariantCulture),
             ["batch-size"] = Inv(BatchSize),
         };
@@ -292,14 +328,14 @@ public sealed partial record StudyOptions
         if (Combiners.Contains(Combiner.Delta))
         {
             recorded["combine-rank"] = CombineRank == 0 ? "bank r" : Inv(CombineRank);
-            recorded["top-k"] = TopK == 0 ? "all" : Inv(TopK);
+            recorded["top-k"] = TopK == 0 ? CombinerNames.AllCoefficients : Inv(TopK);
         }
         if (Baselines.Count > 0) recorded["baseline"] = string.Join(",", Baselines.Select(b => b.Name()));
-        if (AdapterInit != "shared") recorded["adapter-init"] = AdapterInit;
+        if (AdapterInit != AdapterInit.Shared) recorded["adapter-init"] = AdapterInit.Name();
         if (Shard is not null) recorded["shard"] = Shard;
         if (Revision is not null) recorded["revision"] = Revision;
         if (IncludeBaseModel) recorded["include-base-model"] = "true";
-        if (Engine == "openai")
+        if (Engine == InferEngine.OpenAi)
             foreach (var (name, value) in ServerArguments) recorded[name] = value;
         return recorded;
     }
@@ -315,9 +351,9 @@ public sealed partial record StudyOptions
     /// The openai engine's arguments, in the order infer takes them (<c>engine</c>, <c>endpoint</c>,
     /// then those given or defaulted); empty for the local engine. Never the API key, only its variable.
     /// </summary>
-    public IReadOnlyList<KeyValuePair<string, string>> ServerArguments => Engine != "openai" ? [] :
+    public IReadOnlyList<KeyValuePair<string, string>> ServerArguments => Engine != InferEngine.OpenAi ? [] :
     [
-        new("engine", Engine), new("endpoint", Endpoint!),
+        new(InferEngineNames.Parameter, Engine.Name()), new("endpoint", Endpoint!),
         .. ServedModel is null ? Array.Empty<KeyValuePair<string, string>>() : [new("served-model", ServedModel)],
         .. ServerPathMaps.Count == 0 ? Array.Empty<KeyValuePair<string, string>>() : [new("server-path-map", string.Join(",", ServerPathMaps))],
         new("concurrency", Inv(Concurrency)), new("api-key-env", ApiKeyEnv),
@@ -340,18 +376,6 @@ public sealed partial record StudyOptions
 
     [GeneratedRegex(@"^(\d+)/(\d+)$")]
     private static partial Regex ShardPattern();
-
-    private static string OneOf(string value, IReadOnlyList<string> valid, string what) =>
-        valid.FirstOrDefault(v => v.Equals(value, StringComparison.OrdinalIgnoreCase))
-        ?? throw new BadInputException($"unknown {what} '{value}'; valid: {string.Join(", ", valid)}");
-
-    private static string NonEmpty(string value, string name) =>
-        value.Trim().Length > 0 ? value : throw new BadInputException($"--{name} is empty");
-
-    private static int Whole(string text, string name, int min, string note = "") =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min
-            ? value
-            : throw new BadInputException($"--{name}={text}: expected a whole number >= {min}{note}");
 
     private static string Slash(string path) => path.Replace('\\', '/').TrimEnd('/');
 }

@@ -18,7 +18,7 @@ namespace MetaLora.Tests.Pipeline;
 [Collection(BuildScriptCollection.Name)]
 public sealed class CodeMutationTests : IDisposable
 {
-    private static readonly string[] Folders = ["Metrics", "Formats", "Prediction", "Evaluation", "Tokenization", "Pipeline", "Stages", "Model"];
+    private static readonly string[] Folders = ["Distances", "Formats", "Prediction", "Evaluation", "Tokenization", "IO", "Repro", "Layout", "Inference", "Study", "Stages", "Model"];
 
     private readonly RepoCopy _copy = new();
     private readonly TempDir _out = new();

@@ -7,9 +7,12 @@ using MetaLora.Distances;
 using MetaLora.Layout;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Tests.Prediction;
 
 namespace MetaLora.Tests.Stages;
 
+// Trains with torch (its thread count and generator are process-wide), so it runs alone.
+[Collection(TorchState.Name)]
 public sealed class DatasetAdapterTests : IDisposable
 {
     private readonly TempDir _dir = new();

@@ -22,7 +22,7 @@ namespace MetaLora.Bank.Embedded;
 /// </summary>
 public static class EmbeddedBankBuilder
 {
-    public const string BankName = "embedded";
+    public const string BankName = BankKindNames.Embedded;
     public const string BaseModelDir = "base_model";
     private const string ParamsFile = "build_params.txt";
 

@@ -18,7 +18,7 @@ namespace MetaLora.Inference.Local;
 /// the model's, never the machine's: MKL splits a matrix product differently on 3 threads than on 2 or
 /// 4 and rounds otherwise, so a count taken from the cores would give other bytes on another machine.
 /// </summary>
-[StageVariant("engine", "local", IsDefault = true)]
+[StageVariant(InferEngineNames.Parameter, InferEngineNames.Local, IsDefault = true)]
 internal static class LocalInfer
 {
     /// <summary>Weights up to this size are copied per worker; above it one model uses every core.</summary>

@@ -5,5 +5,5 @@ using MetaLora.Repro.CodeIdentity;
 namespace MetaLora.Inference.OpenAi;
 
 /// <summary>A completion's text as the server returned it and why it stopped (<c>stop</c>, <c>length</c>).</summary>
-[StageVariant("engine", "openai")]
+[StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
 public sealed record Completion(string Text, string? FinishReason);

@@ -17,7 +17,7 @@ namespace MetaLora.Inference.OpenAi;
 /// Plain HttpClient and System.Text.Json rather than the OpenAI .NET library, which is built around
 /// chat and knows nothing of vLLM's adapter endpoints: four small calls do not need it.
 /// </summary>
-[StageVariant("engine", "openai")]
+[StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
 public sealed class OpenAiClient : IDisposable
 {
     private readonly HttpClient _http;

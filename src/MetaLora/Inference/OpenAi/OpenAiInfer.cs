@@ -19,7 +19,7 @@ namespace MetaLora.Inference.OpenAi;
 /// shards are those of local Infer; a task's key names the server's model (its name and root)
 /// instead of the local build.
 /// </summary>
-[StageVariant("engine", "openai")]
+[StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
 internal static class OpenAiInfer
 {
     /// <summary>

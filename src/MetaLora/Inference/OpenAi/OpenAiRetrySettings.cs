@@ -5,7 +5,7 @@ using MetaLora.Repro.CodeIdentity;
 namespace MetaLora.Inference.OpenAi;
 
 /// <summary>Back-off for server requests: exponential from <see cref="BaseDelay"/>, at most <see cref="MaxDelay"/> apart.</summary>
-[StageVariant("engine", "openai")]
+[StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
 public sealed record OpenAiRetrySettings
 {
     public int MaxRetries { get; init; } = 6;

@@ -8,7 +8,7 @@ namespace MetaLora.Inference.OpenAi;
 /// How Infer reaches an OpenAI-compatible inference server (<c>--engine openai</c>): vLLM, or
 /// <c>lora serve</c>, or any server with <c>/v1/completions</c> and <c>/v1/models</c>.
 /// </summary>
-[StageVariant("engine", "openai")]
+[StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
 public sealed record OpenAiServerOptions
 {
     /// <summary>The default number of requests in flight: enough for vLLM to fill its batches.</summary>

@@ -8,5 +8,5 @@ namespace MetaLora.Inference.OpenAi;
 /// An entry of <c>GET /v1/models</c>: its name, what it was loaded from (vLLM's <c>root</c>: the base
 /// model's repository or folder, an adapter's path) and, for an adapter, the base model it belongs to.
 /// </summary>
-[StageVariant("engine", "openai")]
+[StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
 public sealed record ServedModel(string Id, string? Root, string? Parent);

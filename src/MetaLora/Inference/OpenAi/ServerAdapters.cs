@@ -13,7 +13,7 @@ namespace MetaLora.Inference.OpenAi;
 /// adapter this run loaded is unloaded after its task, keeping the server's memory bounded; one the
 /// server was started with is left alone.
 /// </summary>
-[StageVariant("engine", "openai")]
+[StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
 internal sealed class ServerAdapters(OpenAiClient client, ServerPathMap paths, IReadOnlyList<ServedModel> listed, ServedModel baseModel)
 {
     private readonly ConcurrentDictionary<string, string> _ours = new(StringComparer.Ordinal);

@@ -9,7 +9,7 @@ namespace MetaLora.Inference.OpenAi;
 /// adapter's absolute path by REMOTE (a server in a container, or one that mounts the shared
 /// filesystem elsewhere). The longest matching LOCAL wins; a path under none is sent as it is.
 /// </summary>
-[StageVariant("engine", "openai")]
+[StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
 public sealed class ServerPathMap
 {
     private readonly IReadOnlyList<(string Local, string Remote)> _maps;

@@ -1,35 +1,24 @@
 namespace MetaLora.Prediction.Baselines;
 
-/// <summary>Names of the baselines (<c>uniform</c>, <c>nearest</c>) and their parsing.</summary>
+/// <summary>The baselines' names (<c>uniform</c>, <c>nearest</c>), their parsing, and the stage parameter that selects one.</summary>
 public static class BaselineNames
 {
-    /// <summary>What <see cref="Parse"/> accepts, for help texts and error messages.</summary>
-    public const string Valid = "uniform, nearest, all, none";
+    /// <summary>The stage parameter that selects a baseline's code (see <c>[StageVariant]</c>); "none" for a predicted pipeline.</summary>
+    public const string Parameter = "baseline";
 
-    private static readonly string[] Names = ["uniform", "nearest"];
+    public const string Uniform = "uniform";
+    public const string Nearest = "nearest";
+    public const string None = "none";
+
+    internal static readonly NameTable<Baseline> Table = new("baseline", "baselines",
+        [(Baseline.Uniform, Uniform), (Baseline.Nearest, Nearest)], all: true, none: true);
+
+    /// <summary>What <see cref="Parse"/> accepts, for help texts and error messages.</summary>
+    public static string Valid => Table.Valid;
 
     /// <summary>The name of a baseline.</summary>
-    public static string Name(this Baseline baseline) => Names[(int)baseline];
+    public static string Name(this Baseline baseline) => Table.Name(baseline);
 
     /// <summary>Parses a comma list (case-insensitive; "all", or "none" for no baseline) into distinct baselines in canonical order.</summary>
-    public static IReadOnlyList<Baseline> Parse(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var wanted = new bool[Names.Length];
-        foreach (var raw in text.Split(','))
-        {
-            var name = raw.Trim();
-            if (name.Equals("none", StringComparison.OrdinalIgnoreCase)) continue;
-            if (name.Equals("all", StringComparison.OrdinalIgnoreCase))
-            {
-                Array.Fill(wanted, true);
-                continue;
-            }
-            var index = Array.FindIndex(Names, n => n.Equals(name, StringComparison.OrdinalIgnoreCase));
-            if (index < 0)
-                throw new BadInputException($"unknown baseline '{name}'; valid baselines: {Valid} (comma-separated)");
-            wanted[index] = true;
-        }
-        return Enum.GetValues<Baseline>().Where(b => wanted[(int)b]).ToArray();
-    }
+    public static IReadOnlyList<Baseline> Parse(string text) => Table.ParseList(text);
 }

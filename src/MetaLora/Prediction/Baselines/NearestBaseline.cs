@@ -10,7 +10,7 @@ namespace MetaLora.Prediction.Baselines;
 /// The "best single LoRA" baseline: for each task, the adapter of the other task closest to it by the
 /// metric's distance (the row's smallest off-diagonal entry; ties go to the earlier task), copied as it is.
 /// </summary>
-[StageVariant("baseline", "nearest")]
+[StageVariant(BaselineNames.Parameter, BaselineNames.Nearest)]
 public static class NearestBaseline
 {
     /// <summary>Per row, the column of the smallest distance other than the diagonal.</summary>

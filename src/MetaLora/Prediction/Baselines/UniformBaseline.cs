@@ -8,7 +8,7 @@ namespace MetaLora.Prediction.Baselines;
 /// The uniform baseline (AdapterSoup's uniform soup): every other task's adapter weighs 1 / (N − 1),
 /// the task's own 0, so it is held out exactly as in the predicted pipelines.
 /// </summary>
-[StageVariant("baseline", "uniform")]
+[StageVariant(BaselineNames.Parameter, BaselineNames.Uniform)]
 public static class UniformBaseline
 {
     /// <summary>The N x N coefficient matrix: 1 / (N − 1) off the diagonal, 0 on it.</summary>

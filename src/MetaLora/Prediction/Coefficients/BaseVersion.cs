@@ -5,7 +5,7 @@ using MetaLora.Repro.CodeIdentity;
 namespace MetaLora.Prediction.Coefficients;
 
 /// <summary>The paper's base_version: coefficients are the softmin of the raw distances, C = softmin(D).</summary>
-[StageVariant("model", "base_version")]
+[StageVariant(CoefficientModelNames.Parameter, CoefficientModelNames.BaseVersion)]
 public static class BaseVersion
 {
     /// <summary>N x N coefficients for the bank's own tasks; C[i][i] = 0 (a task does not use its own adapter).</summary>

@@ -13,7 +13,7 @@ namespace MetaLora.Prediction.Coefficients;
 /// normalized_version) and f a small MLP applied to each entry, trained so that mixing the train
 /// tasks' adapters with C reproduces them: minimise MSE(softmin(f(Z_train)) A_train, A_train).
 /// </summary>
-[StageVariant("model", "mlp_version")]
+[StageVariant(CoefficientModelNames.Parameter, CoefficientModelNames.MlpVersion)]
 public static class MlpVersion
 {
     /// <summary>

@@ -9,7 +9,7 @@ namespace MetaLora.Prediction.Coefficients;
 /// rows. This makes the coefficients independent of a metric's scale and offset, which differ by
 /// orders of magnitude between metrics.
 /// </summary>
-[StageVariant("model", "normalized_version")]
+[StageVariant(CoefficientModelNames.Parameter, CoefficientModelNames.NormalizedVersion)]
 public static class NormalizedVersion
 {
     /// <summary>2^-52, NumPy's finfo(float64).eps (not .NET's double.Epsilon, the smallest subnormal).</summary>

@@ -9,7 +9,7 @@ namespace MetaLora.Prediction.Combining;
 /// (A and B matrices combined separately), keys, shapes, dtype and config of the bank kept, fp32
 /// accumulation, streamed over the memory-mapped bank (<see cref="StreamingMix"/>).
 /// </summary>
-[StageVariant("combine", "paper")]
+[StageVariant(CombinerNames.Parameter, CombinerNames.Paper)]
 public static class AdapterMixer
 {
     /// <summary>Bytes of fp32 working memory per chunk (bank rows plus output rows).</summary>

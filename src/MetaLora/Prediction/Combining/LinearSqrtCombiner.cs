@@ -10,7 +10,7 @@ namespace MetaLora.Prediction.Combining;
 /// (scaling 1). The product is then Σ_j w_j B_j A_j plus the cross terms √(w_i w_j) B_i A_j: the
 /// useful terms keep their weights, but the cross terms remain. Streamed like the paper's mixer.
 /// </summary>
-[StageVariant("combine", "linear-sqrt")]
+[StageVariant(CombinerNames.Parameter, CombinerNames.LinearSqrt)]
 public static class LinearSqrtCombiner
 {
     /// <summary>The A-side and B-side weights for coefficients <paramref name="coefficients"/> and scaling <paramref name="scaling"/>.</summary>

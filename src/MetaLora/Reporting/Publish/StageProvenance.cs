@@ -45,10 +45,9 @@ public static class StageProvenance
         files.Values.Where(f => f.Size > 0).Select(f => f.Sha256);
 
     /// <summary>The pipeline's order (Bank, Tokenize, ... Report), then by name: stable and readable.</summary>
-    private static readonly string[] Order = ["Bank", "Tokenize", "Distances", "Gram", "Coefficients", "Predict", "Infer", "Evaluate", "Report"];
 
     private static IEnumerable<StageManifest> InRunOrder(List<StageManifest> stages) => stages
-        .OrderBy(m => Array.IndexOf(Order, m.Stage.Split('.')[0]) is var i and >= 0 ? i : Order.Length)
+        .OrderBy(m => StageName.KindOf(m.Stage) is { } kind ? (int)kind : int.MaxValue)
         .ThenBy(m => m.Stage, StringComparer.Ordinal);
 
     private static StageRecord Record(StageManifest m) => new(

@@ -4,11 +4,14 @@ namespace MetaLora.Prediction.Coefficients.Mlp;
 /// <summary>Settings of <see cref="MlpVersion.Train"/>; the defaults are the paper's.</summary>
 public sealed record MlpOptions
 {
+    /// <summary>The paper's hidden width H of f.</summary>
+    public const int DefaultHidden = 4000;
+
     /// <summary>Hidden width H of f.</summary>
-    public int Hidden { get; init; } = 4000;
+    public int Hidden { get; init; } = DefaultHidden;
 
     /// <summary>How f is evaluated and differentiated: the exact sweep (the default) or the dense reference.</summary>
-    public MlpEngine Engine { get; init; } = MlpEngine.Sweep;
+    public MlpEngine Engine { get; init; } = MlpEngineNames.Default;
 
     /// <summary>The dense engine in float64 instead of PyTorch's float32: the reference the sweep is tested against.</summary>
     internal bool DenseInFloat64 { get; init; }

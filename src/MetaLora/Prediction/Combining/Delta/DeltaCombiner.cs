@@ -19,7 +19,7 @@ namespace MetaLora.Prediction.Combining.Delta;
 /// A and B of that module in memory as stored; each output widens only its kept adapters to float64),
 /// and every output file is written front to back. <see cref="DeltaCost"/> estimates the work.
 /// </summary>
-[StageVariant("combine", "delta")]
+[StageVariant(CombinerNames.Parameter, CombinerNames.Delta)]
 public static class DeltaCombiner
 {
     /// <param name="bank">The bank's adapters (checked consistent).</param>

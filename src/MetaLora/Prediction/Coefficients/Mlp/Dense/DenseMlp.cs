@@ -10,7 +10,7 @@ namespace MetaLora.Prediction.Coefficients.Mlp.Dense;
 /// autograd and stepped by torch's Adam; float32 as PyTorch's default (float64 on request, as the
 /// reference the sweep engine is tested against). O(nH²) per step.
 /// </summary>
-[StageVariant("mlp-engine", "dense")]
+[StageVariant(MlpEngineNames.Parameter, MlpEngineNames.Dense)]
 internal sealed class DenseMlp : IMlpTrainer
 {
     /// <summary>

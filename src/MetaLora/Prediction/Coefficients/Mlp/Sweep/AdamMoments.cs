@@ -10,7 +10,7 @@ namespace MetaLora.Prediction.Coefficients.Mlp.Sweep;
 /// θ ← θ − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε). Elementwise, so the work is split over
 /// threads without changing any bit.
 /// </summary>
-[StageVariant("mlp-engine", "sweep")]
+[StageVariant(MlpEngineNames.Parameter, MlpEngineNames.Sweep)]
 internal sealed class AdamMoments(int count, double learningRate)
 {
     private const double Beta1 = 0.9;

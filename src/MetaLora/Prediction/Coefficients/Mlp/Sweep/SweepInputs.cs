@@ -10,7 +10,7 @@ namespace MetaLora.Prediction.Coefficients.Mlp.Sweep;
 /// number of inputs only, never on the thread count, so results have the same bits on any machine
 /// load and thread count.
 /// </summary>
-[StageVariant("mlp-engine", "sweep")]
+[StageVariant(MlpEngineNames.Parameter, MlpEngineNames.Sweep)]
 internal sealed class SweepInputs
 {
     /// <summary>Inputs per chunk, about: enough that a chunk's fresh start (O(H²)) is a small share of its work.</summary>

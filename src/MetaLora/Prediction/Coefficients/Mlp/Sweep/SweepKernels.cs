@@ -13,7 +13,7 @@ namespace MetaLora.Prediction.Coefficients.Mlp.Sweep;
 /// loop runs over whole vectors, then a scalar tail, in a fixed order: the same inputs give the same
 /// bits every run. The callers pass spans of equal length (H); lengths are checked once per call.
 /// </summary>
-[StageVariant("mlp-engine", "sweep")]
+[StageVariant(MlpEngineNames.Parameter, MlpEngineNames.Sweep)]
 internal static class SweepKernels
 {
     private static int Width => Vector<double>.Count;

@@ -9,7 +9,7 @@ namespace MetaLora.Prediction.Coefficients.Mlp.Sweep;
 /// w1, b1, γ1, β1 (H each), W2 (H x H, column by column: column k holds the weights from hidden unit k),
 /// b2, γ2, β2, w3 (H each), b3. Columns of W2 are what the sweep adds and removes, so they are contiguous.
 /// </summary>
-[StageVariant("mlp-engine", "sweep")]
+[StageVariant(MlpEngineNames.Parameter, MlpEngineNames.Sweep)]
 internal sealed class SweepMlp
 {
     /// <summary>Columns of W2 copied into a module at a time.</summary>

@@ -30,7 +30,7 @@ namespace MetaLora.Prediction.Coefficients.Mlp.Sweep;
 /// are combined in chunk order, so the bits do not depend on threads or timing.
 /// </para>
 /// </summary>
-[StageVariant("mlp-engine", "sweep")]
+[StageVariant(MlpEngineNames.Parameter, MlpEngineNames.Sweep)]
 internal sealed class SweepPass
 {
     /// <summary>Changes of the active set after which P, Q, R (and F) are summed anew, bounding drift.</summary>

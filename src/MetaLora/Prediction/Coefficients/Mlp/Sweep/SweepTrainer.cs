@@ -5,7 +5,7 @@ using MetaLora.Repro.CodeIdentity;
 namespace MetaLora.Prediction.Coefficients.Mlp.Sweep;
 
 /// <summary>The sweep engine's training state: f in float64 (<see cref="SweepMlp"/>), its Adam moments and the sorted training inputs.</summary>
-[StageVariant("mlp-engine", "sweep")]
+[StageVariant(MlpEngineNames.Parameter, MlpEngineNames.Sweep)]
 internal sealed class SweepTrainer : IMlpTrainer
 {
     private readonly SweepMlp _f;

@@ -86,21 +86,8 @@ public static class MixerBenchmark
         var folders = WriteBank(Path.Combine(root, "bank"), count, shape, seed);
         var writeSeconds = watch.Elapsed.TotalSeconds;
 
-        var random = new Random(unchecked((int)seed));
-        var distances = new double[count, count];
-        for (var i = 0; i < count; i++)
-            for (var j = 0; j < count; j++)
-                distances[i, j] = i == j ? 0 : random.NextDouble() * 5;
-        var coefficients = Softmin.Rows(distances);
         var rows = outputs <= 0 || outputs >= count ? count : outputs;
-        if (rows < count)
-        {
-            var part = new double[rows, count];
-            for (var i = 0; i < rows; i++)
-                for (var j = 0; j < count; j++)
-                    part[i, j] = coefficients[i, j];
-            coefficients = part;
-        }
+        var coefficients = Coefficients(count, rows, seed);
 
         // The combination reads N adapters and writes N, each flushed to disk (atomic writes): the same
         // bytes and the same durability as copying the bank once with a flush per file.
@@ -110,15 +97,7 @@ public static class MixerBenchmark
         // The copy is the paper mixer's yardstick (same bytes read and written); other combiners skip it.
         if (combiner == Combiner.Paper)
         {
-            Parallel.ForEach(folders, f =>
-            {
-                var copy = Path.Combine(root, "copy", Path.GetFileName(f));
-                Directory.CreateDirectory(copy);
-                using var source = File.OpenRead(PeftAdapter.WeightsPathIn(f));
-                using var target = new FileStream(PeftAdapter.WeightsPathIn(copy), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-                source.CopyTo(target);
-                target.Flush(flushToDisk: true);
-            });
+            CopyBank(root, folders);
             copySeconds = watch.Elapsed.TotalSeconds;
             copyCpu = CpuSeconds() - cpu;
             Directory.Delete(Path.Combine(root, "copy"), recursive: true);
@@ -129,6 +108,47 @@ public static class MixerBenchmark
         cpu = CpuSeconds();
         var bank = AdapterBank.CheckConsistent(folders);
         var targets = folders.Take(rows).Select(f => Path.Combine(root, "predicted", Path.GetFileName(f))).ToArray();
+        Combine(combiner, bank, coefficients, targets, chunkBytes, delta);
+        var mixSeconds = watch.Elapsed.TotalSeconds;
+        var mixCpu = CpuSeconds() - cpu;
+        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, copyCpu, mixSeconds, mixCpu, PeakRssBytes(), rows);
+    }
+
+    /// <summary>Softmin coefficients of random distances (N x N from the seed), only the first <paramref name="rows"/> rows kept.</summary>
+    private static double[,] Coefficients(int count, int rows, ulong seed)
+    {
+        var random = new Random(unchecked((int)seed));
+        var distances = new double[count, count];
+        for (var i = 0; i < count; i++)
+            for (var j = 0; j < count; j++)
+                distances[i, j] = i == j ? 0 : random.NextDouble() * 5;
+        var coefficients = Softmin.Rows(distances);
+        if (rows < count)
+        {
+            var part = new double[rows, count];
+            for (var i = 0; i < rows; i++)
+                for (var j = 0; j < count; j++)
+                    part[i, j] = coefficients[i, j];
+            coefficients = part;
+        }
+        return coefficients;
+    }
+
+    /// <summary>Copies every adapter's weights under root/copy, each flushed to disk.</summary>
+    private static void CopyBank(string root, IReadOnlyList<string> folders) =>
+        Parallel.ForEach(folders, f =>
+        {
+            var copy = Path.Combine(root, "copy", Path.GetFileName(f));
+            Directory.CreateDirectory(copy);
+            using var source = File.OpenRead(PeftAdapter.WeightsPathIn(f));
+            using var target = new FileStream(PeftAdapter.WeightsPathIn(copy), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            source.CopyTo(target);
+            target.Flush(flushToDisk: true);
+        });
+
+    private static void Combine(Combiner combiner, IReadOnlyList<PeftAdapter> bank, double[,] coefficients, string[] targets, long chunkBytes,
+        DeltaOptions? delta)
+    {
         switch (combiner)
         {
             case Combiner.Paper:
@@ -141,9 +161,6 @@ public static class MixerBenchmark
                 DeltaCombiner.Mix(bank, coefficients, targets, delta ?? new DeltaOptions());
                 break;
         }
-        var mixSeconds = watch.Elapsed.TotalSeconds;
-        var mixCpu = CpuSeconds() - cpu;
-        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, copyCpu, mixSeconds, mixCpu, PeakRssBytes(), rows);
     }
 
     private static double CpuSeconds()

@@ -48,10 +48,7 @@ internal static class OpenAiInfer
 
         var hashes = work.NewHashCache();
         var ledger = new ItemLedger(work.ItemsDir);
-        var modelKey = new StringBuilder("infer-openai 1\n")
-            .Append(InferKeys.Code(new Dictionary<string, string> { ["engine"] = "openai" })).Append('\n')
-            .Append($"served_model={baseModel.Id}\troot={baseModel.Root}\n")
-            .Append($"max_new_tokens={work.MaxNewTokens}\n").ToString();
+        var modelKey = ModelKey(work, baseModel);
         var keys = tasks.ToDictionary(t => t, t => InferKeys.Item(bank, layout, pipeline, t, modelKey, hashes));
         var pending = tasks.Where(t => options.Force || !ledger.IsDone(t, keys[t], work.OutputFile(t))).ToArray();
         var done = tasks.Count - pending.Length;
@@ -69,77 +66,117 @@ internal static class OpenAiInfer
         Directory.CreateDirectory(work.ItemsDir);
         hashes.Save();
         work.PrepareOutputs(pending);
-        using var requests = new SemaphoreSlim(server.Concurrency);
-        using var stop = new CancellationTokenSource();
-        var samples = 0;
-        var next = 0;
-        async Task Worker()
+        using var run = new ServerRun(work, client, adapters, ledger, keys, pending, first, server.Concurrency, done, progress, log);
+        await run.RunWorkersAsync();
+        return new InferSummary(tasks.Count, pending.Length, tasks.Count - pending.Length, run.Samples, 0);
+    }
+
+    /// <summary>What the outputs depend on besides the inputs: the engine's code, the served model and the token limit.</summary>
+    private static string ModelKey(InferWork work, ServedModel baseModel) =>
+        new StringBuilder("infer-openai 1\n")
+            .Append(InferKeys.Code(new Dictionary<string, string> { ["engine"] = "openai" })).Append('\n')
+            .Append($"served_model={baseModel.Id}\troot={baseModel.Root}\n")
+            .Append($"max_new_tokens={work.MaxNewTokens}\n").ToString();
+
+    /// <summary>
+    /// The pending tasks of one run, taken in order by up to <see cref="TasksInFlight"/> workers that share
+    /// the request slots; the first failure cancels the rest.
+    /// </summary>
+    private sealed class ServerRun(InferWork work, OpenAiClient client, ServerAdapters adapters, ItemLedger ledger,
+        IReadOnlyDictionary<string, string> keys, string[] pending, string first, int concurrency, int done,
+        IProgress<int>? progress, Action<string>? log) : IDisposable
+    {
+        private readonly SemaphoreSlim requests = new(concurrency);
+        private readonly CancellationTokenSource stop = new();
+        private int samples;
+        private int next;
+        private int done = done;
+
+        /// <summary>Test samples answered so far.</summary>
+        public int Samples => samples;
+
+        public async Task RunWorkersAsync()
         {
-            for (var k = Interlocked.Increment(ref next) - 1; k < pending.Length && !stop.IsCancellationRequested; k = Interlocked.Increment(ref next) - 1)
+            var workers = Enumerable.Range(0, Math.Min(TasksInFlight, pending.Length)).Select(async _ =>
             {
-                var task = pending[k];
-                var clock = Stopwatch.StartNew();
-                var model = k == 0 ? first : await adapters.AcquireAsync(work, task, stop.Token);
                 try
                 {
-                    var test = Dataset.ReadSplit(bank.DatasetDir(task), "test");
-                    var predictions = await Task.WhenAll(test.Select(async sample =>
-                    {
-                        await requests.WaitAsync(stop.Token);
-                        try
-                        {
-                            var completion = await client.CompleteAsync(model, sample.Input, work.MaxNewTokens, stop.Token)
-                                             // A restarted server forgets adapters loaded at run time: load it again, once.
-                                             ?? (await adapters.ReacquireAsync(work, task, model, stop.Token) is { } again
-                                                 ? await client.CompleteAsync(again, sample.Input, work.MaxNewTokens, stop.Token) : null)
-                                             ?? throw new BadInputException($"{client.Endpoint}: POST /v1/completions: the server does not know model '{model}'");
-                            // As local Infer: the continuation without surrounding white space.
-                            return completion.Text.Trim();
-                        }
-                        finally
-                        {
-                            requests.Release();
-                        }
-                    }));
-                    InferOutputs.Write(work.OutputFile(task), test, predictions);
-                    ledger.MarkDone(task, keys[task], work.OutputFile(task));
-                    Interlocked.Add(ref samples, test.Count);
-                    progress?.Report(Interlocked.Increment(ref done));
-                    if (clock.Elapsed.TotalSeconds >= 10)
-                        log?.Invoke($"{pipeline.StageName()}: {task}: {test.Count} samples in {clock.Elapsed.TotalSeconds:0.0} s");
+                    await WorkerAsync();
                 }
-                finally
+                catch
                 {
-                    await adapters.ReleaseAsync(task, log);
+                    // The first failure stops the others; in-flight requests are cancelled.
+                    await stop.CancelAsync();
+                    throw;
                 }
-            }
-        }
-
-        var workers = Enumerable.Range(0, Math.Min(TasksInFlight, pending.Length)).Select(async _ =>
-        {
+            }).ToArray();
             try
             {
-                await Worker();
+                await Task.WhenAll(workers);
             }
             catch
             {
-                // The first failure stops the others; in-flight requests are cancelled.
-                await stop.CancelAsync();
+                var failure = workers.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!)
+                    .FirstOrDefault(e => e is not OperationCanceledException) ?? workers.First(w => w.IsFaulted || w.IsCanceled).Exception?.InnerException;
+                if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
                 throw;
             }
-        }).ToArray();
-        try
-        {
-            await Task.WhenAll(workers);
         }
-        catch
+
+        private async Task WorkerAsync()
         {
-            var failure = workers.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!)
-                .FirstOrDefault(e => e is not OperationCanceledException) ?? workers.First(w => w.IsFaulted || w.IsCanceled).Exception?.InnerException;
-            if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-            throw;
+            for (var k = Interlocked.Increment(ref next) - 1; k < pending.Length && !stop.IsCancellationRequested; k = Interlocked.Increment(ref next) - 1)
+                await RunTaskAsync(k);
         }
-        return new InferSummary(tasks.Count, pending.Length, tasks.Count - pending.Length, samples, 0);
+
+        /// <summary>Every test sample of the k-th pending task, its outputs written and marked done; its adapter released after.</summary>
+        private async Task RunTaskAsync(int k)
+        {
+            var task = pending[k];
+            var clock = Stopwatch.StartNew();
+            var model = k == 0 ? first : await adapters.AcquireAsync(work, task, stop.Token);
+            try
+            {
+                var test = Dataset.ReadSplit(work.Bank.DatasetDir(task), "test");
+                var predictions = await Task.WhenAll(test.Select(sample => CompleteAsync(task, model, sample.Input)));
+                InferOutputs.Write(work.OutputFile(task), test, predictions);
+                ledger.MarkDone(task, keys[task], work.OutputFile(task));
+                Interlocked.Add(ref samples, test.Count);
+                progress?.Report(Interlocked.Increment(ref done));
+                if (clock.Elapsed.TotalSeconds >= 10)
+                    log?.Invoke($"{work.Pipeline.StageName()}: {task}: {test.Count} samples in {clock.Elapsed.TotalSeconds:0.0} s");
+            }
+            finally
+            {
+                await adapters.ReleaseAsync(task, log);
+            }
+        }
+
+        /// <summary>One sample input's completion, within a request slot.</summary>
+        private async Task<string> CompleteAsync(string task, string model, string input)
+        {
+            await requests.WaitAsync(stop.Token);
+            try
+            {
+                var completion = await client.CompleteAsync(model, input, work.MaxNewTokens, stop.Token)
+                                 // A restarted server forgets adapters loaded at run time: load it again, once.
+                                 ?? (await adapters.ReacquireAsync(work, task, model, stop.Token) is { } again
+                                     ? await client.CompleteAsync(again, input, work.MaxNewTokens, stop.Token) : null)
+                                 ?? throw new BadInputException($"{client.Endpoint}: POST /v1/completions: the server does not know model '{model}'");
+                // As local Infer: the continuation without surrounding white space.
+                return completion.Text.Trim();
+            }
+            finally
+            {
+                requests.Release();
+            }
+        }
+
+        public void Dispose()
+        {
+            stop.Dispose();
+            requests.Dispose();
+        }
     }
 
     /// <summary>The named model, else the one entry without a parent (adapters name their base as parent).</summary>

@@ -26,24 +26,9 @@ public static class MlpVersion
     public static MlpTraining Train(double[,] distances, double[,] gram, long parameters, MlpOptions? options = null, IProgress<int>? progress = null)
     {
         options ??= new MlpOptions();
-        options.Validate();
-        DistanceInput.CheckSquare(distances);
+        var (split, z, trainInputs, trainGram) = Prepare(distances, gram, parameters, options);
         var n = distances.GetLength(0);
-        CheckGram(gram, n);
-        if (parameters < 1)
-            throw new ArgumentOutOfRangeException(nameof(parameters), parameters, "adapters must have at least one parameter");
-        var split = TaskSplit.Draw(n, options.TrainFraction, options.Seed);
         var train = split.Train;
-        if (train.Count < 2)
-            throw new BadInputException(
-                $"mlp_version needs at least 2 training tasks, but {options.TrainFraction:R} of {n} tasks is {train.Count}; use a larger bank");
-
-        var z = NormalizedVersion.Standardize(distances);
-        var trainInputs = OffDiagonal(z, train);
-        var trainGram = new double[train.Count, train.Count];
-        for (var a = 0; a < train.Count; a++)
-            for (var b = 0; b < train.Count; b++)
-                trainGram[a, b] = gram[train[a], train[b]];
 
         var threadsBefore = get_num_threads();
         set_num_threads(options.Threads == 0 ? Environment.ProcessorCount : options.Threads);
@@ -87,6 +72,34 @@ public static class MlpVersion
         {
             set_num_threads(threadsBefore);
         }
+    }
+
+    /// <summary>
+    /// Checks the inputs and draws the split; returns it with the standardised distances Z, the train
+    /// tasks' off-diagonal entries of Z (f's inputs) and the train tasks' block of the Gram matrix.
+    /// </summary>
+    private static (TaskSplit Split, double[,] Z, double[] TrainInputs, double[,] TrainGram) Prepare(double[,] distances, double[,] gram, long parameters,
+        MlpOptions options)
+    {
+        options.Validate();
+        DistanceInput.CheckSquare(distances);
+        var n = distances.GetLength(0);
+        CheckGram(gram, n);
+        if (parameters < 1)
+            throw new ArgumentOutOfRangeException(nameof(parameters), parameters, "adapters must have at least one parameter");
+        var split = TaskSplit.Draw(n, options.TrainFraction, options.Seed);
+        var train = split.Train;
+        if (train.Count < 2)
+            throw new BadInputException(
+                $"mlp_version needs at least 2 training tasks, but {options.TrainFraction:R} of {n} tasks is {train.Count}; use a larger bank");
+
+        var z = NormalizedVersion.Standardize(distances);
+        var trainInputs = OffDiagonal(z, train);
+        var trainGram = new double[train.Count, train.Count];
+        for (var a = 0; a < train.Count; a++)
+            for (var b = 0; b < train.Count; b++)
+                trainGram[a, b] = gram[train[a], train[b]];
+        return (split, z, trainInputs, trainGram);
     }
 
     /// <summary>C = softmin(f(Z)) for these distances with a trained f, applied by <paramref name="engine"/>; C[i][i] = 0.</summary>

@@ -34,8 +34,38 @@ public static class DeltaCombiner
         ArgumentNullException.ThrowIfNull(bank);
         ArgumentNullException.ThrowIfNull(coefficients);
         ArgumentNullException.ThrowIfNull(options);
-        var n = bank.Count;
         var outputs = outputFolders.Count;
+        var plan = CheckPlan(bank, coefficients, outputs, options);
+        if (outputs == 0) return [];
+
+        var (weights, mass) = TopK(coefficients, plan.K);
+        var specs = plan.Modules.SelectMany(m => new[]
+        {
+            new TensorSpec(m.A.Name, m.A.DType, [plan.Rank, m.InFeatures]),
+            new TensorSpec(m.B.Name, m.B.DType, [m.OutFeatures, plan.Rank]),
+        }).ToArray();
+        var config = FactorCombinerChecks.UnitScaling(bank[0].Config, plan.Rank);
+        AdapterOutputFile.RequireSpace(outputFolders, specs, config);
+        var run = new MixRun(plan, weights, specs, bank.Select(a => a.OpenWeights()).ToArray(),
+            outputFolders.Select(f => new AdapterOutputFile(f, specs)).ToArray());
+        run.CombineModules(progress);
+        try
+        {
+            return run.Commit(outputFolders, mass, config);
+        }
+        finally
+        {
+            run.Dispose();
+        }
+    }
+
+    /// <summary>The checked sizes of one combine: the bank's scaling and modules, the output rank and top-k.</summary>
+    private sealed record MixPlan(double Scaling, IReadOnlyList<LoraModule> Modules, int BankCount, int BankRank, int Rank, int Others, int K);
+
+    /// <summary>Checks the coefficients' shape, the rank and the top-k against the bank; throws on the first that does not fit.</summary>
+    private static MixPlan CheckPlan(IReadOnlyList<PeftAdapter> bank, double[,] coefficients, int outputs, DeltaOptions options)
+    {
+        var n = bank.Count;
         if (coefficients.GetLength(0) != outputs || coefficients.GetLength(1) != n)
             throw new ArgumentException($"coefficients are {coefficients.GetLength(0)} x {coefficients.GetLength(1)}; expected {outputs} x {n}");
         var first = bank[0];
@@ -54,82 +84,94 @@ public static class DeltaCombiner
             throw new BadInputException(square
                 ? $"--top-k={options.TopK} is larger than N - 1 = {others} (the other tasks of the bank); give at most {others} or all"
                 : $"--top-k={options.TopK} is larger than the bank's {n} adapters; give at most {n} or all");
-        var k = options.KeptPerRow(others);
-        if (outputs == 0) return [];
+        return new MixPlan(scaling, modules, n, bankRank, rank, others, options.KeptPerRow(others));
+    }
 
-        var (weights, mass) = TopK(coefficients, k);
-        var specs = modules.SelectMany(m => new[]
+    /// <summary>
+    /// One combine's open bank readers and output files, and each output's kept and total energy so far
+    /// (summed over the modules in order) and its smallest module share.
+    /// </summary>
+    private sealed class MixRun(MixPlan plan, double[,] weights, TensorSpec[] specs, SafetensorsReader[] readers, AdapterOutputFile[] files)
+        : IDisposable
+    {
+        private readonly double[,] energy = new double[files.Length, 2];
+        private readonly double[] minimum = Enumerable.Repeat(1.0, files.Length).ToArray();
+
+        /// <summary>Every module in turn into every output file.</summary>
+        public void CombineModules(IProgress<double>? progress)
         {
-            new TensorSpec(m.A.Name, m.A.DType, [rank, m.InFeatures]),
-            new TensorSpec(m.B.Name, m.B.DType, [m.OutFeatures, rank]),
-        }).ToArray();
-        var config = FactorCombinerChecks.UnitScaling(first.Config, rank);
-        AdapterOutputFile.RequireSpace(outputFolders, specs, config);
-        var energy = new double[outputs, 2];
-        var minimum = Enumerable.Repeat(1.0, outputs).ToArray();
-        var readers = bank.Select(a => a.OpenWeights()).ToArray();
-        var files = outputFolders.Select(f => new AdapterOutputFile(f, specs)).ToArray();
-        // Outputs are computed in parallel, each on one torch thread: many small factorisations run far
-        // better side by side than each split over the cores, and the bytes then do not depend on the machine.
-        // No more workers than cores: each holds its own factorisation's buffers, and on a busy machine the
-        // thread pool would otherwise add threads (and native heaps) to a loop that is waiting for a core.
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-        var threads = get_num_threads();
-        set_num_threads(1);
-        try
-        {
-            for (var index = 0; index < modules.Count; index++)
+            // Outputs are computed in parallel, each on one torch thread: many small factorisations run far
+            // better side by side than each split over the cores, and the bytes then do not depend on the machine.
+            // No more workers than cores: each holds its own factorisation's buffers, and on a busy machine the
+            // thread pool would otherwise add threads (and native heaps) to a loop that is waiting for a core.
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+            var threads = get_num_threads();
+            set_num_threads(1);
+            try
             {
-                var m = modules[index];
-                using (NewDisposeScope())
+                for (var index = 0; index < plan.Modules.Count; index++)
                 {
-                    var (aAll, bAll) = ReadModule(readers, m);
-                    // Shared stack (every output combines every adapter): both QRs once per module.
-                    SharedStack? shared = k == others ? SharedStack.Factor(aAll, bAll) : null;
-                    try
-                    {
-                        Parallel.For(0, outputs, parallel, i =>
-                        {
-                            using var inner = NewDisposeScope();
-                            var row = Enumerable.Range(0, n).Select(j => weights[i, j] * scaling).ToArray();
-                            var (a, b, keptEnergy, total) = CombineRow(row, i, shared, aAll, bAll, bankRank, rank);
-                            energy[i, 0] += keptEnergy;
-                            energy[i, 1] += total;
-                            if (total > 0) minimum[i] = Math.Min(minimum[i], keptEnergy / total);
-                            files[i].Write(specs[2 * index], BankChunk.NativeSpan(a));
-                            files[i].Write(specs[2 * index + 1], BankChunk.NativeSpan(b));
-                        });
-                    }
-                    finally
-                    {
-                        shared?.Dispose();
-                    }
+                    using (NewDisposeScope())
+                        CombineModule(index, parallel);
+                    NativeHeap.Trim();
+                    progress?.Report((double)(index + 1) / plan.Modules.Count);
                 }
-                NativeHeap.Trim();
-                progress?.Report((double)(index + 1) / modules.Count);
+            }
+            finally
+            {
+                set_num_threads(threads);
             }
         }
-        finally
+
+        private void CombineModule(int index, ParallelOptions parallel)
         {
-            set_num_threads(threads);
+            var (aAll, bAll) = ReadModule(readers, plan.Modules[index]);
+            // Shared stack (every output combines every adapter): both QRs once per module.
+            SharedStack? shared = plan.K == plan.Others ? SharedStack.Factor(aAll, bAll) : null;
+            try
+            {
+                Parallel.For(0, files.Length, parallel, i => CombineOutput(i, index, shared, aAll, bAll));
+            }
+            finally
+            {
+                shared?.Dispose();
+            }
         }
-        try
+
+        private void CombineOutput(int i, int index, SharedStack? shared, Tensor aAll, Tensor bAll)
         {
-            var reports = new DeltaReport[outputs];
-            for (var i = 0; i < outputs; i++)
+            using var inner = NewDisposeScope();
+            var row = Enumerable.Range(0, plan.BankCount).Select(j => weights[i, j] * plan.Scaling).ToArray();
+            var (a, b, keptEnergy, total) = CombineRow(row, i, shared, aAll, bAll, plan.BankRank, plan.Rank);
+            energy[i, 0] += keptEnergy;
+            energy[i, 1] += total;
+            if (total > 0) minimum[i] = Math.Min(minimum[i], keptEnergy / total);
+            files[i].Write(specs[2 * index], BankChunk.NativeSpan(a));
+            files[i].Write(specs[2 * index + 1], BankChunk.NativeSpan(b));
+        }
+
+        /// <summary>Commits every output file and writes its report beside it.</summary>
+        public DeltaReport[] Commit(IReadOnlyList<string> outputFolders, double[] mass, AdapterConfig config)
+        {
+            var reports = new DeltaReport[files.Length];
+            for (var i = 0; i < files.Length; i++)
             {
                 files[i].Commit(config);
-                reports[i] = new DeltaReport(rank, k, Share(mass[i]), Share(energy[i, 1] > 0 ? energy[i, 0] / energy[i, 1] : 1), Share(minimum[i]));
-                AtomicFile.WriteAllBytes(Path.Combine(outputFolders[i], DeltaReport.FileName),
-                    JsonSerializer.SerializeToUtf8Bytes(new
-                    {
-                        combiner = "delta", rank, top_k = k, coefficient_mass_kept = reports[i].CoefficientMassKept,
-                        energy_kept = reports[i].EnergyKept, min_module_energy_kept = reports[i].MinModuleEnergyKept,
-                    }, new JsonSerializerOptions { WriteIndented = true }));
+                reports[i] = new DeltaReport(plan.Rank, plan.K, Share(mass[i]), Share(energy[i, 1] > 0 ? energy[i, 0] / energy[i, 1] : 1), Share(minimum[i]));
+                WriteReport(outputFolders[i], reports[i]);
             }
             return reports;
         }
-        finally
+
+        private void WriteReport(string folder, DeltaReport report) =>
+            AtomicFile.WriteAllBytes(Path.Combine(folder, DeltaReport.FileName),
+                JsonSerializer.SerializeToUtf8Bytes(new
+                {
+                    combiner = "delta", rank = plan.Rank, top_k = plan.K, coefficient_mass_kept = report.CoefficientMassKept,
+                    energy_kept = report.EnergyKept, min_module_energy_kept = report.MinModuleEnergyKept,
+                }, new JsonSerializerOptions { WriteIndented = true }));
+
+        public void Dispose()
         {
             foreach (var r in readers) r.Dispose();
             foreach (var f in files) f.Dispose();

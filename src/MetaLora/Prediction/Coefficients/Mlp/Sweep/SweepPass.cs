@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using MetaLora.Bank.Embedded;
 using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
@@ -292,34 +293,7 @@ internal sealed class SweepPass
         for (var e = start; e < end; e++)
         {
             var restart = cp < trace.Checkpoints.Count && trace.Checkpoints[cp].Position == e;
-            for (; ev < events.Count && events[ev].Position == e; ev++)
-            {
-                var (_, k, on) = events[ev];
-                if (slots[k] < 0)
-                {
-                    slots[k] = result.Units.Count;
-                    result.Units.Add(k);
-                    result.Net.Add(0);
-                    result.Combined.Add(new double[h]);
-                    result.Dots.Add((0, 0, 0));
-                }
-                var slot = slots[k];
-                // Opening an interval subtracts the running sums so far, closing one adds them.
-                var sign = on ? -1.0 : 1.0;
-                result.Net[slot] += on ? -1 : 1;
-                if (e > start)
-                {
-                    SweepKernels.AddCombination(result.Combined[slot], sign * _a[k], result.U, sign * _b[k], result.V, sign * be1[k], result.T);
-                    var (du, dv, dt) = SweepKernels.Dots(_f.Column(k), result.U, result.V, result.T);
-                    var d = result.Dots[slot];
-                    result.Dots[slot] = (d.U + sign * du, d.V + sign * dv, d.T + sign * dt);
-                    if (!restart)
-                    {
-                        var add = on ? 1.0 : -1.0;
-                        SweepKernels.AddColumn(_f.Column(k), add * _a[k], add * _b[k], add * be1[k], add * g1[k], p, q, r, f);
-                    }
-                }
-            }
+            ev = ApplyEvents(events, ev, e, start, restart, result, slots, be1, g1, p, q, r, f);
             if (restart) Restore(trace.Checkpoints[cp++], p, q, r, f);
             var (t, s) = Normalizer(x[e]);
             var ge = upstream[e];
@@ -338,6 +312,48 @@ internal sealed class SweepPass
         }
         foreach (var k in result.Units) slots[k] = -1;
         return result;
+    }
+
+    /// <summary>
+    /// The events at input <paramref name="e"/>, from index <paramref name="ev"/>: each unit's slot and net
+    /// count in the chunk's result and, past the chunk's first input, the running sums taken into its combined
+    /// column and dots and (unless a checkpoint is restored here) its column toggled in p, q, r, f.
+    /// Returns the index of the first event past <paramref name="e"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int ApplyEvents(List<Event> events, int ev, int e, int start, bool restart, ChunkResult result, int[] slots,
+        ReadOnlySpan<double> be1, ReadOnlySpan<double> g1, double[] p, double[] q, double[] r, double[] f)
+    {
+        var h = _h;
+        for (; ev < events.Count && events[ev].Position == e; ev++)
+        {
+            var (_, k, on) = events[ev];
+            if (slots[k] < 0)
+            {
+                slots[k] = result.Units.Count;
+                result.Units.Add(k);
+                result.Net.Add(0);
+                result.Combined.Add(new double[h]);
+                result.Dots.Add((0, 0, 0));
+            }
+            var slot = slots[k];
+            // Opening an interval subtracts the running sums so far, closing one adds them.
+            var sign = on ? -1.0 : 1.0;
+            result.Net[slot] += on ? -1 : 1;
+            if (e > start)
+            {
+                SweepKernels.AddCombination(result.Combined[slot], sign * _a[k], result.U, sign * _b[k], result.V, sign * be1[k], result.T);
+                var (du, dv, dt) = SweepKernels.Dots(_f.Column(k), result.U, result.V, result.T);
+                var d = result.Dots[slot];
+                result.Dots[slot] = (d.U + sign * du, d.V + sign * dv, d.T + sign * dt);
+                if (!restart)
+                {
+                    var add = on ? 1.0 : -1.0;
+                    SweepKernels.AddColumn(_f.Column(k), add * _a[k], add * _b[k], add * be1[k], add * g1[k], p, q, r, f);
+                }
+            }
+        }
+        return ev;
     }
 
     private void Restore(Checkpoint checkpoint, Span<double> p, Span<double> q, Span<double> r, Span<double> f)

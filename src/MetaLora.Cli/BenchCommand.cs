@@ -155,28 +155,34 @@ public static class BenchCommand
                     results[e].Add(MlpBenchmark.Run(e, parse.GetValue(tasks), parse.GetValue(hidden), stepCount, parse.GetValue(threads),
                         parse.GetValue(seed), parse.GetValue(chunk) << 20));
             }
-            var first = results.Values.First()[0];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"N {first.Tasks} ({first.TrainTasks} train, {first.TrainTasks * (first.TrainTasks - 1L):N0} inputs of f), H {first.Hidden}, {first.Threads} threads, {runCount} run(s) per engine; load average {LoadAverage()}"));
-            Console.WriteLine($"{"engine",-7} {"step",9} {"cpu/step",9} {"steps",6} {"40 steps + final C",19} {"final C",8} {"peak RSS",9}  step per run");
-            foreach (var (e, timings) in results)
-            {
-                double Med(Func<MlpTiming, double> pick) => MlpTiming.Median(timings.Select(pick));
-                var measured = timings[0].Steps == 40;
-                var whole = measured ? Med(t => t.TotalSeconds) : Med(t => t.ExtrapolatedSeconds(40));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{e.Name(),-7} {Med(t => t.MedianStepSeconds),7:F2} s {Med(t => t.MedianStepCpuSeconds),7:F2} s {timings[0].Steps,6} " +
-                    $"{whole,9:F1} s {(measured ? "measured" : "estimate"),-8} {Med(t => t.FinalSeconds),6:F2} s {Med(t => t.PeakBytes) / 1e6,6:F0} MB" +
-                    $"{(timings.All(t => t.PeakIsForThisRun) ? "" : "*")}  {string.Join(" ", timings.Select(t => t.MedianStepSeconds.ToString("F2", CultureInfo.InvariantCulture)))}"));
-            }
-            if (results.TryGetValue(MlpEngine.Sweep, out var sweep) && results.TryGetValue(MlpEngine.Dense, out var dense))
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"sweep per step: {MlpTiming.Median(dense.Select(t => t.MedianStepSeconds)) / MlpTiming.Median(sweep.Select(t => t.MedianStepSeconds)):F0}x faster than dense"));
-            if (results.Values.Any(r => r.Any(t => !t.PeakIsForThisRun)))
-                Console.WriteLine("* peak of the whole process (this system cannot reset it per run)");
+            PrintMlp(results, runCount);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The mlp benchmark's table: medians per engine, and the sweep's speed-up when both ran.</summary>
+    private static void PrintMlp(Dictionary<MlpEngine, List<MlpTiming>> results, int runCount)
+    {
+        var first = results.Values.First()[0];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"N {first.Tasks} ({first.TrainTasks} train, {first.TrainTasks * (first.TrainTasks - 1L):N0} inputs of f), H {first.Hidden}, {first.Threads} threads, {runCount} run(s) per engine; load average {LoadAverage()}"));
+        Console.WriteLine($"{"engine",-7} {"step",9} {"cpu/step",9} {"steps",6} {"40 steps + final C",19} {"final C",8} {"peak RSS",9}  step per run");
+        foreach (var (e, timings) in results)
+        {
+            double Med(Func<MlpTiming, double> pick) => MlpTiming.Median(timings.Select(pick));
+            var measured = timings[0].Steps == 40;
+            var whole = measured ? Med(t => t.TotalSeconds) : Med(t => t.ExtrapolatedSeconds(40));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{e.Name(),-7} {Med(t => t.MedianStepSeconds),7:F2} s {Med(t => t.MedianStepCpuSeconds),7:F2} s {timings[0].Steps,6} " +
+                $"{whole,9:F1} s {(measured ? "measured" : "estimate"),-8} {Med(t => t.FinalSeconds),6:F2} s {Med(t => t.PeakBytes) / 1e6,6:F0} MB" +
+                $"{(timings.All(t => t.PeakIsForThisRun) ? "" : "*")}  {string.Join(" ", timings.Select(t => t.MedianStepSeconds.ToString("F2", CultureInfo.InvariantCulture)))}"));
+        }
+        if (results.TryGetValue(MlpEngine.Sweep, out var sweep) && results.TryGetValue(MlpEngine.Dense, out var dense))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sweep per step: {MlpTiming.Median(dense.Select(t => t.MedianStepSeconds)) / MlpTiming.Median(sweep.Select(t => t.MedianStepSeconds)):F0}x faster than dense"));
+        if (results.Values.Any(r => r.Any(t => !t.PeakIsForThisRun)))
+            Console.WriteLine("* peak of the whole process (this system cannot reset it per run)");
     }
 
     /// <summary>The 1-minute load average (Linux), for timings taken on a shared machine; "?" elsewhere.</summary>

@@ -14,7 +14,11 @@ internal sealed class CombineOptions
     private readonly Option<string> _topK = new("--top-k") { Description = "delta: combine only each row's K largest coefficients, renormalised (a number, or all).", DefaultValueFactory = _ => CombinerNames.AllCoefficients };
 
     public CombineOptions(string description) =>
-        _combine = new Option<string>("--combine") { Description = description, DefaultValueFactory = _ => CombinerNames.Default.Name() };
+        _combine = new Option<string>("--combine")
+        {
+            Description = description + " PEFT's add_weighted_adapter names are accepted too: svd for delta, linear for linear-sqrt.",
+            DefaultValueFactory = _ => CombinerNames.Default.Name(),
+        };
 
     public void AddTo(Command command)
     {

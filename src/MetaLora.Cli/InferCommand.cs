@@ -6,6 +6,7 @@ using MetaLora.Layout;
 using MetaLora.Study;
 using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
+using MetaLora.Inference.OpenAi;
 
 namespace MetaLora.Cli;
 
@@ -59,18 +60,21 @@ internal static class InferCommand
                 Force = parse.GetValue(force),
             };
             var layout = new ResultsLayout(parse.GetValue(results)!);
-            foreach (var pipeline in selected)
-            {
-                var watch = Stopwatch.StartNew();
-                var name = pipeline.StageName();
-                var tasks = s.Tasks.Where((_, i) => sharded.Includes(i)).Count();
-                var summary = Progress.Run(name, tasks, progress => InferStage.Run(s.Bank, s.Layout, layout, pipeline, options, server, progress, Console.WriteLine));
-                var shardText = sharded.Count > 1 ? $" (shard {sharded})" : "";
-                var cut = summary.Truncated > 0 ? $", {summary.Truncated} prompts cut to fit the model's positions" : "";
-                Console.WriteLine($"{name}: {summary.Generated} of {summary.Tasks} tasks generated{shardText} ({summary.Samples} samples{cut}), {summary.Kept} up to date, {watch.Elapsed.TotalSeconds:0.0} s");
-            }
+            foreach (var pipeline in selected) RunOne(s, layout, pipeline, options, server);
             return 0;
         });
         return command;
+    }
+
+    private static void RunOne(BankOptions.Selection s, ResultsLayout layout, InferPipeline pipeline, InferOptions options, OpenAiServerOptions? server)
+    {
+        var watch = Stopwatch.StartNew();
+        var name = pipeline.StageName();
+        var sharded = options.Shard;
+        var tasks = s.Tasks.Where((_, i) => sharded.Includes(i)).Count();
+        var summary = Progress.Run(name, tasks, progress => InferStage.Run(s.Bank, s.Layout, layout, pipeline, options, server, progress, Console.WriteLine));
+        var shardText = sharded.Count > 1 ? $" (shard {sharded})" : "";
+        var cut = summary.Truncated > 0 ? $", {summary.Truncated} prompts cut to fit the model's positions" : "";
+        Console.WriteLine($"{name}: {summary.Generated} of {summary.Tasks} tasks generated{shardText} ({summary.Samples} samples{cut}), {summary.Kept} up to date, {watch.Elapsed.TotalSeconds:0.0} s");
     }
 }

@@ -52,30 +52,15 @@ internal static class PredictCommand
             if (combiners.Contains(Combiner.Delta) && s.Tasks.Count > 0
                 && DeltaCost.Note(PeftAdapter.Open(s.Bank.AdapterDir(s.Tasks[0])), s.Tasks.Count - 1, s.Tasks.Count, delta) is { } note)
                 Console.WriteLine(note);
-            void Run(string what, Func<IProgress<double>, IReadOnlyList<DeltaReport>> work)
-            {
-                var watch = Stopwatch.StartNew();
-                IReadOnlyList<DeltaReport> reports = [];
-                Progress.Run($"Predict {what}", 1000, progress =>
-                {
-                    reports = work(new Ticker<double>(f => progress.Report((int)(f * 1000))));
-                    return 0;
-                });
-                Console.WriteLine($"Predict {what}: {s.Tasks.Count} adapters in {watch.Elapsed.TotalSeconds:0.0} s");
-                if (reports.Count > 0)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  delta rank {reports[0].Rank}, top-k {reports[0].TopK}: coefficient mass kept mean {reports.Average(r => r.CoefficientMassKept):F6} (min {reports.Min(r => r.CoefficientMassKept):F6}); " +
-                        $"‖ΔW‖² kept by the rank mean {reports.Average(r => r.EnergyKept):F4} (min over modules {reports.Min(r => r.MinModuleEnergyKept):F4})"));
-            }
             switch (parse.GetValue(baseline))
             {
-                case "uniform":
+                case BaselineNames.Uniform:
                     foreach (var k in combiners)
-                        Run($"uniform{k.Suffix()}", p => PredictStages.PredictUniform(s.Bank, s.Layout, s.Limit, k, delta, p));
+                        RunOne(s, $"uniform{k.Suffix()}", p => PredictStages.PredictUniform(s.Bank, s.Layout, s.Limit, k, delta, p));
                     break;
-                case "nearest":
+                case BaselineNames.Nearest:
                     foreach (var m in metrics)
-                        Run($"nearest {m}", _ =>
+                        RunOne(s, $"nearest {m}", _ =>
                         {
                             PredictStages.PredictNearest(s.Bank, s.Layout, m, s.Limit);
                             return [];
@@ -85,11 +70,28 @@ internal static class PredictCommand
                     foreach (var m in metrics)
                         foreach (var c in models)
                             foreach (var k in combiners)
-                                Run($"{m} {c.Name()}{k.Suffix()}", p => PredictStages.Predict(s.Bank, s.Layout, m, c, s.Limit, k, delta, p));
+                                RunOne(s, $"{m} {c.Name()}{k.Suffix()}", p => PredictStages.Predict(s.Bank, s.Layout, m, c, s.Limit, k, delta, p));
                     break;
             }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Makes one pipeline's adapters with a progress bar, then says how long it took and, for delta, what the rank kept.</summary>
+    private static void RunOne(BankOptions.Selection s, string what, Func<IProgress<double>, IReadOnlyList<DeltaReport>> work)
+    {
+        var watch = Stopwatch.StartNew();
+        IReadOnlyList<DeltaReport> reports = [];
+        Progress.Run($"Predict {what}", 1000, progress =>
+        {
+            reports = work(new Ticker<double>(f => progress.Report((int)(f * 1000))));
+            return 0;
+        });
+        Console.WriteLine($"Predict {what}: {s.Tasks.Count} adapters in {watch.Elapsed.TotalSeconds:0.0} s");
+        if (reports.Count > 0)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  delta rank {reports[0].Rank}, top-k {reports[0].TopK}: coefficient mass kept mean {reports.Average(r => r.CoefficientMassKept):F6} (min {reports.Min(r => r.CoefficientMassKept):F6}); " +
+                $"‖ΔW‖² kept by the rank mean {reports.Average(r => r.EnergyKept):F4} (min over modules {reports.Min(r => r.MinModuleEnergyKept):F4})"));
     }
 }

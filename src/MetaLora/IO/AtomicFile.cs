@@ -94,25 +94,6 @@ public static class AtomicFile
         return removed;
     }
 
-    /// <summary>Removes temporary files a killed writer left in <paramref name="dir"/>.</summary>
-    public static void RemoveLeftovers(string dir)
-    {
-        if (!Directory.Exists(dir)) return;
-        foreach (var f in Directory.EnumerateFiles(dir, "*" + TempMarker + "*"))
-            TryDelete(f);
-    }
-
-    /// <summary>
-    /// Removes temporary files a killed writer of <paramref name="fileName"/> left in <paramref name="dir"/>,
-    /// and no others: writers of other files in the folder (concurrent shards) may be mid-write.
-    /// </summary>
-    public static void RemoveLeftovers(string dir, string fileName)
-    {
-        if (!Directory.Exists(dir)) return;
-        foreach (var f in Directory.EnumerateFiles(dir, $".{fileName}{TempMarker}*"))
-            TryDelete(f);
-    }
-
     /// <summary>Removes <paramref name="path"/> if it can; a leftover is harmless and removed by the next run.</summary>
     public static void TryDelete(string path)
     {

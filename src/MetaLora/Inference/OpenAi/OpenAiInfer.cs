@@ -68,7 +68,7 @@ internal static class OpenAiInfer
         var first = await adapters.AcquireAsync(work, pending[0], CancellationToken.None);
         Directory.CreateDirectory(work.ItemsDir);
         hashes.Save();
-        work.PrepareOutputs(pending);
+        work.PrepareOutputs();
         using var requests = new SemaphoreSlim(server.Concurrency);
         using var stop = new CancellationTokenSource();
         var samples = 0;

@@ -18,7 +18,6 @@ internal sealed class AdapterOutputFile : IDisposable
     {
         _folder = folder;
         Directory.CreateDirectory(folder);
-        AtomicFile.RemoveLeftovers(folder);
         // A stale config must not describe weights that are being replaced.
         if (File.Exists(PeftAdapter.ConfigPathIn(folder))) File.Delete(PeftAdapter.ConfigPathIn(folder));
         _weights = new AtomicWriter(PeftAdapter.WeightsPathIn(folder));

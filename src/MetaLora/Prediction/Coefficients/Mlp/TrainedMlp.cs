@@ -39,11 +39,7 @@ public static class TrainedMlp
         foreach (var adapter in adapters)
         {
             var meta = FileMeta.Of(adapter.WeightsPath) ?? throw new BadInputException($"{adapter.WeightsPath}: file not found");
-            foreach (var field in (ReadOnlySpan<long>)[meta.Size, meta.MtimeTicks, meta.CtimeTicks, (long)meta.Inode])
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(buffer, field);
-                hash.AppendData(buffer);
-            }
+            meta.AppendTo(hash);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

@@ -46,9 +46,7 @@ internal static class PipelineCommands
             using var heldResults = DataFolderLock.AcquireResults(study.ResultsDir);
             using var shared = DataFolderLock.ShareWithChildren(study.DataDir, study.ResultsDir);
             // Holding both locks, before any stage or shard writes: what killed writers left goes.
-            foreach (var dir in new[] { study.DataDir, study.ResultsDir })
-                if (AtomicFile.RemoveLeftoversUnder(dir) is var removed and > 0)
-                    Console.WriteLine($"removed {removed} temporary file(s) an interrupted run left in {dir}");
+            Leftovers.RemoveUnder(Console.Out, study.DataDir, study.ResultsDir);
             var runner = new StageRunner(study.DataLayout.StagesDir, Console.Out, StageCode.ForTool(cacheDirectory: study.DataLayout.CodeCacheDir), PortablePaths.For(study));
             var submitted = false;
             foreach (var stage in stages)

@@ -17,10 +17,10 @@ internal sealed record VerifiedFile(
 
     public static VerifiedFile Of(string path, HubFile file)
     {
-        var meta = FileMeta.Of(path) ?? throw new FileNotFoundException($"{path}: file not found", path);
+        var meta = FileMeta.OfExisting(path);
         return new VerifiedFile(meta.Size, meta.MtimeTicks, file.Identity) { CtimeTicks = meta.CtimeTicks, Inode = meta.Inode };
     }
 
     public bool StillHolds(string path, HubFile file) =>
-        Identity == file.Identity && CtimeTicks != 0 && FileMeta.Of(path) == new FileMeta(Size, MtimeTicks, CtimeTicks, Inode);
+        Identity == file.Identity && new FileMeta(Size, MtimeTicks, CtimeTicks, Inode).Vouches(path);
 }

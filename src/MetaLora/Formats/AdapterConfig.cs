@@ -117,11 +117,7 @@ public sealed class AdapterConfig
 
     public static AdapterConfig Load(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        catch (DirectoryNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        return Parse(path, bytes);
+        return Parse(path, InputFile.ReadAllBytes(path));
     }
 
     /// <param name="path">Names the config in error messages.</param>

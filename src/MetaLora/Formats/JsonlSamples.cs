@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Unicode;
 using MetaLora.Bank;
+using MetaLora.IO;
 
 namespace MetaLora.Formats;
 
@@ -17,7 +18,7 @@ public static class JsonlSamples
     public static IReadOnlyList<Sample> Read(string path, string split, int firstIndex = 0)
     {
         var samples = new List<Sample>();
-        using var stream = OpenRead(path);
+        using var stream = InputFile.Open(path);
         foreach (var (lineNumber, line) in Utf8Lines.Read(stream))
         {
             if (IsBlank(line.Span)) continue;
@@ -26,13 +27,6 @@ public static class JsonlSamples
             samples.Add(ParseLine(path, lineNumber, line, $"{split}-{firstIndex + samples.Count}"));
         }
         return samples;
-    }
-
-    private static FileStream OpenRead(string path)
-    {
-        try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
-        catch (FileNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        catch (DirectoryNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> line) => line.IndexOfAnyExcept(" \t\r"u8) < 0;

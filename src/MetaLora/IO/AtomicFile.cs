@@ -21,28 +21,52 @@ public static class AtomicFile
 
     private static void Write(string path, Action<Stream> write, long? bytesNeeded)
     {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}{TempMarker}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         long written = 0;
         try
         {
+            using var writer = new AtomicWriter(path);
+            write(writer.Stream);
+            written = writer.Stream.Position;
+            writer.Commit();
+        }
+        catch (Exception e)
+        {
+            // Described here, not in a filter: the writer has deleted its temporary file by now, so the free space reported is right.
+            if (StorageFailure.Describe(e, dir, bytesNeeded ?? (written > 0 ? written : null)) is { } described) throw described;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/>, which is given a temporary path
+    /// to write to (for writers that only take a path); that file is then flushed to disk and renamed
+    /// over the target. Failures are reported as by <see cref="Write(string, Action{Stream})"/>.
+    /// </summary>
+    public static void WriteWith(string path, Action<string> write)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        var temp = TempPath(full);
+        try
+        {
             Directory.CreateDirectory(dir);
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(stream);
-                written = stream.Position;
+            write(temp);
+            using (var stream = new FileStream(temp, FileMode.Open, FileAccess.Write, FileShare.None))
                 stream.Flush(flushToDisk: true);
-            }
             File.Move(temp, full, overwrite: true);
         }
         catch (Exception e)
         {
             TryDelete(temp);
-            if (StorageFailure.Describe(e, dir, bytesNeeded ?? (written > 0 ? written : null)) is { } described) throw described;
+            if (StorageFailure.Describe(e, dir) is { } described) throw described;
             throw;
         }
     }
+
+    /// <summary>A fresh temporary path beside <paramref name="fullPath"/>: hidden, with the marker, the process and a unique suffix.</summary>
+    public static string TempPath(string fullPath) =>
+        Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}{TempMarker}{Environment.ProcessId}-{Guid.NewGuid():N}");
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
@@ -68,25 +92,6 @@ public static class AtomicFile
             removed++;
         }
         return removed;
-    }
-
-    /// <summary>Removes temporary files a killed writer left in <paramref name="dir"/>.</summary>
-    public static void RemoveLeftovers(string dir)
-    {
-        if (!Directory.Exists(dir)) return;
-        foreach (var f in Directory.EnumerateFiles(dir, "*" + TempMarker + "*"))
-            TryDelete(f);
-    }
-
-    /// <summary>
-    /// Removes temporary files a killed writer of <paramref name="fileName"/> left in <paramref name="dir"/>,
-    /// and no others: writers of other files in the folder (concurrent shards) may be mid-write.
-    /// </summary>
-    public static void RemoveLeftovers(string dir, string fileName)
-    {
-        if (!Directory.Exists(dir)) return;
-        foreach (var f in Directory.EnumerateFiles(dir, $".{fileName}{TempMarker}*"))
-            TryDelete(f);
     }
 
     /// <summary>Removes <paramref name="path"/> if it can; a leftover is harmless and removed by the next run.</summary>

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 
 namespace MetaLora.IO;
 
@@ -37,6 +39,30 @@ public readonly partial record struct FileMeta(long Size, long MtimeTicks, long 
         var mtime = info.LastWriteTimeUtc.Ticks;
         return new FileMeta(info.Length, mtime, mtime, 0);
     }
+
+    /// <summary>
+    /// Whether this metadata, recorded earlier, proves that <paramref name="current"/> is the same
+    /// unchanged file. A record without a ctime (0: written before ctimes were kept, or a change too
+    /// recent to trust) proves nothing.
+    /// </summary>
+    public bool Vouches(FileMeta? current) => CtimeTicks != 0 && current == this;
+
+    /// <summary>As above, for the file at <paramref name="path"/> now.</summary>
+    public bool Vouches(string path) => Vouches(Of(path));
+
+    /// <summary>Appends the fields to <paramref name="hash"/>: size, mtime, ctime and inode, each a little-endian int64.</summary>
+    public void AppendTo(IncrementalHash hash)
+    {
+        Span<byte> buffer = stackalloc byte[8];
+        foreach (var field in (ReadOnlySpan<long>)[Size, MtimeTicks, CtimeTicks, (long)Inode])
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(buffer, field);
+            hash.AppendData(buffer);
+        }
+    }
+
+    /// <summary>As <see cref="Of"/>, failing with <see cref="FileNotFoundException"/> when there is no such file.</summary>
+    public static FileMeta OfExisting(string path) => Of(path) ?? throw new FileNotFoundException($"{path}: file not found", path);
 
     private static long Ticks(long seconds, uint nanoseconds) =>
         DateTime.UnixEpoch.Ticks + seconds * TimeSpan.TicksPerSecond + nanoseconds / 100;

@@ -18,6 +18,8 @@ public sealed record FileStamp(
     [JsonPropertyName("ctime")] public long CtimeTicks { get; init; }
     [JsonPropertyName("inode")] public ulong Inode { get; init; }
 
+    private FileMeta Recorded => new(Size, MtimeTicks, CtimeTicks, Inode);
+
     /// <summary>
     /// How recent a change must be for its times to prove nothing. Linux stamps files from a clock
     /// that moves every few milliseconds; the margin also covers a network file system's clock skew.
@@ -27,7 +29,7 @@ public sealed record FileStamp(
     public static FileStamp Take(string path)
     {
         var startedAt = DateTime.UtcNow.Ticks;
-        var before = FileMeta.Of(path) ?? throw new FileNotFoundException($"{path}: file not found", path);
+        var before = FileMeta.OfExisting(path);
         return Confirmed(before, Hash(path), startedAt, FileMeta.Of(path));
     }
 
@@ -52,7 +54,7 @@ public sealed record FileStamp(
     {
         var startedAt = DateTime.UtcNow.Ticks;
         if (FileMeta.Of(path) is not { } meta) { current = this; return false; }
-        if (CtimeTicks != 0 && meta == new FileMeta(Size, MtimeTicks, CtimeTicks, Inode)) { current = this; return true; }
+        if (Recorded.Vouches(meta)) { current = this; return true; }
         if (meta.Size != Size)
         {
             current = new FileStamp(meta.Size, meta.MtimeTicks, "") { Inode = meta.Inode };

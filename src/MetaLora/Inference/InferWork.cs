@@ -20,10 +20,6 @@ internal sealed record InferWork(BankInfo Bank, DataLayout Layout, ResultsLayout
     /// <summary>Content hashes of inputs, shared by every Infer stage of the data folder.</summary>
     public HashCache NewHashCache() => new(Path.Combine(Layout.ItemsDir(StageName.Of(StageKind.Infer)), "hashes.json"));
 
-    /// <summary>Makes the output folder and removes this run's tasks' leftovers (shards sharing the folder may be writing theirs).</summary>
-    public void PrepareOutputs(IEnumerable<string> pending)
-    {
-        Directory.CreateDirectory(Results.OutputsDir(Pipeline.Name));
-        foreach (var task in pending) AtomicFile.RemoveLeftovers(Results.OutputsDir(Pipeline.Name), task + ".jsonl");
-    }
+    /// <summary>Makes the output folder.</summary>
+    public void PrepareOutputs() => Directory.CreateDirectory(Results.OutputsDir(Pipeline.Name));
 }

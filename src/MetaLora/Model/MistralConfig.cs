@@ -105,11 +105,7 @@ public sealed class MistralConfig
 
     public static MistralConfig Load(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        catch (DirectoryNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        return Parse(path, bytes);
+        return Parse(path, InputFile.ReadAllBytes(path));
     }
 
     /// <param name="path">Names the config in error messages.</param>

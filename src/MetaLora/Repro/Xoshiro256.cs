@@ -15,10 +15,11 @@ internal struct Xoshiro256
     public Xoshiro256(ulong seed)
     {
         // State from a SplitMix64 stream, as the authors recommend; it is never all zero.
-        _s0 = SplitMix64.Mix(seed += SplitMix64.Gamma);
-        _s1 = SplitMix64.Mix(seed += SplitMix64.Gamma);
-        _s2 = SplitMix64.Mix(seed += SplitMix64.Gamma);
-        _s3 = SplitMix64.Mix(seed + SplitMix64.Gamma);
+        var stream = new SplitMix64(seed);
+        _s0 = stream.Next();
+        _s1 = stream.Next();
+        _s2 = stream.Next();
+        _s3 = stream.Next();
     }
 
     public ulong Next()

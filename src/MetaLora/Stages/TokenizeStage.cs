@@ -38,7 +38,6 @@ public static class TokenizeStage
         // Parse every pending dataset first: malformed input fails before any tokenizing.
         ParallelItems.ForEach(pending, task => Dataset.ReadSplit(bank.DatasetDir(task), "train"));
 
-        AtomicFile.RemoveLeftovers(Path.GetDirectoryName(Staged("x"))!);
         var tokenizer = TokenizerFactory.Create(bank);
         long tokens = 0;
         var resumed = 0;
@@ -62,7 +61,6 @@ public static class TokenizeStage
 
         // Every task succeeded: move the staged files into place (a rename each).
         Directory.CreateDirectory(layout.TokensDir);
-        AtomicFile.RemoveLeftovers(layout.TokensDir);
         foreach (var task in pending)
         {
             File.Move(Staged(task), layout.TokenFile(task), overwrite: true);

@@ -47,8 +47,7 @@ public static class ShardedRun
                 {
                     using var shared = DataFolderLock.ShareWithChildren(study.DataDir);
                     // Nobody else uses the data folder: what killed writers left there goes, as in a run without shards.
-                    if (AtomicFile.RemoveLeftoversUnder(study.DataDir) is var removed and > 0)
-                        log.WriteLine($"removed {removed} temporary file(s) an interrupted run left in {study.DataDir}");
+                    Leftovers.RemoveUnder(log, study.DataDir);
                     foreach (var stage in before)
                     {
                         var code = runner.Run(stage, force: false, () => invokeVerb(stage.Command));

@@ -46,7 +46,7 @@ internal static class LocalInfer
         progress?.Report(done);
         if (pending.Length == 0) return new InferSummary(tasks.Count, 0, tasks.Count, 0, 0);
 
-        work.PrepareOutputs(pending);
+        work.PrepareOutputs();
         var workers = options.Workers > 0 ? options.Workers : torchThreads == 1 ? Environment.ProcessorCount : 1;
         workers = Math.Clamp(workers, 1, pending.Length);
         var previousThreads = torch.get_num_threads();

@@ -65,7 +65,7 @@ internal static class OpenAiInfer
         var first = await adapters.AcquireAsync(work, pending[0], CancellationToken.None);
         Directory.CreateDirectory(work.ItemsDir);
         hashes.Save();
-        work.PrepareOutputs(pending);
+        work.PrepareOutputs();
         using var run = new ServerRun(work, client, adapters, ledger, keys, pending, first, server.Concurrency, done, progress, log);
         await run.RunWorkersAsync();
         return new InferSummary(tasks.Count, pending.Length, tasks.Count - pending.Length, run.Samples, 0);

@@ -40,7 +40,6 @@ public static class NearestBaseline
         {
             var folder = outputFolders[i];
             Directory.CreateDirectory(folder);
-            AtomicFile.RemoveLeftovers(folder);
             if (File.Exists(PeftAdapter.ConfigPathIn(folder))) File.Delete(PeftAdapter.ConfigPathIn(folder));
             if (nearest[i] < 0) throw new BadInputException($"{tasks[i]}: the bank has no other task to take the nearest adapter from");
             var source = bankAdapters[nearest[i]];

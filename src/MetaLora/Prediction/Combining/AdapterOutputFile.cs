@@ -11,20 +11,17 @@ namespace MetaLora.Prediction.Combining;
 internal sealed class AdapterOutputFile : IDisposable
 {
     private readonly string _folder;
-    private readonly string _temp;
-    private readonly FileStream _stream;
+    private readonly AtomicWriter _weights;
     private TensorSink? _sink;
 
     public AdapterOutputFile(string folder, IReadOnlyList<TensorSpec> specs)
     {
         _folder = folder;
         Directory.CreateDirectory(folder);
-        AtomicFile.RemoveLeftovers(folder);
         // A stale config must not describe weights that are being replaced.
         if (File.Exists(PeftAdapter.ConfigPathIn(folder))) File.Delete(PeftAdapter.ConfigPathIn(folder));
-        _temp = Path.Combine(folder, $".{PeftAdapter.WeightsFileName}{AtomicFile.TempMarker}{Environment.ProcessId}-{Guid.NewGuid():N}");
-        _stream = new FileStream(_temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-        _stream.Write(SafetensorsWriter.Header(specs, PeftAdapter.WeightsMetadata));
+        _weights = new AtomicWriter(PeftAdapter.WeightsPathIn(folder));
+        _weights.Stream.Write(SafetensorsWriter.Header(specs, PeftAdapter.WeightsMetadata));
     }
 
     /// <summary>
@@ -61,7 +58,7 @@ internal sealed class AdapterOutputFile : IDisposable
         if (_sink?.Tensor != spec)
         {
             _sink?.Complete();
-            _sink = new TensorSink(spec, _stream);
+            _sink = new TensorSink(spec, _weights.Stream);
         }
         _sink.WriteFloat32(values);
     }
@@ -69,16 +66,9 @@ internal sealed class AdapterOutputFile : IDisposable
     public void Commit(AdapterConfig config)
     {
         _sink?.Complete();
-        _stream.Flush(flushToDisk: true);
-        _stream.Dispose();
-        File.Move(_temp, PeftAdapter.WeightsPathIn(_folder), overwrite: true);
+        _weights.Commit();
         config.Save(PeftAdapter.ConfigPathIn(_folder));
     }
 
-    public void Dispose()
-    {
-        // Disposing flushes, which fails again on a full disk; the temporary file goes regardless.
-        try { _stream.Dispose(); }
-        finally { AtomicFile.TryDelete(_temp); }
-    }
+    public void Dispose() => _weights.Dispose();
 }

@@ -1,3 +1,5 @@
+using MetaLora.Repro;
+
 namespace MetaLora.Prediction.Coefficients.Mlp;
 
 /// <summary>Which bank tasks f was trained on and which were held out; both ascending.</summary>
@@ -13,7 +15,7 @@ public sealed class TaskSplit(IReadOnlyList<int> train, IReadOnlyList<int> heldO
     public static TaskSplit Draw(int tasks, double trainFraction, ulong seed)
     {
         var order = Enumerable.Range(0, tasks).ToArray();
-        var random = new SplitMix64Stream(seed);
+        var random = new SplitMix64(seed);
         for (var k = tasks - 1; k > 0; k--)
         {
             var other = random.NextBelow(k + 1);
@@ -21,36 +23,5 @@ public sealed class TaskSplit(IReadOnlyList<int> train, IReadOnlyList<int> heldO
         }
         var count = TrainCount(tasks, trainFraction);
         return new TaskSplit(order[..count].Order().ToArray(), order[count..].Order().ToArray());
-    }
-
-    /// <summary>
-    /// SplitMix64 (Steele, Lea, Flood 2014), specified bit for bit, unlike System.Random's seeded
-    /// algorithms. Written out here so the split depends on this file alone.
-    /// </summary>
-    private struct SplitMix64Stream(ulong seed)
-    {
-        private ulong _state = seed;
-
-        public ulong Next()
-        {
-            var z = _state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-
-        /// <summary>Uniform in [0, bound) without modulo bias (Lemire's multiply-and-reject).</summary>
-        public int NextBelow(int bound)
-        {
-            var range = (ulong)bound;
-            var high = Math.BigMul(Next(), range, out var low);
-            if (low < range)
-            {
-                var threshold = (0 - range) % range;
-                while (low < threshold)
-                    high = Math.BigMul(Next(), range, out low);
-            }
-            return (int)high;
-        }
     }
 }

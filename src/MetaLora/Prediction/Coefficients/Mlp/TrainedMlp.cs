@@ -39,29 +39,15 @@ public static class TrainedMlp
         foreach (var adapter in adapters)
         {
             var meta = FileMeta.Of(adapter.WeightsPath) ?? throw new BadInputException($"{adapter.WeightsPath}: file not found");
-            foreach (var field in (ReadOnlySpan<long>)[meta.Size, meta.MtimeTicks, meta.CtimeTicks, (long)meta.Inode])
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(buffer, field);
-                hash.AppendData(buffer);
-            }
+            meta.AppendTo(hash);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     public static void Save(string dir, CoefficientMlp mlp, string key)
     {
-        Directory.CreateDirectory(dir);
-        // TorchSharp writes to a path; write beside the target, then rename, so a reader never sees half a file.
-        var temp = Path.Combine(dir, $".{WeightsFileName}{AtomicFile.TempMarker}{Environment.ProcessId}");
-        try
-        {
-            mlp.Save(temp);
-            File.Move(temp, Path.Combine(dir, WeightsFileName), overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        // TorchSharp writes only to a path.
+        AtomicFile.WriteWith(Path.Combine(dir, WeightsFileName), mlp.Save);
         AtomicFile.WriteAllBytes(Path.Combine(dir, KeyFileName), JsonSerializer.SerializeToUtf8Bytes(
             new Dictionary<string, object> { ["hidden"] = mlp.Hidden, ["dtype"] = CoefficientMlp.DTypeName(mlp.DType), ["key"] = key },
             new JsonSerializerOptions { WriteIndented = true }));

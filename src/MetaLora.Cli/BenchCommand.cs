@@ -14,7 +14,7 @@ using MetaLora.Prediction.Combining.Delta;
 namespace MetaLora.Cli;
 
 /// <summary>`lora bench ...`: timings of the pipeline's heavy kernels on synthetic data.</summary>
-public static class BenchCommand
+internal static class BenchCommand
 {
     public static Command Create()
     {

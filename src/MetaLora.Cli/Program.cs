@@ -62,3 +62,8 @@ static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult 
         names.Insert(0, r.Command.Name);
     return names;
 }
+
+/// <summary>The tool's entry point; internal, as everything in an executable.</summary>
+internal partial class Program
+{
+}

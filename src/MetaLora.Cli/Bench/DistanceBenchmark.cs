@@ -4,7 +4,7 @@ using MetaLora.Repro;
 
 namespace MetaLora.Cli.Bench;
 
-public static class DistanceBenchmark
+internal static class DistanceBenchmark
 {
     /// <summary>
     /// Tasks with Zipf-like token frequencies: rank r has probability ~ 1/(r+1) (log-uniform draws).

@@ -12,7 +12,7 @@ namespace MetaLora.Cli.Bench;
 /// layers: q A 16x4096, B 4096x16; v A 16x4096, B 1024x16; about 6.8 M values each) and a timed
 /// combination with the streaming mixer, for `lora bench predict`.
 /// </summary>
-public static class MixerBenchmark
+internal static class MixerBenchmark
 {
     public sealed record Shape(int Layers = 32, int Rank = 16, int Hidden = 4096, int KeyValue = 1024, TensorDType DType = TensorDType.F32);
 

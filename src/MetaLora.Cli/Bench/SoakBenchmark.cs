@@ -16,7 +16,7 @@ namespace MetaLora.Cli.Bench;
 /// <c>GcStress</c> another thread forces full garbage collections and finalizers without pause, which
 /// turns any native object freed while libtorch still uses it from a rare crash into a prompt one.
 /// </summary>
-public static class SoakBenchmark
+internal static class SoakBenchmark
 {
     public sealed record Options(string BankDir, double Seconds, int Workers, int Tasks, int MaxNewTokens, bool GcStress);
 

@@ -20,7 +20,7 @@ namespace MetaLora.Cli.Bench;
 /// the score tables, each pipeline's generations, every metric's distances and every (metric, model)'s
 /// coefficients. It times the Report stage at the paper's scale without running the study.
 /// </summary>
-public static class SyntheticStudy
+internal static class SyntheticStudy
 {
     /// <summary>The shape: tasks, test samples per task, and the characters of each input (a task definition plus the instance).</summary>
     public sealed record Shape(int Tasks, int SamplesPerTask = 8, int InputChars = 1200, int Seed = 7);

@@ -11,7 +11,7 @@ namespace MetaLora.Cli.Bench;
 /// ΔW with the whole row, over all modules together, and the share of the coefficient mass kept.
 /// Dense products, so for banks of small shapes (the embedded bank), for `lora bench topk`.
 /// </summary>
-public static class TopKMeasure
+internal static class TopKMeasure
 {
     /// <param name="K">Coefficients kept per row.</param>
     /// <param name="MaxError">Largest relative distance over outputs.</param>

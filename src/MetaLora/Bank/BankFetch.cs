@@ -12,7 +12,7 @@ namespace MetaLora.Bank;
 /// file is verified, <c>bank.json</c> with the commit every repo was fetched at. Rerunning skips
 /// verified files and, with the listings cached per commit, needs no network when nothing is missing.
 /// </summary>
-public sealed class BankFetch(HubClient client, Action<string>? log = null)
+internal sealed class BankFetch(HubClient client, Action<string>? log = null)
 {
     /// <summary>Free bytes for a folder (replaceable in tests); null when unknown.</summary>
     public Func<string, long?> FreeSpace { get; init; } = DiskSpace.Free;

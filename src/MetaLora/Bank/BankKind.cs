@@ -1,7 +1,7 @@
 namespace MetaLora.Bank;
 
 /// <summary>Which bank a study uses when it makes its own.</summary>
-public enum BankKind
+internal enum BankKind
 {
     /// <summary>The bank the tool builds on this machine: synthetic tasks, a small Mistral, one adapter per task.</summary>
     Embedded,

@@ -1,7 +1,7 @@
 namespace MetaLora.Bank;
 
 /// <summary>The banks' names, as <c>--bank</c> and bank.json spell them.</summary>
-public static class BankKindNames
+internal static class BankKindNames
 {
     public const string Embedded = "embedded";
     public const string LotsOfLoras = "lots-of-loras";

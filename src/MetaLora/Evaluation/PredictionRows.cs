@@ -10,7 +10,7 @@ namespace MetaLora.Evaluation;
 /// non-empty list of strings), such as Infer's <c>{"id", "input", "reference", "prediction"}</c>.
 /// Other fields are ignored; blank lines are skipped. Errors name the file and line.
 /// </summary>
-public static class PredictionRows
+internal static class PredictionRows
 {
     public static IReadOnlyList<PredictionRow> Read(string path, string predictionField = "prediction", string referenceField = "reference")
     {

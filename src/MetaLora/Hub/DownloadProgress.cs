@@ -3,7 +3,7 @@ using MetaLora.IO;
 namespace MetaLora.Hub;
 
 /// <summary>Where a batch of downloads stands; <see cref="BytesDone"/> includes files already present.</summary>
-public sealed record DownloadProgress(
+internal sealed record DownloadProgress(
     int FilesDone, int FilesTotal, long BytesDone, long BytesTotal, double BytesPerSecond, TimeSpan? Remaining)
 {
     public override string ToString()

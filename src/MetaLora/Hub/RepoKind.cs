@@ -4,7 +4,7 @@ using MetaLora.Bank;
 namespace MetaLora.Hub;
 
 /// <summary>The two kinds of Hugging Face repository the bank is made of.</summary>
-public enum RepoKind
+internal enum RepoKind
 {
     Model,
     Dataset,

@@ -7,7 +7,7 @@ namespace MetaLora.IO;
 /// the bytes go to a temporary file in the same folder (same file system, so the final rename
 /// is atomic), are flushed to disk, then renamed over the target.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Temporary files carry this marker so that a killed run's leftovers are recognisable.</summary>
     public const string TempMarker = ".partial-";

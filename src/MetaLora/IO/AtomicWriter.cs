@@ -6,7 +6,7 @@ namespace MetaLora.IO;
 /// <see cref="Commit"/> flushes it to disk and renames it over the target. Disposing an uncommitted
 /// writer deletes the temporary file, so a failed write leaves the target untouched.
 /// </summary>
-public sealed class AtomicWriter : IDisposable
+internal sealed class AtomicWriter : IDisposable
 {
     private readonly string _target;
     private readonly string _temp;

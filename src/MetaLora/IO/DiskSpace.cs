@@ -6,7 +6,7 @@ namespace MetaLora.IO;
 /// Free space checks, so a download or a Predict pass that cannot fit fails before it writes
 /// anything, with one line, instead of filling the disk part way.
 /// </summary>
-public static class DiskSpace
+internal static class DiskSpace
 {
     private static readonly AsyncLocal<Func<string, long?>?> Provider = new();
 

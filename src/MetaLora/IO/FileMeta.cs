@@ -13,7 +13,7 @@ namespace MetaLora.IO;
 /// </summary>
 /// <remarks>Times are <see cref="DateTime"/> ticks (UTC). Without <c>statx</c> (not Linux, or a kernel
 /// that refuses it) the ctime is taken to be the mtime and the inode is 0.</remarks>
-public readonly partial record struct FileMeta(long Size, long MtimeTicks, long CtimeTicks, ulong Inode)
+internal readonly partial record struct FileMeta(long Size, long MtimeTicks, long CtimeTicks, ulong Inode)
 {
     /// <summary>The file's metadata, following symbolic links, or null when there is no such file.</summary>
     public static FileMeta? Of(string path)

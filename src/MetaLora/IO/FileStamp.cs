@@ -10,7 +10,7 @@ namespace MetaLora.IO;
 /// file. That is the case for stamps written before ctime was recorded, and for files changed so
 /// shortly before they were hashed that a later change could carry the same times (git's "racy" files).
 /// </summary>
-public sealed record FileStamp(
+internal sealed record FileStamp(
     [property: JsonPropertyName("size")] long Size,
     [property: JsonPropertyName("mtime")] long MtimeTicks,
     [property: JsonPropertyName("sha256")] string Sha256)

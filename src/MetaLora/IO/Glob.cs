@@ -8,7 +8,7 @@ namespace MetaLora.IO;
 /// <c>**</c> for any number of folders. Paths are reported with '/' separators, sorted ordinally,
 /// relative to the working directory when the pattern was relative.
 /// </summary>
-public static class Glob
+internal static class Glob
 {
     public static bool IsPattern(string path) => path.IndexOfAny(['*', '?']) >= 0;
 

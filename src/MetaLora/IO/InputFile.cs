@@ -1,7 +1,7 @@
 namespace MetaLora.IO;
 
 /// <summary>Reading an input file: a missing file (or folder on its path) ends in the tool's one-line error naming it.</summary>
-public static class InputFile
+internal static class InputFile
 {
     public static FileStream Open(string path, FileShare share = FileShare.Read, int bufferSize = 1 << 16, FileOptions options = FileOptions.None)
     {

@@ -9,7 +9,7 @@ namespace MetaLora.IO;
 /// needed. Every writer goes through <see cref="AtomicFile"/>, which calls this with the folder it
 /// writes to; the command line calls it for anything else, so no stage needs its own handler.
 /// </summary>
-public static partial class StorageFailure
+internal static partial class StorageFailure
 {
     // errno values, which .NET on Unix reports as an IOException's HResult when it has no
     // dedicated exception type for them.

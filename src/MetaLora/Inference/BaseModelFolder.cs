@@ -4,7 +4,7 @@ using MetaLora.Model;
 namespace MetaLora.Inference;
 
 /// <summary>Where a bank keeps the base model Infer and <c>lora serve</c> load.</summary>
-public static class BaseModelFolder
+internal static class BaseModelFolder
 {
     public static string Of(BankInfo bank)
     {

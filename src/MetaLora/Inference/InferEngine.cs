@@ -1,7 +1,7 @@
 namespace MetaLora.Inference;
 
 /// <summary>Where Infer generates.</summary>
-public enum InferEngine
+internal enum InferEngine
 {
     /// <summary>The tool's own model, on this machine's CPU.</summary>
     Local,

@@ -1,7 +1,7 @@
 namespace MetaLora.Inference;
 
 /// <summary>The Infer engines' names, as <c>--engine</c> and the stage parameter spell them.</summary>
-public static class InferEngineNames
+internal static class InferEngineNames
 {
     /// <summary>The stage parameter that selects an engine's code (see <c>[StageVariant]</c>); local stages do not name it.</summary>
     public const string Parameter = "engine";

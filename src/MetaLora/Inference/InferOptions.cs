@@ -1,6 +1,6 @@
 namespace MetaLora.Inference;
 
-public sealed record InferOptions
+internal sealed record InferOptions
 {
     /// <summary>
     /// Most new tokens per sample; null: the bank's (<see cref="Bank.BankInfo.Generation"/>, the paper's

@@ -20,7 +20,7 @@ namespace MetaLora.Inference;
 /// <param name="Model">The coefficient model, for the paper's predicted pipelines.</param>
 /// <param name="Combiner">How its adapters were combined (the paper's for base, finetuned and nearest).</param>
 /// <param name="Baseline">The baseline it is, if any.</param>
-public sealed record InferPipeline(string Name, Metric? Metric, CoefficientModel? Model, Combiner Combiner = Combiner.Paper, Baseline? Baseline = null)
+internal sealed record InferPipeline(string Name, Metric? Metric, CoefficientModel? Model, Combiner Combiner = Combiner.Paper, Baseline? Baseline = null)
 {
     public const string Base = "base";
     public const string Finetuned = "finetuned";

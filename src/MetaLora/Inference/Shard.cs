@@ -1,7 +1,7 @@
 namespace MetaLora.Inference;
 
 /// <summary>Which slice of the tasks a run does: tasks whose bank index mod <see cref="Count"/> is <see cref="Index"/>.</summary>
-public readonly record struct Shard(int Index, int Count)
+internal readonly record struct Shard(int Index, int Count)
 {
     public static Shard All => new(0, 1);
 

@@ -4,7 +4,7 @@ namespace MetaLora.Layout;
 /// Where artifacts live under the data folder. Names follow the paper's repository
 /// (raw_input, preprocessed, coefficients, predicted_adapters) so its users feel at home.
 /// </summary>
-public sealed record DataLayout(string DataDir)
+internal sealed record DataLayout(string DataDir)
 {
     /// <summary>The data folder when none is given.</summary>
     public const string DefaultDataDir = "data";

@@ -3,7 +3,7 @@ using MetaLora.Reporting;
 namespace MetaLora.Layout;
 
 /// <summary>Where results live under the results folder; names follow the paper's repository.</summary>
-public sealed record ResultsLayout(string ResultsDir)
+internal sealed record ResultsLayout(string ResultsDir)
 {
     /// <summary>The results folder when none is given.</summary>
     public const string DefaultResultsDir = "results";

@@ -10,7 +10,7 @@ namespace MetaLora.Model;
 /// rounding in differently shaped matrix products). Runs under no_grad in eval mode (dropout off) with
 /// torch's current thread count.
 /// </summary>
-public static class Generation
+internal static class Generation
 {
     /// <summary>
     /// The continuation of each prompt (prompt tokens and the EOS token excluded), stopping at EOS or

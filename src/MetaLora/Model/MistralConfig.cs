@@ -12,7 +12,7 @@ namespace MetaLora.Model;
 /// with the defaults of transformers' <c>MistralConfig</c> where a field is absent. All fields are kept
 /// verbatim, so a loaded folder saved again keeps what this code does not read.
 /// </summary>
-public sealed class MistralConfig
+internal sealed class MistralConfig
 {
     public const string FileName = "config.json";
 

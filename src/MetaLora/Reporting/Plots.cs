@@ -11,7 +11,7 @@ namespace MetaLora.Reporting;
 /// atomically; the same inputs give byte-identical files (no timestamps or other metadata are written,
 /// and every layout choice is a function of the inputs only).
 /// </summary>
-public static class Plots
+internal static class Plots
 {
     private const int BarsWidth = 1000, BarsHeight = 600;
     private const int HeatmapWidth = 900, HeatmapHeight = 800;

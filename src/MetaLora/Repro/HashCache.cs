@@ -8,7 +8,7 @@ namespace MetaLora.Repro;
 /// an unchanged file is not read again (a base model can be many gigabytes). A stale or unreadable
 /// cache only costs a re-hash.
 /// </summary>
-public sealed class HashCache
+internal sealed class HashCache
 {
     private readonly string _path;
     private readonly Dictionary<string, FileStamp> _stamps;

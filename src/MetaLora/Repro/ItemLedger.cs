@@ -8,7 +8,7 @@ namespace MetaLora.Repro;
 /// stamp of what it wrote. A killed stage reruns only the items without a valid record, and an
 /// item whose inputs did not change is not redone when a sibling changed.
 /// </summary>
-public sealed class ItemLedger(string dir)
+internal sealed class ItemLedger(string dir)
 {
     private sealed record Entry(string Key, FileStamp Output);
 

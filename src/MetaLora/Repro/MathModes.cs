@@ -10,7 +10,7 @@ namespace MetaLora.Repro;
 /// <see cref="ReproducibleMath"/>), recorded beside results so that a difference between two machines
 /// can be told apart from a corrupt file: with the same modes the bytes are the same.
 /// </summary>
-public sealed record MathModes(
+internal sealed record MathModes(
     [property: JsonPropertyName("cpu")] string Cpu,
     [property: JsonPropertyName("vendor")] string Vendor,
     [property: JsonPropertyName("isa")] string Isa,

@@ -7,7 +7,7 @@ namespace MetaLora.Repro;
 /// the error reported is that of the first failing item in list order, not whichever thread lost
 /// the race, and it is rethrown as itself rather than wrapped in an AggregateException.
 /// </summary>
-public static class ParallelItems
+internal static class ParallelItems
 {
     public static void ForEach<T>(IReadOnlyList<T> items, Action<T> body, int maxDegree = 0)
     {

@@ -21,7 +21,7 @@ namespace MetaLora.Repro;
 /// are set as this assembly loads, before any tensor exists.
 /// </para>
 /// </summary>
-public static partial class ReproducibleMath
+internal static partial class ReproducibleMath
 {
     /// <summary>MKL's conditional numerical reproducibility branch.</summary>
     public const string MklVariable = "MKL_CBWR";

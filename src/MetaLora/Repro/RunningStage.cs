@@ -6,7 +6,7 @@ namespace MetaLora.Repro;
 /// redone and items made by this code are kept after an interrupted run. Empty when a verb runs outside
 /// a stage.
 /// </summary>
-public static class RunningStage
+internal static class RunningStage
 {
     public static string Fingerprint { get; private set; } = "";
 

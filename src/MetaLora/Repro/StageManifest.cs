@@ -10,7 +10,7 @@ namespace MetaLora.Repro;
 /// the identity of the code it ran (a hash per source file, package and native library) and the
 /// stamps of every input and output file. A stage is up to date when all of them still hold.
 /// </summary>
-public sealed class StageManifest
+internal sealed class StageManifest
 {
     [JsonPropertyName("stage")] public string Stage { get; set; } = "";
     [JsonPropertyName("tool_version")] public string ToolVersion { get; set; } = "";

@@ -1,7 +1,7 @@
 namespace MetaLora.Repro;
 
 /// <summary>Stage names: the kind, then the parts that tell its instances apart, joined by dots (<c>Coefficients.KL.base_version</c>).</summary>
-public static class StageName
+internal static class StageName
 {
     public static string Of(StageKind kind, params ReadOnlySpan<string> parts)
     {

@@ -6,7 +6,7 @@ namespace MetaLora.Repro;
 /// The <c>lora</c> verbs stages run. A verb's entry method carries <c>[StageEntry]</c> with the same
 /// constant, which is where a stage's code identity starts.
 /// </summary>
-public static class StageVerbs
+internal static class StageVerbs
 {
     public const string BankBuild = "bank build";
     public const string Fetch = "fetch";

@@ -28,7 +28,7 @@ namespace MetaLora.Serving;
 /// Errors answer with OpenAI's body, <c>{"error": {"message", "type", "param", "code"}}</c>.
 /// A completion's text is the decoded continuation, untrimmed, as vLLM returns it.
 /// </summary>
-public sealed class ModelServer : IAsyncDisposable
+internal sealed class ModelServer : IAsyncDisposable
 {
     private static readonly JsonWriterOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -3,7 +3,7 @@ using MetaLora.Inference;
 namespace MetaLora.Serving;
 
 /// <summary>What <c>lora serve</c> serves and where.</summary>
-public sealed record ModelServerOptions
+internal sealed record ModelServerOptions
 {
     /// <summary>The base model's folder (Hugging Face layout: config.json, safetensors, tokenizer files).</summary>
     public required string ModelDir { get; init; }

@@ -19,7 +19,7 @@ namespace MetaLora.Stages;
 /// distances into coefficients over the whole bank, and writes the weighted sum of the bank's
 /// adapters as a PEFT folder, with a report of the tasks that contributed most.
 /// </summary>
-public static class DatasetAdapter
+internal static class DatasetAdapter
 {
     public const string ReportFileName = "generation_report.json";
 

@@ -13,7 +13,7 @@ namespace MetaLora.Stages;
 /// then writes <c>evaluation_outputs_results/&lt;score&gt;_results.csv</c> and <c>summary.md/json</c>.
 /// Missing outputs (a pipeline not run yet, shards still running) leave empty cells and are listed.
 /// </summary>
-public static class EvaluateStage
+internal static class EvaluateStage
 {
     public static (ScoreTable Table, Summary Summary) Run(BankInfo bank, ResultsLayout results, IReadOnlyList<InferPipeline> pipelines, int limit)
     {

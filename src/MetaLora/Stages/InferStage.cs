@@ -33,7 +33,7 @@ namespace MetaLora.Stages;
 /// the same outputs.
 /// </para>
 /// </summary>
-public static class InferStage
+internal static class InferStage
 {
     /// <summary>Runs Infer for one pipeline, on the tool's own model or, given <paramref name="server"/>, on an OpenAI-compatible server.</summary>
     public static InferSummary Run(BankInfo bank, DataLayout layout, ResultsLayout results, InferPipeline pipeline, InferOptions options,

@@ -20,7 +20,7 @@ namespace MetaLora.Stages;
 /// The prediction stages: the bank's Gram matrix (once per bank, for mlp_version), the
 /// coefficients per metric and model, and the predicted adapters they weight together.
 /// </summary>
-public static class PredictStages
+internal static class PredictStages
 {
     /// <summary>The bank's adapters for the selected tasks, checked consistent (same keys, shapes, dtypes).</summary>
     public static IReadOnlyList<PeftAdapter> OpenAdapters(BankInfo bank, IReadOnlyList<string> tasks) =>

@@ -13,7 +13,7 @@ namespace MetaLora.Stages;
 /// over tasks (the best CPU pipeline highlighted); per (metric, model) the coefficient matrix as a
 /// heatmap (as the paper's Figure 1); per pipeline each task's Rouge-L against the base model's.
 /// </summary>
-public static class ReportStage
+internal static class ReportStage
 {
     public static IReadOnlyList<string> Run(DataLayout data, ResultsLayout results, IReadOnlyList<InferPipeline> pipelines)
     {

@@ -19,7 +19,7 @@ namespace MetaLora.Stages;
 /// any task therefore leaves the previous outputs untouched. A task is redone only when its train
 /// split, the tokenizer or the stage's code changed.
 /// </summary>
-public static class TokenizeStage
+internal static class TokenizeStage
 {
     public sealed record Summary(int Tasks, int Tokenized, int Resumed, long Tokens);
 

@@ -1,7 +1,7 @@
 namespace MetaLora.Study;
 
 /// <summary>Where Infer's generation runs.</summary>
-public enum Executor
+internal enum Executor
 {
     /// <summary>In the pipeline's own process, on this machine.</summary>
     Local,

@@ -1,7 +1,7 @@
 namespace MetaLora.Study;
 
 /// <summary>The executors' names, as <c>--executor</c> spells them.</summary>
-public static class ExecutorNames
+internal static class ExecutorNames
 {
     public const string Local = "local";
     public const string Slurm = "slurm";

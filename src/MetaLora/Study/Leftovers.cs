@@ -7,7 +7,7 @@ namespace MetaLora.Study;
 /// exclusively, before any stage starts. Writers never clean up after others, so concurrent shards
 /// cannot delete each other's temporary files; a leftover is hidden and skipped by every reader until then.
 /// </summary>
-public static class Leftovers
+internal static class Leftovers
 {
     /// <summary>Removes the leftovers under each of <paramref name="roots"/>, which the caller holds exclusively, saying so on <paramref name="log"/>.</summary>
     public static void RemoveUnder(TextWriter log, params IEnumerable<string> roots)

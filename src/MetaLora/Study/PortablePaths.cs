@@ -7,7 +7,7 @@ namespace MetaLora.Study;
 /// cache restored elsewhere, a study moved to a bigger disk) then keeps its stages up to date, while a
 /// different bank or different contents still rerun, through the content hashes.
 /// </summary>
-public sealed class PortablePaths
+internal sealed class PortablePaths
 {
     // Longest first, so a bank inside the data folder is named as the bank.
     private readonly (string Token, string Prefix)[] _roots;

@@ -23,7 +23,7 @@ namespace MetaLora.Study;
 /// finds every task done, records the Infer stages and goes on to Evaluate and Report.</item>
 /// </list>
 /// </summary>
-public static class ShardedRun
+internal static class ShardedRun
 {
     /// <summary>Runs the shard of <paramref name="graph"/>'s study; returns the exit code of the first stage that failed, else 0.</summary>
     /// <param name="graph">The stages of a study with <see cref="StudyOptions.Shard"/> set and target Infer.</param>

@@ -13,7 +13,7 @@ namespace MetaLora.Study;
 /// its assemblies and deps file), so an unchanged rerun reads no IL. Packages and native libraries
 /// are identified afresh each time, from the files beside the tool.
 /// </summary>
-public sealed class StageCode
+internal sealed class StageCode
 {
     private readonly Func<StageSpec, OwnCodeIdentity> _identify;
     private readonly Func<IReadOnlyCollection<string>, IReadOnlyDictionary<string, string>> _packages;

@@ -55,7 +55,7 @@ public sealed class StageGraph
     }
 
     /// <summary>The Infer pipelines (columns of the result tables): base, finetuned, then the selected metrics and models.</summary>
-    public IReadOnlyList<InferPipeline> Pipelines =>
+    internal IReadOnlyList<InferPipeline> Pipelines =>
     [
         .. InferPipeline.All.Take(2),
         .. Study.Baselines.Contains(Baseline.Uniform) ? Study.Combiners.Select(InferPipeline.Uniform) : [],
@@ -64,7 +64,7 @@ public sealed class StageGraph
     ];
 
     /// <summary>The Predict stage that makes a predicted pipeline's adapters.</summary>
-    public static string PredictStageOf(InferPipeline pipeline) =>
+    internal static string PredictStageOf(InferPipeline pipeline) =>
         pipeline.Baseline == Baseline.Uniform ? StageName.Of(StageKind.Predict, pipeline.Name)
         : pipeline.Baseline == Baseline.Nearest ? StageName.Of(StageKind.Predict, pipeline.Metric!.Value.ToString(), Baseline.Nearest.Name())
         : StageName.Of(StageKind.Predict, pipeline.Metric!.Value.ToString(), pipeline.Model!.Value.Name() + pipeline.Combiner.Suffix());

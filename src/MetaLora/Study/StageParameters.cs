@@ -1,7 +1,7 @@
 namespace MetaLora.Study;
 
 /// <summary>Stage parameters given as <c>key=value</c> words on a command line.</summary>
-public static class StageParameters
+internal static class StageParameters
 {
     public static SortedDictionary<string, string> Parse(IEnumerable<string> words)
     {

@@ -14,7 +14,7 @@ namespace MetaLora.Study;
 /// Paths in the manifest are recorded relative to the study's folders (<see cref="PortablePaths"/>),
 /// so moving those folders keeps the stages up to date.
 /// </summary>
-public sealed class StageRunner(string manifestDir, TextWriter log, StageCode code, PortablePaths? paths = null)
+internal sealed class StageRunner(string manifestDir, TextWriter log, StageCode code, PortablePaths? paths = null)
 {
     private readonly PortablePaths _paths = paths ?? PortablePaths.None;
 

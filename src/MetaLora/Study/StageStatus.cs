@@ -3,4 +3,4 @@ using System.Diagnostics;
 namespace MetaLora.Study;
 
 /// <summary>Why a stage must run, or that it need not.</summary>
-public sealed record StageStatus(bool UpToDate, string Reason);
+internal sealed record StageStatus(bool UpToDate, string Reason);

@@ -9,7 +9,7 @@ namespace MetaLora.Study;
 /// <c>dvc status</c>): up to date, out of date with the reason, or waiting on an upstream stage
 /// that is out of date (it then reruns only if that stage's outputs actually change).
 /// </summary>
-public sealed record StageStatusReport(IReadOnlyList<string> Lines, int UpToDate, int OutOfDate, int Waiting)
+internal sealed record StageStatusReport(IReadOnlyList<string> Lines, int UpToDate, int OutOfDate, int Waiting)
 {
     public string Summary => $"{UpToDate + OutOfDate + Waiting} stages: {UpToDate} up to date, {OutOfDate} out of date, {Waiting} waiting on those";
 

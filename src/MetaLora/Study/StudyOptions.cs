@@ -50,10 +50,10 @@ public sealed partial record StudyOptions
     public string Target { get; private init; } = StageGroup.Distances.Name;
     public IReadOnlyList<Metric> Metrics { get; private init; } = [MetricNames.Default];
     public IReadOnlyList<CoefficientModel> Models { get; private init; } = [CoefficientModelNames.Default];
-    public BankKind Bank { get; private init; } = BankKindNames.Default;
+    internal BankKind Bank { get; private init; } = BankKindNames.Default;
 
     /// <summary>How Predict combines the weighted bank adapters; every combiner is its own set of pipelines.</summary>
-    public IReadOnlyList<Combiner> Combiners { get; private init; } = [CombinerNames.Default];
+    internal IReadOnlyList<Combiner> Combiners { get; private init; } = [CombinerNames.Default];
 
     /// <summary>The delta combiner's output rank; 0 = the bank's r.</summary>
     public int CombineRank { get; private init; }
@@ -62,11 +62,11 @@ public sealed partial record StudyOptions
     public int TopK { get; private init; }
 
     /// <summary>The baseline pipelines to add (uniform, nearest_&lt;METRIC&gt;).</summary>
-    public IReadOnlyList<Baseline> Baselines { get; private init; } = [];
+    internal IReadOnlyList<Baseline> Baselines { get; private init; } = [];
 
     /// <summary>The embedded bank's adapter initialisation: <c>shared</c> (one random A for all) or <c>per-task</c>.</summary>
-    public AdapterInit AdapterInit { get; private init; } = AdapterInitNames.Default;
-    public BankProfile BankProfile { get; private init; } = BankProfileNames.Default;
+    internal AdapterInit AdapterInit { get; private init; } = AdapterInitNames.Default;
+    internal BankProfile BankProfile { get; private init; } = BankProfileNames.Default;
 
     /// <summary>True when <c>--bank-dir</c> alone names a bank folder, used as it is (no Bank stage).</summary>
     public bool UserBank { get; private init; }
@@ -91,12 +91,12 @@ public sealed partial record StudyOptions
     public int? MaxNewTokens { get; private init; }
     public int BatchSize { get; private init; } = InferOptions.DefaultBatchSize;
     public string? Shard { get; private init; }
-    public Executor Executor { get; private init; } = ExecutorNames.Default;
+    internal Executor Executor { get; private init; } = ExecutorNames.Default;
     public int Shards { get; private init; } = DefaultShards;
     public bool SlurmDryRun { get; private init; }
 
     /// <summary>Where Infer generates: <c>local</c> (the tool's own model) or <c>openai</c> (an OpenAI-compatible server at <see cref="Endpoint"/>).</summary>
-    public InferEngine Engine { get; private init; } = InferEngineNames.Default;
+    internal InferEngine Engine { get; private init; } = InferEngineNames.Default;
 
     /// <summary>The server's URL, normalised (no trailing slash or <c>/v1</c>), for <c>--engine=openai</c>.</summary>
     public string? Endpoint { get; private init; }
@@ -304,9 +304,9 @@ public sealed partial record StudyOptions
     public StudyOptions Unsharded => this with { Shard = null };
 
     /// <summary>The layouts of the data and results folders.</summary>
-    public DataLayout DataLayout => new(DataDir);
+    internal DataLayout DataLayout => new(DataDir);
 
-    public ResultsLayout ResultsLayout => new(ResultsDir);
+    internal ResultsLayout ResultsLayout => new(ResultsDir);
 
     /// <summary>The bundle's bank label: the bank folder's name for a user's bank, the profile for a small embedded one.</summary>
     public string BundleBank => UserBank ? Path.GetFileName(BankDir)

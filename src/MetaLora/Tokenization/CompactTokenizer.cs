@@ -14,7 +14,7 @@ namespace MetaLora.Tokenization;
 /// an embedding of a few thousand rows instead of GPT-2's 50257. A piece outside the compact list
 /// becomes the unknown id. BOS is added at the start (as Mistral's tokenizer does) unless disabled.
 /// </summary>
-public sealed class CompactTokenizer : Tokenizer
+internal sealed class CompactTokenizer : Tokenizer
 {
     public const string FileName = "compact_vocab.json";
     public const int UnknownId = 0;

@@ -1,7 +1,7 @@
 namespace MetaLora.Bank.Embedded;
 
 /// <summary>How the embedded bank initialises its adapters' A matrices.</summary>
-public enum AdapterInit
+internal enum AdapterInit
 {
     /// <summary>One random A for every task, so tasks differ only in what they learn.</summary>
     Shared,

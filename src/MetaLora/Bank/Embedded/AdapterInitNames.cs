@@ -1,7 +1,7 @@
 namespace MetaLora.Bank.Embedded;
 
 /// <summary>The adapter initialisations' names, as <c>--adapter-init</c> spells them.</summary>
-public static class AdapterInitNames
+internal static class AdapterInitNames
 {
     public const string Shared = "shared";
     public const string PerTask = "per-task";

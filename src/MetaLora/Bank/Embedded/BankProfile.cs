@@ -1,7 +1,7 @@
 namespace MetaLora.Bank.Embedded;
 
 /// <summary>How big an embedded bank is.</summary>
-public enum BankProfile
+internal enum BankProfile
 {
     /// <summary>The study's bank: 32 tasks.</summary>
     Full,

@@ -1,7 +1,7 @@
 namespace MetaLora.Bank.Embedded;
 
 /// <summary>The bank profiles' names, as <c>--bank-profile</c> spells them, and what each asks of <c>lora bank build</c>.</summary>
-public static class BankProfileNames
+internal static class BankProfileNames
 {
     public const string Full = "full";
     public const string Tiny = "tiny";

@@ -20,7 +20,7 @@ namespace MetaLora.Bank.Embedded;
 /// is renamed to the output at the end. Same options, same bytes: data come from seeded generators,
 /// and every model runs on one torch thread, so float sums happen in one fixed order.
 /// </summary>
-public static class EmbeddedBankBuilder
+internal static class EmbeddedBankBuilder
 {
     public const string BankName = BankKindNames.Embedded;
     public const string BaseModelDir = "base_model";

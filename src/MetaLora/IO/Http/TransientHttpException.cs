@@ -4,7 +4,7 @@ namespace MetaLora.IO.Http;
 /// A failure a later attempt can fix: 408, 429, a 5xx answer, a dropped or stalled connection, a
 /// timed-out attempt. <see cref="HttpRetry"/> retries these and nothing else.
 /// </summary>
-public sealed class TransientHttpException(string message, TimeSpan? retryAfter = null, Exception? inner = null)
+internal sealed class TransientHttpException(string message, TimeSpan? retryAfter = null, Exception? inner = null)
     : Exception(message, inner)
 {
     /// <summary>The server's Retry-After, which the back-off honours instead of its own delay.</summary>

@@ -6,7 +6,7 @@ namespace MetaLora.Inference.OpenAi;
 
 /// <summary>The name of the environment variable that holds an API key (the key itself is never an argument).</summary>
 [StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
-public static partial class ApiKeyVariable
+internal static partial class ApiKeyVariable
 {
     public static bool IsValid(string name) => Pattern().IsMatch(name);
 

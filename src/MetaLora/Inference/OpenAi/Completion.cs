@@ -6,4 +6,4 @@ namespace MetaLora.Inference.OpenAi;
 
 /// <summary>A completion's text as the server returned it and why it stopped (<c>stop</c>, <c>length</c>).</summary>
 [StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
-public sealed record Completion(string Text, string? FinishReason);
+internal sealed record Completion(string Text, string? FinishReason);

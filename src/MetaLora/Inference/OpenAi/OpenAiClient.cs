@@ -18,7 +18,7 @@ namespace MetaLora.Inference.OpenAi;
 /// chat and knows nothing of vLLM's adapter endpoints: four small calls do not need it.
 /// </summary>
 [StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
-public sealed class OpenAiClient : IDisposable
+internal sealed class OpenAiClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly HttpRetry _retry;

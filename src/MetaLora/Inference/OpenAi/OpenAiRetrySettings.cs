@@ -6,7 +6,7 @@ namespace MetaLora.Inference.OpenAi;
 
 /// <summary>Back-off for server requests: exponential from <see cref="BaseDelay"/>, at most <see cref="MaxDelay"/> apart.</summary>
 [StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
-public sealed record OpenAiRetrySettings
+internal sealed record OpenAiRetrySettings
 {
     public int MaxRetries { get; init; } = 6;
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);

@@ -9,7 +9,7 @@ namespace MetaLora.Inference.OpenAi;
 /// <c>lora serve</c>, or any server with <c>/v1/completions</c> and <c>/v1/models</c>.
 /// </summary>
 [StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
-public sealed record OpenAiServerOptions
+internal sealed record OpenAiServerOptions
 {
     /// <summary>The default number of requests in flight: enough for vLLM to fill its batches.</summary>
     public const int DefaultConcurrency = 32;

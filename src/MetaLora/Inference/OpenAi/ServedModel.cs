@@ -9,4 +9,4 @@ namespace MetaLora.Inference.OpenAi;
 /// model's repository or folder, an adapter's path) and, for an adapter, the base model it belongs to.
 /// </summary>
 [StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
-public sealed record ServedModel(string Id, string? Root, string? Parent);
+internal sealed record ServedModel(string Id, string? Root, string? Parent);

@@ -10,7 +10,7 @@ namespace MetaLora.Inference.OpenAi;
 /// filesystem elsewhere). The longest matching LOCAL wins; a path under none is sent as it is.
 /// </summary>
 [StageVariant(InferEngineNames.Parameter, InferEngineNames.OpenAi)]
-public sealed class ServerPathMap
+internal sealed class ServerPathMap
 {
     private readonly IReadOnlyList<(string Local, string Remote)> _maps;
 

@@ -4,7 +4,7 @@ namespace MetaLora.Prediction.Baselines;
 /// The baselines a predicted adapter is compared with, besides the base model and the task's own
 /// adapter. Declaration order is the canonical order; <see cref="BaselineNames.Name"/> gives the names.
 /// </summary>
-public enum Baseline
+internal enum Baseline
 {
     /// <summary>The plain average of every other task's adapter (AdapterSoup's uniform soup), under each selected combiner.</summary>
     Uniform,

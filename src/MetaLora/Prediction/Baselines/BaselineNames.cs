@@ -1,7 +1,7 @@
 namespace MetaLora.Prediction.Baselines;
 
 /// <summary>The baselines' names (<c>uniform</c>, <c>nearest</c>), their parsing, and the stage parameter that selects one.</summary>
-public static class BaselineNames
+internal static class BaselineNames
 {
     /// <summary>The stage parameter that selects a baseline's code (see <c>[StageVariant]</c>); "none" for a predicted pipeline.</summary>
     public const string Parameter = "baseline";

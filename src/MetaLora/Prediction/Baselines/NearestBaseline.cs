@@ -11,7 +11,7 @@ namespace MetaLora.Prediction.Baselines;
 /// metric's distance (the row's smallest off-diagonal entry; ties go to the earlier task), copied as it is.
 /// </summary>
 [StageVariant(BaselineNames.Parameter, BaselineNames.Nearest)]
-public static class NearestBaseline
+internal static class NearestBaseline
 {
     /// <summary>Per row, the column of the smallest distance other than the diagonal.</summary>
     public static int[] Choose(double[,] distances)

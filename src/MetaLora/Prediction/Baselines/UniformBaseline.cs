@@ -9,7 +9,7 @@ namespace MetaLora.Prediction.Baselines;
 /// the task's own 0, so it is held out exactly as in the predicted pipelines.
 /// </summary>
 [StageVariant(BaselineNames.Parameter, BaselineNames.Uniform)]
-public static class UniformBaseline
+internal static class UniformBaseline
 {
     /// <summary>The N x N coefficient matrix: 1 / (N − 1) off the diagonal, 0 on it.</summary>
     public static double[,] Coefficients(int n)

@@ -10,7 +10,7 @@ namespace MetaLora.Prediction.Combining;
 /// accumulation, streamed over the memory-mapped bank (<see cref="StreamingMix"/>).
 /// </summary>
 [StageVariant(CombinerNames.Parameter, CombinerNames.Paper)]
-public static class AdapterMixer
+internal static class AdapterMixer
 {
     /// <summary>Bytes of fp32 working memory per chunk (bank rows plus output rows).</summary>
     public const long DefaultChunkBytes = StreamingMix.DefaultChunkBytes;

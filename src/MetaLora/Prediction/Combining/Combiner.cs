@@ -4,7 +4,7 @@ namespace MetaLora.Prediction.Combining;
 /// How the weighted bank adapters become one predicted adapter. Declaration order is the canonical
 /// order; <see cref="CombinerNames.Name"/> gives the command-line names.
 /// </summary>
-public enum Combiner
+internal enum Combiner
 {
     /// <summary>The paper's: A's and B's summed separately with the coefficients (<see cref="AdapterMixer"/>).</summary>
     Paper,

@@ -6,7 +6,7 @@ namespace MetaLora.Prediction.Combining;
 /// the same: <c>svd</c> (the exact update, refactored to a rank) for delta and <c>linear</c> for
 /// linear-sqrt; stages, folders and records use the canonical names.
 /// </summary>
-public static class CombinerNames
+internal static class CombinerNames
 {
     /// <summary>The stage parameter that selects a combiner's code (see <c>[StageVariant]</c>).</summary>
     public const string Parameter = "combine";

@@ -11,7 +11,7 @@ namespace MetaLora.Prediction.Combining;
 /// useful terms keep their weights, but the cross terms remain. Streamed like the paper's mixer.
 /// </summary>
 [StageVariant(CombinerNames.Parameter, CombinerNames.LinearSqrt)]
-public static class LinearSqrtCombiner
+internal static class LinearSqrtCombiner
 {
     /// <summary>The A-side and B-side weights for coefficients <paramref name="coefficients"/> and scaling <paramref name="scaling"/>.</summary>
     public static (double[,] A, double[,] B) Weights(double[,] coefficients, double scaling)

@@ -15,7 +15,7 @@ namespace MetaLora.Reporting.Page;
 /// the tables read without scripts, which only sort columns and filter tasks. No clock time goes
 /// in, so the same inputs give the same bytes.
 /// </summary>
-public static class ReportPage
+internal static class ReportPage
 {
     /// <summary>Characters of an input, reference or generation shown before it is cut.</summary>
     public const int MaxTextChars = 1500;

@@ -10,7 +10,7 @@ namespace MetaLora.Reporting.Publish;
 /// of a stage already counted. Hashes rather than paths, so "results/x" and "./results/x" agree and
 /// a manifest left over from another configuration (another metric, an older run) is not picked up.
 /// </summary>
-public static class StageProvenance
+internal static class StageProvenance
 {
     public sealed record Trace(IReadOnlyList<StageRecord> Stages, IReadOnlyDictionary<string, string> ProducerBySha256);
 

@@ -15,7 +15,7 @@ namespace MetaLora.Repro.CodeIdentity;
 /// which would spread a change to every type that merely mentions it). Types whose shapes are alike
 /// to the last member name are interchangeable in the texts.
 /// </summary>
-public sealed class CanonicalNames
+internal sealed class CanonicalNames
 {
     /// <summary>
     /// Own types are those of the tool's namespaces, the compiler's numbered ones (anonymous types,

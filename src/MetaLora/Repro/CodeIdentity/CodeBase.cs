@@ -8,7 +8,7 @@ namespace MetaLora.Repro.CodeIdentity;
 /// present, their portable PDBs (for naming source files in reasons, never for hashing). Everything
 /// else the code calls (the runtime, NuGet packages) is identified by version, not read.
 /// </summary>
-public sealed class CodeBase : IDisposable
+internal sealed class CodeBase : IDisposable
 {
     /// <summary>The assemblies whose IL is fingerprinted: the library and the tool.</summary>
     public static readonly IReadOnlyList<string> OwnAssemblyNames = ["MetaLora", "lora"];

@@ -12,7 +12,7 @@ namespace MetaLora.Repro.CodeIdentity;
 /// <c>resource:NAME</c>, <c>package:NAME</c>, <c>native:FILE</c> and <c>runtime</c>, so that a stage
 /// out of date because of its code names the file that changed.
 /// </summary>
-public static partial class CodeFingerprint
+internal static partial class CodeFingerprint
 {
     public static SortedDictionary<string, string> Of(CodeBase code, string verb, IReadOnlyDictionary<string, string> parameters)
     {

@@ -12,7 +12,7 @@ namespace MetaLora.Repro.CodeIdentity;
 /// and data blobs behind array initialisers are included. Comments, formatting and line numbers
 /// never reach IL, so they leave the text unchanged.
 /// </summary>
-public static class MethodText
+internal static class MethodText
 {
     public static string Of(MethodDefinition method)
     {

@@ -6,7 +6,7 @@ namespace MetaLora.Repro.CodeIdentity;
 /// <param name="Code">A hash per source file and embedded resource.</param>
 /// <param name="ExternalAssemblies">The assemblies outside the tool it calls into.</param>
 /// <param name="Consulted">The stage parameters the result depends on.</param>
-public sealed record OwnCodeIdentity(
+internal sealed record OwnCodeIdentity(
     [property: JsonPropertyName("code")] SortedDictionary<string, string> Code,
     [property: JsonPropertyName("external")] string[] ExternalAssemblies,
     [property: JsonPropertyName("consulted")] string[] Consulted);

@@ -14,7 +14,7 @@ namespace MetaLora.Repro.CodeIdentity;
 /// also contribute their constructors and property accessors, as serializers call them.
 /// The stage's parameters prune alternatives (<see cref="StageVariantAttribute"/>).
 /// </summary>
-public sealed class Reachability
+internal sealed class Reachability
 {
     private readonly CodeBase _code;
     private readonly IReadOnlyDictionary<string, string> _selection;

@@ -6,7 +6,7 @@ namespace MetaLora.Repro.CodeIdentity;
 /// the verb it runs. <paramref name="verb"/> is the command path, e.g. <c>distances</c> or <c>bank build</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class StageEntryAttribute(string verb) : Attribute
+internal sealed class StageEntryAttribute(string verb) : Attribute
 {
     public string Verb { get; } = verb;
 }

@@ -14,7 +14,7 @@ namespace MetaLora.Repro.CodeIdentity;
 /// </para>
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
-public sealed class StageVariantAttribute(string parameter, string value) : Attribute
+internal sealed class StageVariantAttribute(string parameter, string value) : Attribute
 {
     public string Parameter { get; } = parameter;
     public string Value { get; } = value;

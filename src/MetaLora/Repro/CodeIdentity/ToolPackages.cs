@@ -10,7 +10,7 @@ namespace MetaLora.Repro.CodeIdentity;
 /// name, size and a hash of its head and tail (where ELF headers, build ids and section tables
 /// live), which tells builds apart without reading half a gigabyte of libtorch on every check.
 /// </summary>
-public sealed class ToolPackages
+internal sealed class ToolPackages
 {
     private readonly string _directory;
     private readonly Dictionary<string, string> _packageOfAssembly = new(StringComparer.Ordinal);

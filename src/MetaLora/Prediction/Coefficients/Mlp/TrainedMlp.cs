@@ -14,7 +14,7 @@ namespace MetaLora.Prediction.Coefficients.Mlp;
 /// paper's size). <c>mlp.json</c> holds a key of everything training depends on; f is reused only when
 /// the key computed now is the same.
 /// </summary>
-public static class TrainedMlp
+internal static class TrainedMlp
 {
     public const string WeightsFileName = "mlp.dat";
     public const string KeyFileName = "mlp.json";

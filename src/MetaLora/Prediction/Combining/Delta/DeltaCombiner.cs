@@ -20,7 +20,7 @@ namespace MetaLora.Prediction.Combining.Delta;
 /// and every output file is written front to back. <see cref="DeltaCost"/> estimates the work.
 /// </summary>
 [StageVariant(CombinerNames.Parameter, CombinerNames.Delta)]
-public static class DeltaCombiner
+internal static class DeltaCombiner
 {
     /// <param name="bank">The bank's adapters (checked consistent).</param>
     /// <param name="coefficients">One row per output, one column per bank adapter (the row's own adapter at 0).</param>

@@ -8,7 +8,7 @@ namespace MetaLora.Prediction.Combining.Delta;
 /// stack width k r until it reaches a module's width, where every output's core is as large as the
 /// module itself.
 /// </summary>
-public static class DeltaCost
+internal static class DeltaCost
 {
     /// <summary>Operation counts above this get a note before the work starts (tens of minutes or more on a laptop's cores).</summary>
     public const double LargeWork = 1e14;

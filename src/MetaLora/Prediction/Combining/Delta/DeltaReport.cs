@@ -8,7 +8,7 @@ namespace MetaLora.Prediction.Combining.Delta;
 /// <param name="CoefficientMassKept">Σ of the kept coefficients' magnitudes over Σ of all, before renormalising.</param>
 /// <param name="EnergyKept">Σ over modules of ‖ΔW‖²_F kept by the rank truncation, over Σ of ‖ΔW‖²_F.</param>
 /// <param name="MinModuleEnergyKept">The smallest such fraction of a single module.</param>
-public sealed record DeltaReport(int Rank, int TopK, double CoefficientMassKept, double EnergyKept, double MinModuleEnergyKept)
+internal sealed record DeltaReport(int Rank, int TopK, double CoefficientMassKept, double EnergyKept, double MinModuleEnergyKept)
 {
     /// <summary>The sidecar's file name in the adapter folder.</summary>
     public const string FileName = "combine_report.json";

@@ -80,7 +80,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
 
         // 4. A comment in KL.cs: the compiled code is the same, nothing reruns.
         var klBefore = File.ReadAllBytes(Path.Combine(data, "preprocessed", "distances", "KL.csv"));
-        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs");
+        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Distances", "KL.cs");
         var klSource = File.ReadAllText(kl);
         File.AppendAllText(kl, "\n// edited by a test\n");
         var fifth = Run(bank, data);
@@ -210,7 +210,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
     /// <summary>Runs build.sh with KL's chunk sum replaced by <paramref name="replacement"/>, then restores KL.cs.</summary>
     private ProcessResult BuildWithKlEdited(string replacement, string[] args)
     {
-        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs");
+        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Distances", "KL.cs");
         var source = File.ReadAllText(kl);
         const string Line = "return (Lanes.Sum(pq), -Lanes.Sum(qp));";
         Assert.Contains(Line, source);

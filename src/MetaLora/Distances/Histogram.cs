@@ -86,14 +86,19 @@ internal static class Histogram
     /// Natural log of each element through <see cref="Lanes.Log{V}"/>, the routine the pair kernels use,
     /// so log p computed here and log m computed in JS agree bit for bit where p = m.
     /// </summary>
-    public static void Log(ReadOnlySpan<double> x, Span<double> result)
+    public static void Log(ReadOnlySpan<double> x, Span<double> result) =>
+        Lanes.Dispatch<LogAt, int>(Lanes.Widest, new(x, result));
+
+    /// <summary><see cref="Log{V}"/> at the width chosen; returns the count of values written.</summary>
+    private readonly ref struct LogAt(ReadOnlySpan<double> x, Span<double> result) : IWidthKernel<int>
     {
-        switch (Lanes.Widest)
+        private readonly ReadOnlySpan<double> _x = x;
+        private readonly Span<double> _result = result;
+
+        public int Run<V>() where V : struct, IVector<V>
         {
-            case SimdWidth.Bits512: Log<Vec512>(x, result); break;
-            case SimdWidth.Bits256: Log<Vec256>(x, result); break;
-            case SimdWidth.Bits128: Log<Vec128>(x, result); break;
-            default: Log<Scalar>(x, result); break;
+            Log<V>(_x, _result);
+            return _x.Length;
         }
     }
 

@@ -11,13 +11,13 @@ namespace MetaLora.Distances;
 [StageVariant(MetricNames.Parameter, MetricNames.JS)]
 internal static class JS
 {
-    public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress, SimdWidth width) => width switch
+    public static double[,] Matrix(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress, SimdWidth width) =>
+        Lanes.Dispatch<MatrixAt, double[,]>(width, new(tokens, vocabSize, progress));
+
+    private readonly struct MatrixAt(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress) : IWidthKernel<double[,]>
     {
-        SimdWidth.Bits512 => Matrix<Vec512>(tokens, vocabSize, progress),
-        SimdWidth.Bits256 => Matrix<Vec256>(tokens, vocabSize, progress),
-        SimdWidth.Bits128 => Matrix<Vec128>(tokens, vocabSize, progress),
-        _ => Matrix<Scalar>(tokens, vocabSize, progress),
-    };
+        public double[,] Run<V>() where V : struct, IVector<V> => Matrix<V>(tokens, vocabSize, progress);
+    }
 
     private static double[,] Matrix<V>(IReadOnlyList<int[]> tokens, int vocabSize, IProgress<int>? progress) where V : struct, IVector<V>
     {

@@ -29,6 +29,23 @@ internal static class Lanes
     public static IReadOnlyList<SimdWidth> Available =>
         Enum.GetValues<SimdWidth>().Where(IsNative).OrderDescending().ToArray();
 
+    /// <summary>
+    /// Runs <paramref name="kernel"/> in vectors of <paramref name="width"/>, or of <paramref name="widest"/>
+    /// when that is narrower (a kernel that gains nothing from wider ones); scalar for a width not named.
+    /// </summary>
+    public static TResult Dispatch<TKernel, TResult>(SimdWidth width, TKernel kernel, SimdWidth widest = SimdWidth.Bits512)
+        where TKernel : IWidthKernel<TResult>, allows ref struct
+    {
+        if (width > widest && width <= SimdWidth.Bits512) width = widest;
+        return width switch
+        {
+            SimdWidth.Bits512 => kernel.Run<Vec512>(),
+            SimdWidth.Bits256 => kernel.Run<Vec256>(),
+            SimdWidth.Bits128 => kernel.Run<Vec128>(),
+            _ => kernel.Run<Scalar>(),
+        };
+    }
+
     private static bool IsNative(SimdWidth width) => width switch
     {
         SimdWidth.Bits512 => Vector512.IsHardwareAccelerated,

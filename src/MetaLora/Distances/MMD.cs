@@ -83,13 +83,17 @@ internal static class MMD
         FromSamples(x, y, table, scratch, Lanes.Widest);
 
     /// <summary>As above, with row sums in vectors of <paramref name="width"/>: the same bits at every width.</summary>
-    public static double FromSamples(ReadOnlySpan<int> x, ReadOnlySpan<int> y, double[] table, Scratch scratch, SimdWidth width) => width switch
-    {
+    public static double FromSamples(ReadOnlySpan<int> x, ReadOnlySpan<int> y, double[] table, Scratch scratch, SimdWidth width) =>
         // Group lanes are two 256-bit vectors per pass; .NET exposes no 512-bit gather to gain from anyway.
-        SimdWidth.Bits512 or SimdWidth.Bits256 => FromSamples<Vec256>(x, y, table, scratch),
-        SimdWidth.Bits128 => FromSamples<Vec128>(x, y, table, scratch),
-        _ => FromSamples<Scalar>(x, y, table, scratch),
-    };
+        Lanes.Dispatch<FromSamplesAt, double>(width, new(x, y, table, scratch), widest: SimdWidth.Bits256);
+
+    private readonly ref struct FromSamplesAt(ReadOnlySpan<int> x, ReadOnlySpan<int> y, double[] table, Scratch scratch) : IWidthKernel<double>
+    {
+        private readonly ReadOnlySpan<int> _x = x;
+        private readonly ReadOnlySpan<int> _y = y;
+
+        public double Run<V>() where V : struct, IVector<V> => FromSamples<V>(_x, _y, table, scratch);
+    }
 
     /// <remarks>
     /// Row a of the upper triangle is sum over b &gt; a of c_b k(id_b - id_a). Its first few terms, up to a

@@ -33,19 +33,7 @@ public static class NormalizedVersion
     public static double[,] Standardize(double[,] distances)
     {
         DistanceInput.CheckSquare(distances);
-        var n = distances.GetLength(0);
-        var result = new double[n, n];
-        var row = new double[n];
-        var z = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-                row[j] = distances[i, j];
-            StandardizeRow(row, z);
-            for (var j = 0; j < n; j++)
-                result[i, j] = z[j];
-        }
-        return result;
+        return SquareRows.Map(distances, static (row, z, _) => StandardizeRow(row, z));
     }
 
     public static double[] StandardizeRow(ReadOnlySpan<double> row)

@@ -15,18 +15,7 @@ public static class Softmin
         var n = scores.GetLength(0);
         if (scores.GetLength(1) != n)
             throw new ArgumentException($"scores must be square, got {n} x {scores.GetLength(1)}", nameof(scores));
-        var result = new double[n, n];
-        var row = new double[n];
-        var weights = new double[n];
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = 0; j < n; j++)
-                row[j] = scores[i, j];
-            Row(row, weights, exclude: i);
-            for (var j = 0; j < n; j++)
-                result[i, j] = weights[j];
-        }
-        return result;
+        return SquareRows.Map(scores, static (row, weights, i) => Row(row, weights, exclude: i));
     }
 
     /// <summary>Softmin over all entries but <paramref name="exclude"/> (which gets 0); -1 excludes none.</summary>

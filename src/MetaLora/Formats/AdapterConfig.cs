@@ -113,8 +113,6 @@ public sealed class AdapterConfig
     /// <summary>A field's JSON (a copy), or null when absent or null.</summary>
     public JsonNode? this[string key] => _fields[key]?.DeepClone();
 
-    public bool Contains(string key) => _fields.ContainsKey(key);
-
     public static AdapterConfig Load(string path)
     {
         return Parse(path, InputFile.ReadAllBytes(path));
@@ -167,14 +165,6 @@ public sealed class AdapterConfig
     {
         var fields = (JsonObject)_fields.DeepClone();
         fields[key] = value?.DeepClone();
-        return Parse(Path, Serialize(fields));
-    }
-
-    /// <summary>A copy without the field.</summary>
-    public AdapterConfig Without(string key)
-    {
-        var fields = (JsonObject)_fields.DeepClone();
-        fields.Remove(key);
         return Parse(Path, Serialize(fields));
     }
 

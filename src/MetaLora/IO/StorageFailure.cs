@@ -49,13 +49,6 @@ internal static partial class StorageFailure
         return new BadInputException($"{where}cannot write: {problem}{space}; nothing was changed there by the failed write");
     }
 
-    /// <summary>Runs <paramref name="write"/>, turning a storage failure into the one-line error for <paramref name="folder"/>.</summary>
-    public static void Guard(string folder, Action write, long? bytesNeeded = null)
-    {
-        try { write(); }
-        catch (Exception e) when (Describe(e, folder, bytesNeeded) is { } described) { throw described; }
-    }
-
     /// <summary>The folder of the path .NET quotes in its messages (<c>... : '/a/b/.x.partial-1'</c>).</summary>
     private static string? FolderNamedIn(string message)
     {

@@ -160,9 +160,6 @@ internal sealed class MistralConfig
         return new MistralConfig(Path, fields);
     }
 
-    /// <summary>A copy naming <paramref name="path"/> in messages.</summary>
-    public MistralConfig At(string path) => new(path, (JsonObject)_fields.DeepClone());
-
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(_fields, WriteOptions);
 
     public void Save(string path) => AtomicFile.WriteAllBytes(path, ToUtf8Json());

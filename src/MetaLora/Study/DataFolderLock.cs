@@ -147,9 +147,6 @@ public sealed class DataFolderLock : IDisposable
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Contains(full, StringComparer.Ordinal);
 
-    /// <summary>Whether a parent process holds the lock on <paramref name="dir"/> for this one.</summary>
-    public static bool IsHeldByParent(string dir) => HeldByParent(Path.GetFullPath(dir));
-
     /// <summary>
     /// Tells verbs run by this process (and processes it starts) that the locks on
     /// <paramref name="dirs"/> are held for them, until the result is disposed. Call it only while

@@ -51,8 +51,6 @@ internal sealed class CompactTokenizer : Tokenizer
     /// <summary>Number of compact ids: the special ids plus the kept base ids.</summary>
     public int VocabSize => SpecialCount + _baseIds.Length;
 
-    public IReadOnlyList<int> BaseIds => _baseIds;
-
     /// <summary>The sorted distinct base ids of <paramref name="texts"/>: the compact vocabulary of a corpus.</summary>
     public static int[] CollectBaseIds(Tokenizer baseTokenizer, IEnumerable<string> texts)
     {

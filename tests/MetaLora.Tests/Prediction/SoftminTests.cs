@@ -1,6 +1,6 @@
 using MetaLora.Prediction;
-using MetaLora.Tests.Metrics;
 using MetaLora.Prediction.Coefficients;
+using MetaLora.Tests.Distances;
 
 namespace MetaLora.Tests.Prediction;
 

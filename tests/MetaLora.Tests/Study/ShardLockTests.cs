@@ -2,7 +2,7 @@ using MetaLora.Inference;
 using MetaLora.Study;
 
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.Study;
 
 /// <summary>
 /// The folder locks of sharded runs: shards share a folder with each other, never with a run that

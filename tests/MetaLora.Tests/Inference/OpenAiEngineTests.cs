@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using MetaLora.Tests.Support;
+using MetaLora.Tests.Serving;
 
-namespace MetaLora.Tests.Serving;
+namespace MetaLora.Tests.Inference;
 
 /// <summary>
 /// Infer with <c>--engine openai</c> against a real <c>lora serve</c> on 127.0.0.1 (and a real fault-injecting

@@ -1,7 +1,7 @@
 using MetaLora.Layout;
 
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.Layout;
 
 public sealed class DataLayoutTests : IDisposable
 {

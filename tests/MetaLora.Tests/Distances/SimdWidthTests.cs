@@ -1,7 +1,7 @@
 using MetaLora.Cli.Bench;
 using MetaLora.Distances;
 
-namespace MetaLora.Tests.Metrics;
+namespace MetaLora.Tests.Distances;
 
 /// <summary>
 /// Every vector width that runs natively here (<see cref="Lanes.Available"/>: all four on x64 with

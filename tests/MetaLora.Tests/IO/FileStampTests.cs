@@ -2,7 +2,7 @@ using System.Text.Json;
 using MetaLora.Tests.Support;
 using MetaLora.IO;
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.IO;
 
 public sealed class FileStampTests
 {

@@ -3,7 +3,7 @@ using MetaLora.IO;
 using MetaLora.Repro;
 using MetaLora.Study;
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.Study;
 
 public sealed class PipelinePiecesTests
 {

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using MetaLora.Tests.Support;
 using MetaLora.Distances;
 
-namespace MetaLora.Tests.Metrics;
+namespace MetaLora.Tests.Distances;
 
 /// <summary>
 /// KL, JS and WD against values computed with NumPy and SciPy (Fixtures/make_distance_fixtures.py), at

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using MetaLora.IO.Http;
 
-namespace MetaLora.Tests.Http;
+namespace MetaLora.Tests.IO.Http;
 
 public sealed class TransientHttpExceptionTests
 {

@@ -1,7 +1,7 @@
 using MetaLora.Study;
 
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.Study;
 
 /// <summary>
 /// Where Infer's max-new-tokens comes from in the stage graph: the bank (bank.json, an input of every

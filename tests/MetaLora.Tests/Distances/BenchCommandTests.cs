@@ -1,7 +1,7 @@
 using System.CommandLine;
 using MetaLora.Cli;
 
-namespace MetaLora.Tests.Metrics;
+namespace MetaLora.Tests.Distances;
 
 public sealed class BenchCommandTests
 {

@@ -1,4 +1,4 @@
-namespace MetaLora.Tests.Metrics;
+namespace MetaLora.Tests.Distances;
 
 internal static class Close
 {

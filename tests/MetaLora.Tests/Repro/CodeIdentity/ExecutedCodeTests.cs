@@ -2,7 +2,7 @@ using MetaLora.Tests.Support;
 using MetaLora.Repro.CodeIdentity;
 using MetaLora.Study;
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.Repro.CodeIdentity;
 
 /// <summary>
 /// The fingerprint's reachability against what the stages really execute: the tiny embedded study is

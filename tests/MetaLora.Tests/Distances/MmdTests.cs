@@ -3,7 +3,7 @@ using MetaLora.Formats;
 using MetaLora.Repro;
 
 
-namespace MetaLora.Tests.Metrics;
+namespace MetaLora.Tests.Distances;
 
 public sealed class MmdTests
 {

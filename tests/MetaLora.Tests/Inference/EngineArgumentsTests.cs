@@ -2,7 +2,7 @@ using MetaLora.Serving;
 using MetaLora.Inference.OpenAi;
 using MetaLora.Study;
 
-namespace MetaLora.Tests.Serving;
+namespace MetaLora.Tests.Inference;
 
 /// <summary>The engine's study arguments, as the stage graph turns them into Infer stages and Slurm shards.</summary>
 public sealed class EngineArgumentsTests

@@ -2,7 +2,7 @@ using MetaLora.Tests.Support;
 using MetaLora.IO;
 using MetaLora.Study;
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.Study;
 
 /// <summary>The study's combiner, baseline and bank-initialisation arguments and the stages they add.</summary>
 public sealed class CombineStudyOptionsTests

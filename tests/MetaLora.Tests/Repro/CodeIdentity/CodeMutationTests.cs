@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Mono.Cecil;
 using MetaLora.Repro.CodeIdentity;
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.Repro.CodeIdentity;
 
 /// <summary>
 /// The stage fingerprints against real edits of the sources, compiled by the real build: one copy of

@@ -2,7 +2,7 @@ using MetaLora.Repro.CodeIdentity;
 using MetaLora.Study;
 
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.Repro.CodeIdentity;
 
 /// <summary>The code identity of each stage, derived from the tool's real build (the assemblies beside the tests).</summary>
 public sealed class CodeFingerprintTests

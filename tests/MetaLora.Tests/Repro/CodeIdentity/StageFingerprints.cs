@@ -2,7 +2,7 @@ using MetaLora.Repro.CodeIdentity;
 using MetaLora.Study;
 
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.Repro.CodeIdentity;
 
 /// <summary>Every distinct (verb, parameters) of the whole study's stages, and their code fingerprints from a build.</summary>
 internal static class StageFingerprints

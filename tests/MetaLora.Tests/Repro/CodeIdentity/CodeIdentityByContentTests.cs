@@ -3,7 +3,7 @@ using MetaLora.Tests.EndToEnd;
 using MetaLora.Tests.Support;
 using MetaLora.Repro.CodeIdentity;
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.Repro.CodeIdentity;
 
 /// <summary>
 /// Where code lives and what its types are called decide nothing: a copy of the repository with a type

@@ -1,7 +1,7 @@
 using MetaLora.Distances;
 
 
-namespace MetaLora.Tests.Metrics;
+namespace MetaLora.Tests.Distances;
 
 public sealed class HandCheckedTests
 {

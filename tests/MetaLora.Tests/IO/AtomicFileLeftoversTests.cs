@@ -2,7 +2,7 @@ using MetaLora.Tests.Support;
 using MetaLora.IO;
 using MetaLora.Study;
 
-namespace MetaLora.Tests.Pipeline;
+namespace MetaLora.Tests.IO;
 
 public sealed class AtomicFileLeftoversTests
 {

@@ -36,7 +36,7 @@ internal static class PipelineCommands
             if (study.Shard is not null)
             {
                 // A shard runs as a whole (its locks are shared with other shards, see ShardedRun): Infer's group or none.
-                if (name is not null && name != "Infer")
+                if (name is not null && name != StageGroup.Infer.Name)
                     throw new BadInputException($"--group={name} with --shard={study.Shard}: a sharded run runs Infer (after checking the stages before it); give --group=Infer or none");
                 return ShardedRun.Run(graph, invokeVerb, Console.Out);
             }
@@ -51,7 +51,7 @@ internal static class PipelineCommands
             var submitted = false;
             foreach (var stage in stages)
             {
-                if (stage.Group == "Infer" && graph.SlurmSubmitCommand is { } submit && !submitted)
+                if (stage.Group == StageGroup.Infer.Name && graph.SlurmSubmitCommand is { } submit && !submitted)
                 {
                     submitted = true;
                     var exit = invokeVerb(submit);

@@ -25,7 +25,7 @@ internal static class TokenizeCommand
             var s = bank.Resolve(parse);
             using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
             var done = 0;
-            var summary = Progress.Run("Tokenize", s.Tasks.Count, progress =>
+            var summary = Progress.Run(StageName.Of(StageKind.Tokenize), s.Tasks.Count, progress =>
                 TokenizeStage.Run(s.Bank, s.Layout, s.Limit, parse.GetValue(force),
                     new Ticker<string>(_ => progress.Report(Interlocked.Increment(ref done)))));
             var resumed = summary.Resumed > 0 ? $" ({summary.Resumed} kept from an interrupted run)" : "";

@@ -33,8 +33,8 @@ internal static class ShardedRun
     {
         var study = graph.Study;
         var shard = study.Shard ?? throw new ArgumentException("not a sharded study", nameof(graph));
-        var before = graph.For("Predict");
-        var recorded = new StageGraph(study.Unsharded).Group("Infer").ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var before = graph.For(StageGroup.Predict.Name);
+        var recorded = new StageGraph(study.Unsharded).Group(StageGroup.Infer.Name).ToDictionary(s => s.Name, StringComparer.Ordinal);
         var runner = new StageRunner(study.DataLayout.StagesDir, log, StageCode.ForTool(cacheDirectory: study.DataLayout.CodeCacheDir), PortablePaths.For(study));
 
         using var results = DataFolderLock.AcquireSharedResults(study.ResultsDir);
@@ -67,7 +67,7 @@ internal static class ShardedRun
                     throw new BadInputException(
                         $"{stage.Name}: out of date ({stale.Reason}), and other sharded runs are using data folder {study.DataDir}, so this shard cannot bring it up to date; " +
                         $"let them finish, run --target={stage.Group} without --shard, then start the shards again");
-            foreach (var stage in graph.Group("Infer"))
+            foreach (var stage in graph.Group(StageGroup.Infer.Name))
             {
                 var status = runner.Status(recorded[stage.Name]);
                 if (status.UpToDate)

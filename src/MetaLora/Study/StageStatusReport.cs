@@ -21,7 +21,7 @@ internal sealed record StageStatusReport(IReadOnlyList<string> Lines, int UpToDa
         int upToDate = 0, outOfDate = 0, waiting = 0;
         var shard = graph.Study.Shard;
         // A sharded run records no Infer manifest: it is up to date when the run without shards recorded one (see ShardedRun).
-        var recorded = shard is null ? null : new StageGraph(graph.Study.Unsharded).Group("Infer").ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var recorded = shard is null ? null : new StageGraph(graph.Study.Unsharded).Group(StageGroup.Infer.Name).ToDictionary(s => s.Name, StringComparer.Ordinal);
         foreach (var stage in graph.For(target))
         {
             var status = runner.Status(recorded?.GetValueOrDefault(stage.Name) ?? stage);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MetaLora.Bank;
-using MetaLora.Stages;
 using MetaLora.Layout;
 
 namespace MetaLora.Cli;

@@ -3,7 +3,6 @@ using System.Globalization;
 using MetaLora.Cli.Bench;
 using MetaLora.Formats;
 using MetaLora.Model;
-using MetaLora.Prediction;
 using MetaLora.Tokenization;
 using MetaLora.Bank;
 using MetaLora.Distances;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MetaLora.Prediction;
 using MetaLora.Stages;
 using MetaLora.Distances;
 using MetaLora.Prediction.Coefficients;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using MetaLora.Prediction;
 using MetaLora.Prediction.Combining;
 using MetaLora.Prediction.Combining.Delta;
 

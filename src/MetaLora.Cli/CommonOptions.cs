@@ -1,6 +1,4 @@
 using System.CommandLine;
-using MetaLora.Bank;
-using MetaLora.Stages;
 using MetaLora.Inference;
 using MetaLora.Layout;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MetaLora.Serving;
 using MetaLora.Bank.Embedded;
 using MetaLora.Inference.OpenAi;
 using MetaLora.Inference;

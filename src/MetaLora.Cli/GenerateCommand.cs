@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using MetaLora.Prediction;
 using MetaLora.Stages;
 using MetaLora.Distances;
 using MetaLora.Prediction.Coefficients;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MetaLora.Stages;
-using MetaLora.Prediction.Coefficients.Mlp;
 using MetaLora.Study;
 using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;

@@ -1,8 +1,4 @@
 using System.CommandLine;
-using MetaLora.IO;
-using MetaLora.Inference;
-using MetaLora.Layout;
-using MetaLora.Reporting;
 using MetaLora.Study;
 
 namespace MetaLora.Cli;

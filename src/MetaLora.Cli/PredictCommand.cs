@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.Stages;
 using MetaLora.Distances;
 using MetaLora.Prediction.Coefficients;

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using MetaLora;
 using MetaLora.Cli;
-using MetaLora.Cluster;
-using MetaLora.IO;
 
 // One tool, one verb per pipeline stage; each verb lives in its own file and builds its Command.
 var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };

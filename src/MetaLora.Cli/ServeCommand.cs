@@ -2,7 +2,6 @@ using System.CommandLine;
 using MetaLora.Bank;
 using MetaLora.Formats;
 using MetaLora.Serving;
-using MetaLora.Stages;
 using MetaLora.Inference;
 using MetaLora.Inference.OpenAi;
 

@@ -1,10 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MetaLora.Cluster;
-using MetaLora.Stages;
-using MetaLora.Bank.Embedded;
 using MetaLora.Inference;
-using MetaLora.Model;
 using MetaLora.Study;
 
 namespace MetaLora.Cli;

@@ -1,5 +1,3 @@
-using Spectre.Console;
-
 namespace MetaLora.Cli;
 
 /// <summary>Reports synchronously on the calling thread (System.Progress posts to the thread pool, which can outlive the bar).</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Combining;
 using MetaLora.Prediction.Combining.Delta;

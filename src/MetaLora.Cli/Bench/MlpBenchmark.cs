@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using MetaLora.Prediction;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Coefficients.Mlp;
 

@@ -4,7 +4,6 @@ using System.Text;
 using MetaLora.Bank;
 using MetaLora.Model;
 using static TorchSharp.torch;
-using MetaLora.Stages;
 using MetaLora.Inference;
 
 namespace MetaLora.Cli.Bench;

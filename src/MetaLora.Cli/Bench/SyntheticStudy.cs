@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using MetaLora.Evaluation;
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.Reporting;
 using MetaLora.Stages;
 using MetaLora.Bank.Embedded;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using MetaLora.Bank;
 using MetaLora.Tokenization;
 using Microsoft.ML.Tokenizers;
 using MetaLora.Formats;

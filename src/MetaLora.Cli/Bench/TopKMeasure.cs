@@ -1,5 +1,4 @@
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using static TorchSharp.torch;
 using MetaLora.Prediction.Combining.Delta;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MetaLora.Formats;
-using MetaLora.Model;
 
 namespace MetaLora.Bank;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Distances;

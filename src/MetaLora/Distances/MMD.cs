@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
-using MetaLora.Formats;
 using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 

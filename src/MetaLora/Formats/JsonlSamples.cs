@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Unicode;
-using MetaLora.Bank;
 using MetaLora.IO;
 
 namespace MetaLora.Formats;

@@ -1,4 +1,3 @@
-using MetaLora.Bank;
 using Parquet;
 using Parquet.Data;
 using Parquet.Schema;

@@ -1,5 +1,3 @@
-using MetaLora.Bank;
-
 namespace MetaLora.Hub;
 
 /// <summary>A repository on the Hub, e.g. model <c>mistralai/Mistral-7B-Instruct-v0.2</c>.</summary>

@@ -1,6 +1,3 @@
-using MetaLora.Bank;
-
-
 namespace MetaLora.Hub;
 
 /// <summary>The two kinds of Hugging Face repository the bank is made of.</summary>

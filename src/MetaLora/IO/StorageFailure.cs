@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using MetaLora.Hub;
 
 namespace MetaLora.IO;
 

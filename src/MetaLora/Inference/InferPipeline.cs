@@ -1,5 +1,4 @@
 using MetaLora.Bank;
-using MetaLora.Prediction;
 using MetaLora.Distances;
 using MetaLora.Layout;
 using MetaLora.Prediction.Baselines;

@@ -1,9 +1,6 @@
 using MetaLora.Bank;
-using MetaLora.IO;
 using MetaLora.Layout;
-using MetaLora.Model;
 using MetaLora.Repro;
-using MetaLora.Stages;
 
 namespace MetaLora.Inference;
 

@@ -1,5 +1,3 @@
-using MetaLora.Reporting;
-
 namespace MetaLora.Layout;
 
 /// <summary>Where results live under the results folder; names follow the paper's repository.</summary>

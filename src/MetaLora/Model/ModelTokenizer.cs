@@ -1,4 +1,3 @@
-using MetaLora.Formats;
 using MetaLora.Tokenization;
 using Microsoft.ML.Tokenizers;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using ScottPlot;
 using SkiaSharp;
 using MetaLora.IO;
-using MetaLora.Reporting.Page;
 
 namespace MetaLora.Reporting;
 

@@ -1,5 +1,3 @@
-using MetaLora.Prediction.Coefficients.Mlp;
-
 namespace MetaLora.Repro;
 
 /// <summary>The kinds of stage, in the order a study runs them; a stage's name starts with its kind.</summary>

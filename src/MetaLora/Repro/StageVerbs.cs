@@ -1,5 +1,3 @@
-using MetaLora.Prediction.Coefficients.Mlp;
-
 namespace MetaLora.Repro;
 
 /// <summary>

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using MetaLora.Formats;
 using MetaLora.Model;
-using MetaLora.Stages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.Tokenization;
 using MetaLora.Distances;
 using MetaLora.IO;

@@ -1,19 +1,9 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Model;
-using MetaLora.Serving;
-using MetaLora.IO;
 using MetaLora.Inference;
 using MetaLora.Inference.Local;
 using MetaLora.Inference.OpenAi;
 using MetaLora.Layout;
-using MetaLora.Reporting;
-using MetaLora.Repro;
-using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Stages;
 

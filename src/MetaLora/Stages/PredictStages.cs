@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.Distances;
 using MetaLora.IO;
 using MetaLora.Inference;

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.Reporting;
 using MetaLora.Reporting.Page;
-using MetaLora.Distances;
 using MetaLora.IO;
 using MetaLora.Inference;
 using MetaLora.Layout;

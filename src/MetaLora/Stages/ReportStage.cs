@@ -2,7 +2,6 @@ using MetaLora.Reporting;
 using MetaLora.Reporting.Page;
 using MetaLora.Inference;
 using MetaLora.Layout;
-using MetaLora.Prediction.Baselines;
 
 namespace MetaLora.Stages;
 

@@ -5,9 +5,7 @@ using MetaLora.Formats;
 using MetaLora.Tokenization;
 using MetaLora.IO;
 using MetaLora.Layout;
-using MetaLora.Reporting;
 using MetaLora.Repro;
-using MetaLora.Study;
 
 namespace MetaLora.Stages;
 

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using MetaLora.IO;
-using MetaLora.Inference;
-using MetaLora.Layout;
 
 namespace MetaLora.Study;
 

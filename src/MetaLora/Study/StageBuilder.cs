@@ -1,5 +1,3 @@
-using MetaLora.Bank.Embedded;
-
 namespace MetaLora.Study;
 
 /// <summary>

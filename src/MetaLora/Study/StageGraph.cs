@@ -1,7 +1,5 @@
 using MetaLora.Evaluation;
 using MetaLora.Formats;
-using MetaLora.Prediction;
-using MetaLora.Stages;
 using MetaLora.Distances;
 using MetaLora.Inference;
 using MetaLora.Layout;
@@ -9,7 +7,6 @@ using MetaLora.Prediction.Baselines;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Coefficients.Mlp;
 using MetaLora.Prediction.Combining;
-using MetaLora.Reporting;
 using MetaLora.Bank;
 using MetaLora.Bank.Embedded;
 using MetaLora.Repro;

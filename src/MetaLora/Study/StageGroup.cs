@@ -1,5 +1,4 @@
 using MetaLora.Repro;
-using MetaLora.Prediction.Coefficients.Mlp;
 
 namespace MetaLora.Study;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace MetaLora.Study;
 
 /// <summary>Why a stage must run, or that it need not.</summary>

@@ -1,7 +1,3 @@
-using MetaLora.Inference;
-using MetaLora.Layout;
-using MetaLora.Reporting;
-
 namespace MetaLora.Study;
 
 /// <summary>

@@ -1,13 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using MetaLora.Bank;
-using MetaLora.Prediction;
-using MetaLora.Serving;
 using MetaLora.Distances;
 using MetaLora.Inference;
 using MetaLora.Inference.OpenAi;
 using MetaLora.Layout;
-using MetaLora.Model;
 using MetaLora.Prediction.Baselines;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Coefficients.Mlp;

@@ -1,4 +1,3 @@
-using MetaLora.Bank;
 using Microsoft.ML.Tokenizers;
 using MetaLora.Formats;
 

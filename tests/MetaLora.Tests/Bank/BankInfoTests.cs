@@ -1,5 +1,4 @@
 using MetaLora.Bank;
-using MetaLora.Model;
 
 namespace MetaLora.Tests.Bank;
 

@@ -3,7 +3,6 @@ using MetaLora.Bank;
 using MetaLora.Bank.Embedded;
 using MetaLora.Formats;
 using MetaLora.Model;
-using MetaLora.Stages;
 using MetaLora.Tokenization;
 using static TorchSharp.torch;
 using MetaLora.Tests.Prediction;

@@ -1,5 +1,4 @@
 using MetaLora.Distances;
-using MetaLora.Formats;
 using MetaLora.Repro;
 
 

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using MetaLora.Tests.Support;
-using MetaLora.Formats;
-using MetaLora.Study;
 
 namespace MetaLora.Tests.EndToEnd;
 

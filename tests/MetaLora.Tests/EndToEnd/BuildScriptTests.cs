@@ -4,8 +4,6 @@ using System.Text.RegularExpressions;
 using MetaLora.Bank;
 using MetaLora.Tests.Hub;
 using MetaLora.Tests.Support;
-using MetaLora.Formats;
-using MetaLora.Reporting.Publish;
 
 namespace MetaLora.Tests.EndToEnd;
 

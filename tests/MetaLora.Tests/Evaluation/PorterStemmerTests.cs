@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using MetaLora.Evaluation;
 using MetaLora.Tests.Support;
-using MetaLora.Bank.Embedded;
 
 namespace MetaLora.Tests.Evaluation;
 

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using MetaLora.Tests.Distances;
 
 namespace MetaLora.Tests.Hub;
 

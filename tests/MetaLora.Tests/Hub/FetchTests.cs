@@ -5,7 +5,6 @@ using MetaLora.Formats;
 using MetaLora.Hub;
 using MetaLora.Tests.Support;
 using MetaLora.Tests.Tokenization;
-using MetaLora.Model;
 
 namespace MetaLora.Tests.Hub;
 

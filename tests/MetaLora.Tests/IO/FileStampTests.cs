@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MetaLora.Tests.Support;
 using MetaLora.IO;
 
 namespace MetaLora.Tests.IO;

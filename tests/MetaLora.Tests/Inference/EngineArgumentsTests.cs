@@ -1,4 +1,3 @@
-using MetaLora.Serving;
 using MetaLora.Inference.OpenAi;
 using MetaLora.Study;
 

@@ -1,5 +1,4 @@
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.Tests.Support;
 using MetaLora.Prediction.Coefficients.Mlp;
 using MetaLora.Prediction.Combining;

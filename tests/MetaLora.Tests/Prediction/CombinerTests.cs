@@ -1,13 +1,9 @@
 using MetaLora.Formats;
 using MetaLora.Model;
-using MetaLora.Prediction;
-using MetaLora.Stages;
 using MetaLora.Tests.Model;
 using MetaLora.Tests.Support;
 using static TorchSharp.torch;
-using MetaLora.Distances;
 using MetaLora.Inference;
-using MetaLora.Layout;
 using MetaLora.Prediction.Baselines;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Combining;

@@ -1,5 +1,3 @@
-using MetaLora.Prediction;
-using TorchSharp;
 using static TorchSharp.torch;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Coefficients.Mlp;

@@ -1,6 +1,3 @@
-using MetaLora.Prediction;
-using MetaLora.Tests.Support;
-using TorchSharp;
 using static TorchSharp.torch;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Coefficients.Mlp;

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using MetaLora.Prediction;
 using MetaLora.Tests.Support;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Tests.Distances;

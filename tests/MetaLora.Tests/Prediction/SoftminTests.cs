@@ -1,4 +1,3 @@
-using MetaLora.Prediction;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Tests.Distances;
 

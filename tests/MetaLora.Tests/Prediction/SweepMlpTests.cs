@@ -1,11 +1,8 @@
-using MetaLora.Prediction;
-using MetaLora.Tests.Support;
 using static TorchSharp.torch;
 using MetaLora.Prediction.Coefficients;
 using MetaLora.Prediction.Coefficients.Mlp;
 using MetaLora.Prediction.Coefficients.Mlp.Dense;
 using MetaLora.Prediction.Coefficients.Mlp.Sweep;
-using MetaLora.Tests.Distances;
 
 namespace MetaLora.Tests.Prediction;
 

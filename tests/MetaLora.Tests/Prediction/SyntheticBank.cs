@@ -1,5 +1,3 @@
-using MetaLora.Prediction.Coefficients.Mlp;
-
 namespace MetaLora.Tests.Prediction;
 
 /// <summary>Small banks with known structure for the coefficient models.</summary>

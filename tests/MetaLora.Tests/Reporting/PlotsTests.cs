@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using MetaLora.Reporting;
-using MetaLora.Reporting.Page;
 
 namespace MetaLora.Tests.Reporting;
 

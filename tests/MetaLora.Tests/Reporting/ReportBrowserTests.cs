@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using MetaLora.Cli.Bench;
 using MetaLora.Reporting;
 using MetaLora.Stages;
 using MetaLora.Tests.Support;
-using MetaLora.Reporting.Page;
 
 namespace MetaLora.Tests.Reporting;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MetaLora.Cli.Bench;
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.Reporting;
 using MetaLora.Stages;
 using SkiaSharp;

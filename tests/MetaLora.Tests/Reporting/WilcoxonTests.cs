@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MetaLora.Reporting.Statistics;
 using MetaLora.Tests.Support;
-using MetaLora.Tests.Distances;
 
 namespace MetaLora.Tests.Reporting;
 

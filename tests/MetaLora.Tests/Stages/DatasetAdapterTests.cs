@@ -1,6 +1,5 @@
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.Stages;
 using MetaLora.Tests.Support;
 using MetaLora.Distances;

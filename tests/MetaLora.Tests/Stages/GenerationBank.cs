@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using MetaLora.Bank;
 using MetaLora.Tests.Support;
-using MetaLora.Model;
 
 namespace MetaLora.Tests.Stages;
 

@@ -1,6 +1,5 @@
 using MetaLora.Bank.Embedded;
 using MetaLora.Model;
-using MetaLora.Stages;
 using MetaLora.Tests.Support;
 using static TorchSharp.torch;
 using MetaLora.Inference.Local;

@@ -2,14 +2,12 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Bank.Embedded;
-using MetaLora.Prediction;
 using MetaLora.Stages;
 using static TorchSharp.torch;
 using MetaLora.Distances;
 using MetaLora.Inference;
 using MetaLora.Layout;
 using MetaLora.Prediction.Coefficients;
-using MetaLora.Reporting;
 
 namespace MetaLora.Tests.Stages;
 

@@ -1,4 +1,3 @@
-using MetaLora.Tests.Support;
 using MetaLora.IO;
 using MetaLora.Study;
 

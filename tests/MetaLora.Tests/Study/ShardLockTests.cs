@@ -1,4 +1,3 @@
-using MetaLora.Inference;
 using MetaLora.Study;
 
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MetaLora.Model;
-using MetaLora.Tokenization;
 using TorchSharp;
 
 namespace MetaLora.Bank.Embedded;

@@ -8,7 +8,6 @@ using MetaLora.Model;
 using MetaLora.Tokenization;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
-using static TorchSharp.torch;
 using MetaLora.IO;
 
 namespace MetaLora.Bank.Embedded;

@@ -4,9 +4,7 @@ using MetaLora.Bank;
 using MetaLora.Model;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
-using MetaLora.Reporting;
 using MetaLora.Repro;
-using MetaLora.Stages;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Inference.Local;

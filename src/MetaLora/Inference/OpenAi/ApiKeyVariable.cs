@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Inference.OpenAi;

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using MetaLora.Bank;
-using MetaLora.Stages;
-using MetaLora.Reporting;
 using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using MetaLora.Stages;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Inference.OpenAi;

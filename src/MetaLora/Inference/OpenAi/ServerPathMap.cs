@@ -1,4 +1,3 @@
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 

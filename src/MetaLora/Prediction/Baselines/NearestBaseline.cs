@@ -1,7 +1,6 @@
 using MetaLora.Formats;
 using MetaLora.IO;
 using MetaLora.Prediction.Combining;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Prediction.Baselines;

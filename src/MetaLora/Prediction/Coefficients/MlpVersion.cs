@@ -1,9 +1,7 @@
-using TorchSharp;
 using static TorchSharp.torch;
 using MetaLora.Prediction.Coefficients.Mlp;
 using MetaLora.Prediction.Coefficients.Mlp.Dense;
 using MetaLora.Prediction.Coefficients.Mlp.Sweep;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Prediction.Coefficients;

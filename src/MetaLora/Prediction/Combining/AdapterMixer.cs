@@ -1,5 +1,4 @@
 using MetaLora.Formats;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Prediction.Combining;

@@ -1,5 +1,4 @@
 using MetaLora.Formats;
-using MetaLora.Hub;
 using MetaLora.IO;
 
 namespace MetaLora.Prediction.Combining;

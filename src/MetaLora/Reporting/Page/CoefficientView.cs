@@ -1,5 +1,4 @@
 using MetaLora.Formats;
-using MetaLora.Distances;
 
 namespace MetaLora.Reporting.Page;
 

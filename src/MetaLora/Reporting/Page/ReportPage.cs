@@ -2,7 +2,6 @@ using System.Text;
 using MetaLora.Evaluation;
 using MetaLora.Reporting.Statistics;
 using static MetaLora.Reporting.Page.Html;
-using MetaLora.Distances;
 using MetaLora.IO;
 
 namespace MetaLora.Reporting.Page;

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using MetaLora.Reporting;
 
 namespace MetaLora.Tests.Support;
 

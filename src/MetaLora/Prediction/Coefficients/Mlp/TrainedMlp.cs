@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.IO;
 
 namespace MetaLora.Prediction.Coefficients.Mlp;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using MetaLora.Formats;
 using static TorchSharp.torch;
 using MetaLora.IO;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Prediction.Combining.Delta;

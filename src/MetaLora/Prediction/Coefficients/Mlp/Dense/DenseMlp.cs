@@ -1,6 +1,4 @@
-using TorchSharp;
 using static TorchSharp.torch;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Prediction.Coefficients.Mlp.Dense;

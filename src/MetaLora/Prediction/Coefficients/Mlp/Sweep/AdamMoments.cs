@@ -1,5 +1,4 @@
 using System.Numerics;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Prediction.Coefficients.Mlp.Sweep;

@@ -2,8 +2,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using MetaLora.Bank.Embedded;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Prediction.Coefficients.Mlp.Sweep;

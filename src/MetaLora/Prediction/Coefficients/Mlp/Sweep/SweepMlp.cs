@@ -1,5 +1,4 @@
 using static TorchSharp.torch;
-using MetaLora.Repro;
 using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Prediction.Coefficients.Mlp.Sweep;

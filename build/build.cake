@@ -1,12 +1,12 @@
-// The reproduction pipeline: one Cake task per paper stage. What each task's stages read, write and
-// run, the arguments and their validation, and the data-folder lock all come from the MetaLora
-// library (src/MetaLora/Pipeline: StudyOptions, StageGraph, DataFolderLock); each task asks the lora
-// tool to run its stages, and the tool skips those up to date. See README.md and docs/.
+// The reproduction pipeline: one Cake task per paper stage. The tasks, what each task's stages read,
+// write and run, the arguments and their validation, and the data-folder lock all come from the
+// MetaLora library (src/MetaLora/Study: StageGroup, StudyOptions, StageGraph, DataFolderLock); each
+// task asks the lora tool to run its stages, and the tool skips those up to date. See README.md and docs/.
 #r "../.build/tool/MetaLora.dll"
 
 using System.Diagnostics;
 using MetaLora;
-using MetaLora.Pipeline;
+using MetaLora.Study;
 
 // Relative paths are relative to the repository root, the parent of this script's folder (Cake
 // starts in the script's folder); child processes start there too.
@@ -55,7 +55,7 @@ if (Environment.GetCommandLineArgs().Any(a => a is "--dryrun" or "--noop" or "--
 // One pipeline at a time per data folder and per results folder, held for the whole run; the lora processes below are told
 // their parent holds it. A failure in a task goes through Cake's error path (teardown, task summary). A sharded run
 // (--shard=i/n) shares the folders with the other shards instead: its one lora process takes the locks itself
-// (src/MetaLora/Pipeline/ShardedRun.cs), exclusive only while it brings the stages before Infer up to date.
+// (src/MetaLora/Study/ShardedRun.cs), exclusive only while it brings the stages before Infer up to date.
 DataFolderLock dataLock = null, resultsLock = null;
 IDisposable shared = null;
 Setup(ctx =>
@@ -79,7 +79,7 @@ void Stages(string group)
     {
         // A sharded run checks (or, alone in the data folder, runs) the stages before Infer and then runs its
         // shard of Infer in one lora process, which holds the locks it shares with the other shards.
-        if (group != "Infer")
+        if (group != StageGroup.Infer.Name)
         {
             Information($"{group}: left to the sharded Infer run below (--shard={study.Shard}), which checks its stages or, alone in the data folder, runs them");
             return;
@@ -93,60 +93,37 @@ void Stages(string group)
     if (exit != 0) throw new CakeException(exit, $"{group}: lora run exited with code {exit}");
 }
 
-Task("Bank")
-    .Description("Make the bank: --bank=embedded (default) -> <data-dir>/embedded; --bank=lots-of-loras (Hugging Face) -> <data-dir>/raw_input; skipped when --bank-dir alone names a bank")
-    .WithCriteria(() => !study.UserBank)
-    .Does(() => Stages("Bank"));
+// One task per stage group, each after the one before. After a Slurm dry run nothing ran, so the groups
+// after Infer say so and do nothing (a criteria would make Cake fail a run whose target is one of them).
+string previous = null;
+foreach (var group in StageGroup.All)
+{
+    var task = Task(group.Name).Description(group.Description);
+    if (previous is not null) task.IsDependentOn(previous);
+    if (group.NeedsOwnBank) task.WithCriteria(() => !study.UserBank);
+    var name = group.Name;
+    if (group.AfterInfer) task.Does(() => AfterInfer(name, () => Stages(name)));
+    else task.Does(() => Stages(name));
+    previous = group.Name;
+}
 
-Task("Tokenize")
-    .Description("Token ids of input + output[0] of every train sample -> <data-dir>/preprocessed/tokens/<task>.npy")
-    .IsDependentOn("Bank")
-    .Does(() => Stages("Tokenize"));
-
-Task("Distances")
-    .Description("N x N distances per metric -> <data-dir>/preprocessed/distances/<METRIC>.csv")
-    .IsDependentOn("Tokenize")
-    .Does(() => Stages("Distances"));
-
-Task("Predict")
-    .Description("Coefficients and predicted adapters per metric and model -> <data-dir>/coefficients/, <data-dir>/predicted_adapters/")
-    .IsDependentOn("Distances")
-    .Does(() => Stages("Predict"));
-
-Task("Infer")
-    .Description("Greedy generation on every task's test split per pipeline -> <results-dir>/models_generated_outputs/<pipeline>/<task>.jsonl")
-    .IsDependentOn("Predict")
-    .Does(() => Stages("Infer"));
-
-// After a Slurm dry run nothing ran, so nothing after Infer can: those tasks say so and do nothing
-// (a criteria would make Cake fail a run whose target is one of them).
 void AfterInfer(string group, Action run)
 {
     if (study.SlurmDryRun) Information($"{group}: nothing to do after a Slurm dry run");
     else run();
 }
 
-Task("Evaluate")
-    .Description("Scores per task and pipeline -> <results-dir>/evaluation_outputs_results/<score>_results.csv, <results-dir>/summary.md, summary.json")
-    .IsDependentOn("Infer")
-    .Does(() => AfterInfer("Evaluate", () => Stages("Evaluate")));
-
-Task("Report")
-    .Description("Figures -> <results-dir>/rougeL_by_pipeline.png, coefficients_<pipeline>.png, scatter_<pipeline>.png")
-    .IsDependentOn("Evaluate")
-    .Does(() => AfterInfer("Report", () => Stages("Report")));
-
-Task("Publish")
-    .Description("Bundle the tables, summary and figures with manifest.json (commit, arguments, versions, machine, stage hashes) -> artifacts/<bank>-<short commit>.tar.gz")
-    .IsDependentOn("Report")
+Task(StudyTarget.Publish.Name)
+    .Description(StudyTarget.Publish.Description)
+    .IsDependentOn(previous)
     .Does(() => AfterInfer("Publish", () =>
     {
         var exit = Lora(graph.PublishCommand);
         if (exit != 0) throw new CakeException(exit, $"Publish: lora publish exited with code {exit}");
     }));
 
-Task("Clean")
-    .Description("Delete everything the pipeline wrote (never the bank, nor results/README.md)")
+Task(StudyTarget.Clean.Name)
+    .Description(StudyTarget.Clean.Description)
     .Does(() =>
     {
         foreach (var dir in study.CleanFolders)

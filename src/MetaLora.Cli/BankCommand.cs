@@ -1,8 +1,9 @@
-using MetaLora.Pipeline;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MetaLora.Bank.Embedded;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 
@@ -17,12 +18,10 @@ internal static class BankCommand
         return command;
     }
 
-    [StageEntry("bank build")]
+    [StageEntry(StageVerbs.BankBuild)]
     private static Command Build()
     {
         var d = new EmbeddedBankOptions();
-        Option<int> Int(string name, string description, int fallback) => new(name) { Description = description, DefaultValueFactory = _ => fallback };
-        Option<double> Real(string name, string description, double fallback) => new(name) { Description = description, DefaultValueFactory = _ => fallback };
         var output = new Option<string>("--out") { Description = "The bank folder to write (replaced at the end of a successful build).", Required = true };
         var tasks = Int("--tasks", $"The first N of the {TaskCatalog.All.Count} tasks (0 = all).", d.Tasks);
         var only = new Option<string>("--only") { Description = "Only these tasks or families, comma separated (experiments).", DefaultValueFactory = _ => "" };
@@ -49,9 +48,9 @@ internal static class BankCommand
         var adapterInit = new Option<string>("--adapter-init")
         {
             Description = "shared: every adapter starts from the same random A (a shared basis, so mixed adapters mean something); per-task: each from its own seed.",
-            DefaultValueFactory = _ => d.SharedAdapterInit ? "shared" : "per-task",
+            DefaultValueFactory = _ => (d.SharedAdapterInit ? AdapterInit.Shared : AdapterInit.PerTask).Name(),
         };
-        adapterInit.AcceptOnlyFromAmong("shared", "per-task");
+        adapterInit.AcceptOnlyFromAmong([.. AdapterInitNames.Table.Values.Select(i => i.Name())]);
         var workers = Int("--workers", "Adapters trained at once (one torch thread each); does not change the result.", d.Workers);
         var command = new Command("build",
             "Build the embedded bank: seeded synthetic tasks, a compact GPT-2 vocabulary, a tiny Mistral trained from scratch " +
@@ -60,9 +59,7 @@ internal static class BankCommand
             output, tasks, only, seed, train, valid, test, generic, hidden, layers, heads, kvHeads, intermediate,
             baseSteps, baseBatch, baseLr, baseThreads, rank, alpha, targets, loraSteps, loraBatch, loraLr, adapterInit, workers,
         };
-        command.SetAction(parse =>
-        {
-            var options = new EmbeddedBankOptions
+        command.SetAction(parse => RunBuild(parse.GetValue(output)!, new EmbeddedBankOptions
             {
                 Tasks = parse.GetValue(tasks),
                 Only = parse.GetValue(only)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
@@ -75,17 +72,24 @@ internal static class BankCommand
                 LoraRank = parse.GetValue(rank), LoraAlpha = parse.GetValue(alpha),
                 LoraTargets = parse.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 LoraSteps = parse.GetValue(loraSteps), LoraBatch = parse.GetValue(loraBatch), LoraLearningRate = parse.GetValue(loraLr),
-                SharedAdapterInit = parse.GetValue(adapterInit) == "shared",
+                SharedAdapterInit = parse.GetValue(adapterInit) == AdapterInitNames.Shared,
                 Workers = parse.GetValue(workers),
-            };
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            EmbeddedBankBuilder.Build(parse.GetValue(output)!, options, Console.WriteLine);
-            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bank build: {clock.Elapsed.TotalSeconds:F1} s wall clock, {cpuSeconds:F1} CPU-s"));
-            return 0;
-        });
+            }));
         return command;
+    }
+
+    private static Option<int> Int(string name, string description, int fallback) => new(name) { Description = description, DefaultValueFactory = _ => fallback };
+
+    private static Option<double> Real(string name, string description, double fallback) => new(name) { Description = description, DefaultValueFactory = _ => fallback };
+
+    private static int RunBuild(string output, EmbeddedBankOptions options)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        EmbeddedBankBuilder.Build(output, options, Console.WriteLine);
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bank build: {clock.Elapsed.TotalSeconds:F1} s wall clock, {cpuSeconds:F1} CPU-s"));
+        return 0;
     }
 
     private static Command Eval()

@@ -2,15 +2,18 @@ using System.CommandLine;
 using System.Globalization;
 using MetaLora.Cli.Bench;
 using MetaLora.Formats;
-using MetaLora.Metrics;
 using MetaLora.Model;
-using MetaLora.Prediction;
 using MetaLora.Tokenization;
+using MetaLora.Bank;
+using MetaLora.Distances;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Cli;
 
 /// <summary>`lora bench ...`: timings of the pipeline's heavy kernels on synthetic data.</summary>
-public static class BenchCommand
+internal static class BenchCommand
 {
     public static Command Create()
     {
@@ -116,11 +119,11 @@ public static class BenchCommand
     private static Command Mlp()
     {
         var tasks = new Option<int>("--tasks") { Description = "Bank size N (the paper: 502, of which 401 train f).", DefaultValueFactory = _ => 502 };
-        var hidden = new Option<int>("--hidden") { Description = "Hidden width H of f (the paper: 4000).", DefaultValueFactory = _ => 4000 };
+        var hidden = new Option<int>("--hidden") { Description = $"Hidden width H of f (the paper: {MlpOptions.DefaultHidden}).", DefaultValueFactory = _ => MlpOptions.DefaultHidden };
         var engine = new Option<string>("--engine")
         {
             Description = $"Engines to time: {MlpEngineNames.Valid}, or both as a comma list (sweep,dense).",
-            DefaultValueFactory = _ => "sweep",
+            DefaultValueFactory = _ => MlpEngineNames.Default.Name(),
         };
         var steps = new Option<int>("--steps")
         {
@@ -151,28 +154,34 @@ public static class BenchCommand
                     results[e].Add(MlpBenchmark.Run(e, parse.GetValue(tasks), parse.GetValue(hidden), stepCount, parse.GetValue(threads),
                         parse.GetValue(seed), parse.GetValue(chunk) << 20));
             }
-            var first = results.Values.First()[0];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"N {first.Tasks} ({first.TrainTasks} train, {first.TrainTasks * (first.TrainTasks - 1L):N0} inputs of f), H {first.Hidden}, {first.Threads} threads, {runCount} run(s) per engine; load average {LoadAverage()}"));
-            Console.WriteLine($"{"engine",-7} {"step",9} {"cpu/step",9} {"steps",6} {"40 steps + final C",19} {"final C",8} {"peak RSS",9}  step per run");
-            foreach (var (e, timings) in results)
-            {
-                double Med(Func<MlpTiming, double> pick) => MlpTiming.Median(timings.Select(pick));
-                var measured = timings[0].Steps == 40;
-                var whole = measured ? Med(t => t.TotalSeconds) : Med(t => t.ExtrapolatedSeconds(40));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{e.Name(),-7} {Med(t => t.MedianStepSeconds),7:F2} s {Med(t => t.MedianStepCpuSeconds),7:F2} s {timings[0].Steps,6} " +
-                    $"{whole,9:F1} s {(measured ? "measured" : "estimate"),-8} {Med(t => t.FinalSeconds),6:F2} s {Med(t => t.PeakBytes) / 1e6,6:F0} MB" +
-                    $"{(timings.All(t => t.PeakIsForThisRun) ? "" : "*")}  {string.Join(" ", timings.Select(t => t.MedianStepSeconds.ToString("F2", CultureInfo.InvariantCulture)))}"));
-            }
-            if (results.TryGetValue(MlpEngine.Sweep, out var sweep) && results.TryGetValue(MlpEngine.Dense, out var dense))
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"sweep per step: {MlpTiming.Median(dense.Select(t => t.MedianStepSeconds)) / MlpTiming.Median(sweep.Select(t => t.MedianStepSeconds)):F0}x faster than dense"));
-            if (results.Values.Any(r => r.Any(t => !t.PeakIsForThisRun)))
-                Console.WriteLine("* peak of the whole process (this system cannot reset it per run)");
+            PrintMlp(results, runCount);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The mlp benchmark's table: medians per engine, and the sweep's speed-up when both ran.</summary>
+    private static void PrintMlp(Dictionary<MlpEngine, List<MlpTiming>> results, int runCount)
+    {
+        var first = results.Values.First()[0];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"N {first.Tasks} ({first.TrainTasks} train, {first.TrainTasks * (first.TrainTasks - 1L):N0} inputs of f), H {first.Hidden}, {first.Threads} threads, {runCount} run(s) per engine; load average {LoadAverage()}"));
+        Console.WriteLine($"{"engine",-7} {"step",9} {"cpu/step",9} {"steps",6} {"40 steps + final C",19} {"final C",8} {"peak RSS",9}  step per run");
+        foreach (var (e, timings) in results)
+        {
+            double Med(Func<MlpTiming, double> pick) => MlpTiming.Median(timings.Select(pick));
+            var measured = timings[0].Steps == 40;
+            var whole = measured ? Med(t => t.TotalSeconds) : Med(t => t.ExtrapolatedSeconds(40));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{e.Name(),-7} {Med(t => t.MedianStepSeconds),7:F2} s {Med(t => t.MedianStepCpuSeconds),7:F2} s {timings[0].Steps,6} " +
+                $"{whole,9:F1} s {(measured ? "measured" : "estimate"),-8} {Med(t => t.FinalSeconds),6:F2} s {Med(t => t.PeakBytes) / 1e6,6:F0} MB" +
+                $"{(timings.All(t => t.PeakIsForThisRun) ? "" : "*")}  {string.Join(" ", timings.Select(t => t.MedianStepSeconds.ToString("F2", CultureInfo.InvariantCulture)))}"));
+        }
+        if (results.TryGetValue(MlpEngine.Sweep, out var sweep) && results.TryGetValue(MlpEngine.Dense, out var dense))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sweep per step: {MlpTiming.Median(dense.Select(t => t.MedianStepSeconds)) / MlpTiming.Median(sweep.Select(t => t.MedianStepSeconds)):F0}x faster than dense"));
+        if (results.Values.Any(r => r.Any(t => !t.PeakIsForThisRun)))
+            Console.WriteLine("* peak of the whole process (this system cannot reset it per run)");
     }
 
     /// <summary>The 1-minute load average (Linux), for timings taken on a shared machine; "?" elsewhere.</summary>

@@ -1,8 +1,11 @@
 using System.CommandLine;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Stages;
+using MetaLora.Distances;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 
@@ -10,14 +13,14 @@ internal static class CoefficientsCommand
 {
     public static Option<string> Model() => new("--model")
     {
-        Description = $"Coefficient model: {CoefficientModelNames.Valid}, or a comma list. Paper default: base_version.",
-        DefaultValueFactory = _ => "base_version",
+        Description = $"Coefficient model: {CoefficientModelNames.Valid}, or a comma list. Paper default: {CoefficientModelNames.Default.Name()}.",
+        DefaultValueFactory = _ => CoefficientModelNames.Default.Name(),
     };
 
     public static Option<string> Metric() => new("--metric")
     {
-        Description = $"Distance metric: {MetricNames.Valid}, or a comma list. Paper default: KL.",
-        DefaultValueFactory = _ => "KL",
+        Description = $"Distance metric: {MetricNames.Valid}, or a comma list. Paper default: {MetricNames.Default}.",
+        DefaultValueFactory = _ => MetricNames.Default.ToString(),
     };
 
     /// <summary>--mlp-engine, shared with `lora generate`.</summary>
@@ -25,16 +28,23 @@ internal static class CoefficientsCommand
     {
         Description = $"mlp_version: how f is trained and applied: {MlpEngineNames.Valid}. sweep (default) is exact and O(nH + H²) " +
                       "per step in float64; dense is the O(nH²) TorchSharp reference in float32.",
-        DefaultValueFactory = _ => "sweep",
+        DefaultValueFactory = _ => MlpEngineNames.Default.Name(),
     };
 
-    [StageEntry("coefficients")]
+    /// <summary>--mlp-hidden, shared with `lora generate`.</summary>
+    public static Option<int> MlpHidden() => new("--mlp-hidden")
+    {
+        Description = $"mlp_version: hidden width H (paper: {MlpOptions.DefaultHidden}).",
+        DefaultValueFactory = _ => MlpOptions.DefaultHidden,
+    };
+
+    [StageEntry(StageVerbs.Coefficients)]
     public static Command Create()
     {
         var bank = new BankOptions();
         var metric = Metric();
         var model = Model();
-        var hidden = new Option<int>("--mlp-hidden") { Description = "mlp_version: hidden width H (paper: 4000).", DefaultValueFactory = _ => 4000 };
+        var hidden = MlpHidden();
         var engine = MlpEngineOption();
         var seed = new Option<ulong>("--seed") { Description = "mlp_version: seed of the 80/20 task split and of the initial weights.", DefaultValueFactory = _ => 0 };
         var command = new Command("coefficients",

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using MetaLora.Prediction;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Cli;
 
@@ -9,10 +10,14 @@ internal sealed class CombineOptions
 {
     private readonly Option<string> _combine;
     private readonly Option<int> _rank = new("--combine-rank") { Description = "delta: rank of the output adapters (0 = the bank's r).", DefaultValueFactory = _ => 0 };
-    private readonly Option<string> _topK = new("--top-k") { Description = "delta: combine only each row's K largest coefficients, renormalised (a number, or all).", DefaultValueFactory = _ => "all" };
+    private readonly Option<string> _topK = new("--top-k") { Description = "delta: combine only each row's K largest coefficients, renormalised (a number, or all).", DefaultValueFactory = _ => CombinerNames.AllCoefficients };
 
     public CombineOptions(string description) =>
-        _combine = new Option<string>("--combine") { Description = description, DefaultValueFactory = _ => "paper" };
+        _combine = new Option<string>("--combine")
+        {
+            Description = description + " PEFT's add_weighted_adapter names are accepted too: svd for delta, linear for linear-sqrt.",
+            DefaultValueFactory = _ => CombinerNames.Default.Name(),
+        };
 
     public void AddTo(Command command)
     {
@@ -28,7 +33,7 @@ internal sealed class CombineOptions
         var rank = parse.GetValue(_rank);
         if (rank < 0) throw new BadInputException($"--combine-rank={rank}: expected a whole number >= 1, or 0 for the bank's r");
         var text = parse.GetValue(_topK)!.Trim();
-        var topK = text.Equals("all", StringComparison.OrdinalIgnoreCase) ? 0
+        var topK = text.Equals(CombinerNames.AllCoefficients, StringComparison.OrdinalIgnoreCase) ? 0
             : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k >= 1 ? k
             : throw new BadInputException($"--top-k={text}: expected a whole number >= 1 or all");
         return new DeltaOptions(rank, topK);

@@ -1,21 +1,23 @@
 using System.CommandLine;
 using System.Diagnostics;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
 using MetaLora.Stages;
+using MetaLora.Distances;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 
 internal static class DistancesCommand
 {
-    [StageEntry("distances")]
+    [StageEntry(StageVerbs.Distances)]
     public static Command Create()
     {
         var bank = new BankOptions();
         var metric = new Option<string>("--metric")
         {
-            Description = "WD, KL, JS, MMD, all, or a comma list. Paper default: KL.",
-            DefaultValueFactory = _ => "KL",
+            Description = $"{MetricNames.Valid}, or a comma list. Paper default: {MetricNames.Default}.",
+            DefaultValueFactory = _ => MetricNames.Default.ToString(),
         };
         var seed = new Option<ulong>("--seed") { Description = "Seed of MMD's sampling.", DefaultValueFactory = _ => 0 };
         var command = new Command("distances",

@@ -1,14 +1,18 @@
 using System.CommandLine;
 using MetaLora.Bank;
 using MetaLora.Hub;
-using MetaLora.Pipeline;
 using Spectre.Console;
+using MetaLora.Layout;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.IO;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 
 internal static class FetchCommand
 {
-    [StageEntry("fetch")]
+    [StageEntry(StageVerbs.Fetch)]
     public static Command Create()
     {
         var dataDir = CommonOptions.DataDir();

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using MetaLora.Pipeline;
-using MetaLora.Pipeline.CodeIdentity;
+using MetaLora.Repro.CodeIdentity;
+using MetaLora.Study;
 
 namespace MetaLora.Cli;
 

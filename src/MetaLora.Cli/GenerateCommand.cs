@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Stages;
+using MetaLora.Distances;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Study;
 
 namespace MetaLora.Cli;
 
@@ -14,9 +15,9 @@ internal static class GenerateCommand
         var bank = new BankOptions();
         var dataset = new Option<string>("--dataset") { Description = "Your dataset: a .jsonl or .parquet file of {input, output} samples, or a folder with a train split.", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for the PEFT adapter (adapter_config.json, adapter_model.safetensors, generation_report.json).", Required = true };
-        var metric = new Option<string>("--metric") { Description = "Distance metric: WD, KL, JS or MMD.", DefaultValueFactory = _ => "KL" };
-        var model = new Option<string>("--model") { Description = "Coefficient model: base_version, normalized_version or mlp_version.", DefaultValueFactory = _ => "base_version" };
-        var hidden = new Option<int>("--mlp-hidden") { Description = "mlp_version: hidden width H (paper: 4000).", DefaultValueFactory = _ => 4000 };
+        var metric = new Option<string>("--metric") { Description = "Distance metric: WD, KL, JS or MMD.", DefaultValueFactory = _ => MetricNames.Default.ToString() };
+        var model = new Option<string>("--model") { Description = "Coefficient model: base_version, normalized_version or mlp_version.", DefaultValueFactory = _ => CoefficientModelNames.Default.Name() };
+        var hidden = CoefficientsCommand.MlpHidden();
         var engine = CoefficientsCommand.MlpEngineOption();
         var seed = new Option<ulong>("--seed") { Description = "Seed of MMD's sampling and of mlp_version's training.", DefaultValueFactory = _ => 0 };
         var combine = new CombineOptions("How the weighted adapters are combined: paper (the paper's), linear-sqrt (PEFT's linear rule) or delta (the exact Σ c s B A at rank --combine-rank).");

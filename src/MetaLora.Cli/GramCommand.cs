@@ -1,12 +1,14 @@
 using System.CommandLine;
-using MetaLora.Pipeline;
 using MetaLora.Stages;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 
 internal static class GramCommand
 {
-    [StageEntry("gram")]
+    [StageEntry(StageVerbs.Gram)]
     public static Command Create()
     {
         var bank = new BankOptions();

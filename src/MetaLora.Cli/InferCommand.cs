@@ -1,13 +1,18 @@
 using System.CommandLine;
 using System.Diagnostics;
-using MetaLora.Pipeline;
 using MetaLora.Stages;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
+using MetaLora.Inference.OpenAi;
 
 namespace MetaLora.Cli;
 
 internal static class InferCommand
 {
-    [StageEntry("infer")]
+    [StageEntry(StageVerbs.Infer)]
     public static Command Create()
     {
         var bank = new BankOptions();
@@ -23,7 +28,7 @@ internal static class InferCommand
         };
         var shard = new Option<string?>("--shard") { Description = "i/n: only the tasks whose bank index mod n is i (spread the stage over machines sharing the folders)." };
         var force = CommonOptions.Force();
-        var engine = new ServerEngineOptions();
+        var engine = new EngineOptions();
         var command = new Command("infer",
             "Greedy generation on every task's test split for each pipeline: base (no adapter), finetuned (the task's bank adapter), " +
             "<METRIC>_<model> (the task's predicted adapter). Prompt = the raw input with BOS. Writes " +
@@ -53,21 +58,23 @@ internal static class InferCommand
                 Shard = sharded,
                 Limit = s.Limit,
                 Force = parse.GetValue(force),
-                Server = server,
             };
             var layout = new ResultsLayout(parse.GetValue(results)!);
-            foreach (var pipeline in selected)
-            {
-                var watch = Stopwatch.StartNew();
-                var name = InferStage.StageName(pipeline);
-                var tasks = s.Tasks.Where((_, i) => sharded.Includes(i)).Count();
-                var summary = Progress.Run(name, tasks, progress => InferStage.Run(s.Bank, s.Layout, layout, pipeline, options, progress, Console.WriteLine));
-                var shardText = sharded.Count > 1 ? $" (shard {sharded})" : "";
-                var cut = summary.Truncated > 0 ? $", {summary.Truncated} prompts cut to fit the model's positions" : "";
-                Console.WriteLine($"{name}: {summary.Generated} of {summary.Tasks} tasks generated{shardText} ({summary.Samples} samples{cut}), {summary.Kept} up to date, {watch.Elapsed.TotalSeconds:0.0} s");
-            }
+            foreach (var pipeline in selected) RunOne(s, layout, pipeline, options, server);
             return 0;
         });
         return command;
+    }
+
+    private static void RunOne(BankOptions.Selection s, ResultsLayout layout, InferPipeline pipeline, InferOptions options, OpenAiServerOptions? server)
+    {
+        var watch = Stopwatch.StartNew();
+        var name = pipeline.StageName();
+        var sharded = options.Shard;
+        var tasks = s.Tasks.Where((_, i) => sharded.Includes(i)).Count();
+        var summary = Progress.Run(name, tasks, progress => InferStage.Run(s.Bank, s.Layout, layout, pipeline, options, server, progress, Console.WriteLine));
+        var shardText = sharded.Count > 1 ? $" (shard {sharded})" : "";
+        var cut = summary.Truncated > 0 ? $", {summary.Truncated} prompts cut to fit the model's positions" : "";
+        Console.WriteLine($"{name}: {summary.Generated} of {summary.Tasks} tasks generated{shardText} ({summary.Samples} samples{cut}), {summary.Kept} up to date, {watch.Elapsed.TotalSeconds:0.0} s");
     }
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using MetaLora.Pipeline;
+using MetaLora.Study;
 
 namespace MetaLora.Cli;
 
@@ -32,7 +32,7 @@ internal static class PipelineCommands
             if (study.Shard is not null)
             {
                 // A shard runs as a whole (its locks are shared with other shards, see ShardedRun): Infer's group or none.
-                if (name is not null && name != "Infer")
+                if (name is not null && name != StageGroup.Infer.Name)
                     throw new BadInputException($"--group={name} with --shard={study.Shard}: a sharded run runs Infer (after checking the stages before it); give --group=Infer or none");
                 return ShardedRun.Run(graph, invokeVerb, Console.Out);
             }
@@ -42,14 +42,12 @@ internal static class PipelineCommands
             using var heldResults = DataFolderLock.AcquireResults(study.ResultsDir);
             using var shared = DataFolderLock.ShareWithChildren(study.DataDir, study.ResultsDir);
             // Holding both locks, before any stage or shard writes: what killed writers left goes.
-            foreach (var dir in new[] { study.DataDir, study.ResultsDir })
-                if (AtomicFile.RemoveLeftoversUnder(dir) is var removed and > 0)
-                    Console.WriteLine($"removed {removed} temporary file(s) an interrupted run left in {dir}");
+            Leftovers.RemoveUnder(Console.Out, study.DataDir, study.ResultsDir);
             var runner = new StageRunner(study.DataLayout.StagesDir, Console.Out, StageCode.ForTool(cacheDirectory: study.DataLayout.CodeCacheDir), PortablePaths.For(study));
             var submitted = false;
             foreach (var stage in stages)
             {
-                if (stage.Group == "Infer" && graph.SlurmSubmitCommand is { } submit && !submitted)
+                if (stage.Group == StageGroup.Infer.Name && graph.SlurmSubmitCommand is { } submit && !submitted)
                 {
                     submitted = true;
                     var exit = invokeVerb(submit);

@@ -2,16 +2,21 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Stages;
+using MetaLora.Distances;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
+using MetaLora.Prediction.Baselines;
 
 namespace MetaLora.Cli;
 
 internal static class PredictCommand
 {
-    [StageEntry("predict")]
+    [StageEntry(StageVerbs.Predict)]
     public static Command Create()
     {
         var bank = new BankOptions();
@@ -24,9 +29,9 @@ internal static class PredictCommand
         {
             Description = "Instead of the metric's predicted adapters: uniform (the average of the other tasks' adapters, under each --combine, " +
                           "into predicted_adapters/uniform[+<combiner>]/) or nearest (the closest task's adapter by each --metric, into predicted_adapters/<METRIC>/nearest/).",
-            DefaultValueFactory = _ => "none",
+            DefaultValueFactory = _ => BaselineNames.None,
         };
-        baseline.AcceptOnlyFromAmong("none", "uniform", "nearest");
+        baseline.AcceptOnlyFromAmong([BaselineNames.None, .. BaselineNames.Table.Values.Select(b => b.Name())]);
         var command = new Command("predict",
             "Predicted adapter of every task = Σ_j C[i][j] · adapter_j (the Coefficients stage's C), tensor by tensor, " +
             "streamed over the memory-mapped bank, into <data-dir>/predicted_adapters/<METRIC>/<model>/<task>/ (PEFT folders).")
@@ -46,30 +51,15 @@ internal static class PredictCommand
             if (combiners.Contains(Combiner.Delta) && s.Tasks.Count > 0
                 && DeltaCost.Note(PeftAdapter.Open(s.Bank.AdapterDir(s.Tasks[0])), s.Tasks.Count - 1, s.Tasks.Count, delta) is { } note)
                 Console.WriteLine(note);
-            void Run(string what, Func<IProgress<double>, IReadOnlyList<DeltaReport>> work)
-            {
-                var watch = Stopwatch.StartNew();
-                IReadOnlyList<DeltaReport> reports = [];
-                Progress.Run($"Predict {what}", 1000, progress =>
-                {
-                    reports = work(new Ticker<double>(f => progress.Report((int)(f * 1000))));
-                    return 0;
-                });
-                Console.WriteLine($"Predict {what}: {s.Tasks.Count} adapters in {watch.Elapsed.TotalSeconds:0.0} s");
-                if (reports.Count > 0)
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  delta rank {reports[0].Rank}, top-k {reports[0].TopK}: coefficient mass kept mean {reports.Average(r => r.CoefficientMassKept):F6} (min {reports.Min(r => r.CoefficientMassKept):F6}); " +
-                        $"‖ΔW‖² kept by the rank mean {reports.Average(r => r.EnergyKept):F4} (min over modules {reports.Min(r => r.MinModuleEnergyKept):F4})"));
-            }
             switch (parse.GetValue(baseline))
             {
-                case "uniform":
+                case BaselineNames.Uniform:
                     foreach (var k in combiners)
-                        Run($"uniform{k.Suffix()}", p => PredictStages.PredictUniform(s.Bank, s.Layout, s.Limit, k, delta, p));
+                        RunOne(s, $"uniform{k.Suffix()}", p => PredictStages.PredictUniform(s.Bank, s.Layout, s.Limit, k, delta, p));
                     break;
-                case "nearest":
+                case BaselineNames.Nearest:
                     foreach (var m in metrics)
-                        Run($"nearest {m}", _ =>
+                        RunOne(s, $"nearest {m}", _ =>
                         {
                             PredictStages.PredictNearest(s.Bank, s.Layout, m, s.Limit);
                             return [];
@@ -79,11 +69,28 @@ internal static class PredictCommand
                     foreach (var m in metrics)
                         foreach (var c in models)
                             foreach (var k in combiners)
-                                Run($"{m} {c.Name()}{k.Suffix()}", p => PredictStages.Predict(s.Bank, s.Layout, m, c, s.Limit, k, delta, p));
+                                RunOne(s, $"{m} {c.Name()}{k.Suffix()}", p => PredictStages.Predict(s.Bank, s.Layout, m, c, s.Limit, k, delta, p));
                     break;
             }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Makes one pipeline's adapters with a progress bar, then says how long it took and, for delta, what the rank kept.</summary>
+    private static void RunOne(BankOptions.Selection s, string what, Func<IProgress<double>, IReadOnlyList<DeltaReport>> work)
+    {
+        var watch = Stopwatch.StartNew();
+        IReadOnlyList<DeltaReport> reports = [];
+        Progress.Run($"Predict {what}", 1000, progress =>
+        {
+            reports = work(new Ticker<double>(f => progress.Report((int)(f * 1000))));
+            return 0;
+        });
+        Console.WriteLine($"Predict {what}: {s.Tasks.Count} adapters in {watch.Elapsed.TotalSeconds:0.0} s");
+        if (reports.Count > 0)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  delta rank {reports[0].Rank}, top-k {reports[0].TopK}: coefficient mass kept mean {reports.Average(r => r.CoefficientMassKept):F6} (min {reports.Min(r => r.CoefficientMassKept):F6}); " +
+                $"‖ΔW‖² kept by the rank mean {reports.Average(r => r.EnergyKept):F4} (min over modules {reports.Min(r => r.MinModuleEnergyKept):F4})"));
     }
 }

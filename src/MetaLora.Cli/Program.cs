@@ -47,7 +47,7 @@ catch (BadInputException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 2;
 }
-catch (Exception e) when (MetaLora.Pipeline.StorageFailure.Describe(e) is { } storage)
+catch (Exception e) when (MetaLora.IO.StorageFailure.Describe(e) is { } storage)
 {
     Console.Error.WriteLine($"error: {storage.Message}");
     return 2;
@@ -59,4 +59,9 @@ static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult 
     for (var r = result; r?.Parent is System.CommandLine.Parsing.CommandResult parent; r = parent)
         names.Insert(0, r.Command.Name);
     return names;
+}
+
+/// <summary>The tool's entry point; internal, as everything in an executable.</summary>
+internal partial class Program
+{
 }

@@ -1,12 +1,16 @@
 using System.CommandLine;
-using MetaLora.Pipeline;
 using MetaLora.Stages;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 
 internal static class ReportCommand
 {
-    [StageEntry("report")]
+    [StageEntry(StageVerbs.Report)]
     public static Command Create()
     {
         var dataDir = CommonOptions.DataDir();

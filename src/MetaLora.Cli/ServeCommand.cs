@@ -2,7 +2,8 @@ using System.CommandLine;
 using MetaLora.Bank;
 using MetaLora.Formats;
 using MetaLora.Serving;
-using MetaLora.Stages;
+using MetaLora.Inference;
+using MetaLora.Inference.OpenAi;
 
 namespace MetaLora.Cli;
 
@@ -24,7 +25,7 @@ internal static class ServeCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var modelName = new Option<string?>("--served-model-name") { Description = "The base model's name in /v1/models and requests (default: the bank's name)." };
-        var batchSize = new Option<int>("--batch-size") { Description = "Most prompts generated together; concurrent requests for the same model share a batch.", DefaultValueFactory = _ => new InferOptions().BatchSize };
+        var batchSize = new Option<int>("--batch-size") { Description = "Most prompts generated together; concurrent requests for the same model share a batch.", DefaultValueFactory = _ => InferOptions.DefaultBatchSize };
         var noRuntime = new Option<bool>("--no-runtime-loading")
         {
             Description = "Serve only the start-up adapters: no /v1/load_lora_adapter or /v1/unload_lora_adapter (as vLLM without VLLM_ALLOW_RUNTIME_LORA_UPDATING).",
@@ -47,9 +48,9 @@ internal static class ServeCommand
                 key = Environment.GetEnvironmentVariable(variable);
                 if (string.IsNullOrEmpty(key)) throw new BadInputException($"--api-key-env={variable}: ${variable} is not set");
             }
-            var options = new ServeOptions
+            var options = new ModelServerOptions
             {
-                ModelDir = InferStage.BaseModelDir(bank),
+                ModelDir = BaseModelFolder.Of(bank),
                 ModelName = parse.GetValue(modelName) ?? bank.Name,
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using MetaLora.Cluster;
-using MetaLora.Stages;
+using MetaLora.Inference;
+using MetaLora.Study;
 
 namespace MetaLora.Cli;
 
@@ -19,7 +20,7 @@ internal static class SlurmCommand
         public readonly Option<string> Pipelines = CommonOptions.Pipelines();
         public readonly Option<int?> MaxNewTokens = CommonOptions.MaxNewTokens();
         public readonly Option<int> BatchSize = new("--batch-size") { Description = "As infer's.", DefaultValueFactory = _ => new InferOptions().BatchSize };
-        public readonly Option<int> Shards = new("--shards") { Description = "Array tasks, one shard of the tasks each (shard i: bank index mod n = i).", DefaultValueFactory = _ => 4 };
+        public readonly Option<int> Shards = new("--shards") { Description = "Array tasks, one shard of the tasks each (shard i: bank index mod n = i).", DefaultValueFactory = _ => StudyOptions.DefaultShards };
         public readonly Option<string?> Partition = new("--partition") { Description = "sbatch --partition." };
         public readonly Option<string?> Gres = new("--gres") { Description = "sbatch --gres, e.g. gpu:1." };
         public readonly Option<string?> Time = new("--time") { Description = "sbatch --time per shard, e.g. 04:00:00." };
@@ -27,7 +28,7 @@ internal static class SlurmCommand
         public readonly Option<int?> CpusPerTask = new("--cpus-per-task") { Description = "sbatch --cpus-per-task." };
         public readonly Option<string?> Mem = new("--mem") { Description = "sbatch --mem, e.g. 32G." };
         public readonly Option<string> JobName = new("--job-name") { Description = "sbatch --job-name.", DefaultValueFactory = _ => "lora-infer" };
-        public readonly ServerEngineOptions Engine = new();
+        public readonly EngineOptions Engine = new();
 
         public void AddTo(Command command)
         {
@@ -64,7 +65,7 @@ internal static class SlurmCommand
                     .. launcher, "infer", "--pipeline", string.Join(',', pipelines.Select(p => p.Name)),
                     "--bank-dir", Path.GetFullPath(s.Bank.Directory), "--data-dir", Path.GetFullPath(s.Layout.DataDir), "--results-dir", results,
                     "--limit", s.Limit.ToString(), "--max-new-tokens", maxNewTokens.ToString(CultureInfo.InvariantCulture), "--batch-size", parse.GetValue(BatchSize).ToString(),
-                    .. ServerEngineOptions.Words(server),
+                    .. EngineOptions.Words(server),
                 ],
                 Dir = Path.Combine(results, "slurm"),
                 WorkingDir = Directory.GetCurrentDirectory(),

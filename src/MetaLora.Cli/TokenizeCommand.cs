@@ -1,12 +1,14 @@
 using System.CommandLine;
-using MetaLora.Pipeline;
 using MetaLora.Stages;
+using MetaLora.Study;
+using MetaLora.Repro;
+using MetaLora.Repro.CodeIdentity;
 
 namespace MetaLora.Cli;
 
 internal static class TokenizeCommand
 {
-    [StageEntry("tokenize")]
+    [StageEntry(StageVerbs.Tokenize)]
     public static Command Create()
     {
         var bank = new BankOptions();
@@ -23,7 +25,7 @@ internal static class TokenizeCommand
             var s = bank.Resolve(parse);
             using var _ = DataFolderLock.Acquire(s.Layout.DataDir);
             var done = 0;
-            var summary = Progress.Run("Tokenize", s.Tasks.Count, progress =>
+            var summary = Progress.Run(StageName.Of(StageKind.Tokenize), s.Tasks.Count, progress =>
                 TokenizeStage.Run(s.Bank, s.Layout, s.Limit, parse.GetValue(force),
                     new Ticker<string>(_ => progress.Report(Interlocked.Increment(ref done)))));
             var resumed = summary.Resumed > 0 ? $" ({summary.Resumed} kept from an interrupted run)" : "";

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MetaLora.Reporting.Publish;
+using MetaLora.Repro;
 
 namespace MetaLora.Cli;
 

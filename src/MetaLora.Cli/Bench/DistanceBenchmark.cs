@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using MetaLora.Metrics;
+using MetaLora.Distances;
+using MetaLora.Repro;
 
 namespace MetaLora.Cli.Bench;
 
-public static class DistanceBenchmark
+internal static class DistanceBenchmark
 {
     /// <summary>
     /// Tasks with Zipf-like token frequencies: rank r has probability ~ 1/(r+1) (log-uniform draws).

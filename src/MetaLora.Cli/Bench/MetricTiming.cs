@@ -1,9 +1,10 @@
-using MetaLora.Metrics;
+using MetaLora.Distances;
+
 
 namespace MetaLora.Cli.Bench;
 
 /// <summary>Wall-clock seconds of each run of one metric over all pairs of tasks.</summary>
-public sealed record MetricTiming(Metric Metric, IReadOnlyList<double> Seconds, long Pairs)
+internal sealed record MetricTiming(Metric Metric, IReadOnlyList<double> Seconds, long Pairs)
 {
     public double MedianSeconds
     {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using MetaLora.Formats;
-using MetaLora.Prediction;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Cli.Bench;
 
@@ -9,7 +11,7 @@ namespace MetaLora.Cli.Bench;
 /// layers: q A 16x4096, B 4096x16; v A 16x4096, B 1024x16; about 6.8 M values each) and a timed
 /// combination with the streaming mixer, for `lora bench predict`.
 /// </summary>
-public static class MixerBenchmark
+internal static class MixerBenchmark
 {
     public sealed record Shape(int Layers = 32, int Rank = 16, int Hidden = 4096, int KeyValue = 1024, TensorDType DType = TensorDType.F32);
 
@@ -83,21 +85,8 @@ public static class MixerBenchmark
         var folders = WriteBank(Path.Combine(root, "bank"), count, shape, seed);
         var writeSeconds = watch.Elapsed.TotalSeconds;
 
-        var random = new Random(unchecked((int)seed));
-        var distances = new double[count, count];
-        for (var i = 0; i < count; i++)
-            for (var j = 0; j < count; j++)
-                distances[i, j] = i == j ? 0 : random.NextDouble() * 5;
-        var coefficients = Softmin.Rows(distances);
         var rows = outputs <= 0 || outputs >= count ? count : outputs;
-        if (rows < count)
-        {
-            var part = new double[rows, count];
-            for (var i = 0; i < rows; i++)
-                for (var j = 0; j < count; j++)
-                    part[i, j] = coefficients[i, j];
-            coefficients = part;
-        }
+        var coefficients = Coefficients(count, rows, seed);
 
         // The combination reads N adapters and writes N, each flushed to disk (atomic writes): the same
         // bytes and the same durability as copying the bank once with a flush per file.
@@ -107,15 +96,7 @@ public static class MixerBenchmark
         // The copy is the paper mixer's yardstick (same bytes read and written); other combiners skip it.
         if (combiner == Combiner.Paper)
         {
-            Parallel.ForEach(folders, f =>
-            {
-                var copy = Path.Combine(root, "copy", Path.GetFileName(f));
-                Directory.CreateDirectory(copy);
-                using var source = File.OpenRead(PeftAdapter.WeightsPathIn(f));
-                using var target = new FileStream(PeftAdapter.WeightsPathIn(copy), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-                source.CopyTo(target);
-                target.Flush(flushToDisk: true);
-            });
+            CopyBank(root, folders);
             copySeconds = watch.Elapsed.TotalSeconds;
             copyCpu = CpuSeconds() - cpu;
             Directory.Delete(Path.Combine(root, "copy"), recursive: true);
@@ -126,6 +107,47 @@ public static class MixerBenchmark
         cpu = CpuSeconds();
         var bank = AdapterBank.CheckConsistent(folders);
         var targets = folders.Take(rows).Select(f => Path.Combine(root, "predicted", Path.GetFileName(f))).ToArray();
+        Combine(combiner, bank, coefficients, targets, chunkBytes, delta);
+        var mixSeconds = watch.Elapsed.TotalSeconds;
+        var mixCpu = CpuSeconds() - cpu;
+        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, copyCpu, mixSeconds, mixCpu, PeakRssBytes(), rows);
+    }
+
+    /// <summary>Softmin coefficients of random distances (N x N from the seed), only the first <paramref name="rows"/> rows kept.</summary>
+    private static double[,] Coefficients(int count, int rows, ulong seed)
+    {
+        var random = new Random(unchecked((int)seed));
+        var distances = new double[count, count];
+        for (var i = 0; i < count; i++)
+            for (var j = 0; j < count; j++)
+                distances[i, j] = i == j ? 0 : random.NextDouble() * 5;
+        var coefficients = Softmin.Rows(distances);
+        if (rows < count)
+        {
+            var part = new double[rows, count];
+            for (var i = 0; i < rows; i++)
+                for (var j = 0; j < count; j++)
+                    part[i, j] = coefficients[i, j];
+            coefficients = part;
+        }
+        return coefficients;
+    }
+
+    /// <summary>Copies every adapter's weights under root/copy, each flushed to disk.</summary>
+    private static void CopyBank(string root, IReadOnlyList<string> folders) =>
+        Parallel.ForEach(folders, f =>
+        {
+            var copy = Path.Combine(root, "copy", Path.GetFileName(f));
+            Directory.CreateDirectory(copy);
+            using var source = File.OpenRead(PeftAdapter.WeightsPathIn(f));
+            using var target = new FileStream(PeftAdapter.WeightsPathIn(copy), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            source.CopyTo(target);
+            target.Flush(flushToDisk: true);
+        });
+
+    private static void Combine(Combiner combiner, IReadOnlyList<PeftAdapter> bank, double[,] coefficients, string[] targets, long chunkBytes,
+        DeltaOptions? delta)
+    {
         switch (combiner)
         {
             case Combiner.Paper:
@@ -138,9 +160,6 @@ public static class MixerBenchmark
                 DeltaCombiner.Mix(bank, coefficients, targets, delta ?? new DeltaOptions());
                 break;
         }
-        var mixSeconds = watch.Elapsed.TotalSeconds;
-        var mixCpu = CpuSeconds() - cpu;
-        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, copyCpu, mixSeconds, mixCpu, PeakRssBytes(), rows);
     }
 
     private static double CpuSeconds()

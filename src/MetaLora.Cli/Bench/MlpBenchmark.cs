@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using MetaLora.Prediction;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
 
 namespace MetaLora.Cli.Bench;
 

@@ -1,4 +1,4 @@
-using MetaLora.Prediction;
+using MetaLora.Prediction.Coefficients.Mlp;
 
 namespace MetaLora.Cli.Bench;
 

@@ -9,7 +9,7 @@ namespace MetaLora.Cli.Bench;
 /// without the KV cache (EOS disabled so every run makes the same number of tokens) and LoRA training
 /// steps (r on all seven projections, AdamW). Uses torch's current thread count.
 /// </summary>
-public static class ModelBenchmark
+internal static class ModelBenchmark
 {
     public static ModelTimings Run(ModelBenchmarkOptions o)
     {

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace MetaLora.Cli.Bench;
 
 /// <summary>The model and workload that <see cref="ModelBenchmark"/> times.</summary>
-public sealed record ModelBenchmarkOptions
+internal sealed record ModelBenchmarkOptions
 {
     public int Vocab { get; init; } = 8192;
     public int Hidden { get; init; } = 256;

@@ -4,7 +4,7 @@ namespace MetaLora.Cli.Bench;
 /// Per-run measurements; the medians are what the bench prints. Each is also given per CPU-second of
 /// this process (wall-clock figures on a shared machine depend on the other load; CPU time less so).
 /// </summary>
-public sealed record ModelTimings(IReadOnlyList<double> CachedTokensPerSecond, IReadOnlyList<double> UncachedTokensPerSecond,
+internal sealed record ModelTimings(IReadOnlyList<double> CachedTokensPerSecond, IReadOnlyList<double> UncachedTokensPerSecond,
     IReadOnlyList<double> TrainStepMilliseconds, long Parameters, long LoraParameters)
 {
     public IReadOnlyList<double> CachedTokensPerCpuSecond { get; init; } = [];

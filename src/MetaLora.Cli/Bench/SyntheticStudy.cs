@@ -4,11 +4,13 @@ using System.Text;
 using System.Text.Json;
 using MetaLora.Evaluation;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Reporting;
 using MetaLora.Stages;
+using MetaLora.Bank.Embedded;
+using MetaLora.Distances;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Prediction.Coefficients;
 
 namespace MetaLora.Cli.Bench;
 
@@ -17,7 +19,7 @@ namespace MetaLora.Cli.Bench;
 /// the score tables, each pipeline's generations, every metric's distances and every (metric, model)'s
 /// coefficients. It times the Report stage at the paper's scale without running the study.
 /// </summary>
-public static class SyntheticStudy
+internal static class SyntheticStudy
 {
     /// <summary>The shape: tasks, test samples per task, and the characters of each input (a task definition plus the instance).</summary>
     public sealed record Shape(int Tasks, int SamplesPerTask = 8, int InputChars = 1200, int Seed = 7);
@@ -36,8 +38,16 @@ public static class SyntheticStudy
         var results = new ResultsLayout(Path.Combine(root, "results"));
         var random = new Random(shape.Seed);
         var tasks = Enumerable.Range(0, shape.Tasks).Select(i => string.Create(CultureInfo.InvariantCulture, $"task{i:D3}_synthetic")).ToArray();
+        // One generator throughout, drawn in this order: the scores, the outputs, then the distances and coefficients.
+        WriteScores(results, tasks, pipelines, random);
+        WriteOutputs(results, tasks, pipelines, shape, random);
+        WriteDistancesAndCoefficients(data, tasks, random);
+        return (data, results);
+    }
 
-        // Scores: base low, finetuned high, predicted pipelines in between, each task with its own difficulty.
+    /// <summary>Scores: base low, finetuned high, predicted pipelines in between, each task with its own difficulty.</summary>
+    private static void WriteScores(ResultsLayout results, string[] tasks, IReadOnlyList<InferPipeline> pipelines, Random random)
+    {
         var difficulty = tasks.Select(_ => random.NextDouble()).ToArray();
         var scores = pipelines.Select((p, k) =>
         {
@@ -53,7 +63,11 @@ public static class SyntheticStudy
         Directory.CreateDirectory(results.TablesDir);
         table.WriteCsv(results);
         Summary.Of("synthetic", table).Write(results);
+    }
 
+    /// <summary>Each pipeline's generations: made-up inputs, references and predictions.</summary>
+    private static void WriteOutputs(ResultsLayout results, string[] tasks, IReadOnlyList<InferPipeline> pipelines, Shape shape, Random random)
+    {
         foreach (var pipeline in pipelines)
         {
             Directory.CreateDirectory(results.OutputsDir(pipeline.Name));
@@ -73,7 +87,11 @@ public static class SyntheticStudy
                 File.WriteAllText(results.OutputFile(pipeline.Name, task), text.ToString());
             }
         }
+    }
 
+    /// <summary>Every metric's symmetric distances and, from them, every model's coefficients.</summary>
+    private static void WriteDistancesAndCoefficients(DataLayout data, string[] tasks, Random random)
+    {
         var n = tasks.Length;
         foreach (var metric in Enum.GetValues<Metric>())
         {
@@ -85,21 +103,27 @@ public static class SyntheticStudy
             MatrixCsv.Write(data.DistanceFile(metric.ToString()), tasks, distances);
             foreach (var model in Enum.GetValues<CoefficientModel>())
             {
-                var c = new double[n, n];
-                for (var i = 0; i < n; i++)
-                {
-                    // base_version: a softmin over all others; normalized_version: a handful; mlp_version: dense.
-                    var kept = model == CoefficientModel.NormalizedVersion ? 3 : n - 1;
-                    var sum = 0.0;
-                    for (var j = 0; j < n; j++)
-                        if (j != i && (kept == n - 1 || random.Next(n) < kept)) sum += c[i, j] = Math.Exp(-5 * distances[i, j]);
-                    for (var j = 0; j < n && sum > 0; j++) c[i, j] /= sum;
-                }
+                var c = Coefficients(model, distances, random);
                 Directory.CreateDirectory(data.CoefficientsDir(metric.ToString(), model.Name()));
                 MatrixCsv.Write(data.CoefficientFile(metric.ToString(), model.Name()), tasks, c);
             }
         }
-        return (data, results);
+    }
+
+    private static double[,] Coefficients(CoefficientModel model, double[,] distances, Random random)
+    {
+        var n = distances.GetLength(0);
+        var c = new double[n, n];
+        for (var i = 0; i < n; i++)
+        {
+            // base_version: a softmin over all others; normalized_version: a handful; mlp_version: dense.
+            var kept = model == CoefficientModel.NormalizedVersion ? 3 : n - 1;
+            var sum = 0.0;
+            for (var j = 0; j < n; j++)
+                if (j != i && (kept == n - 1 || random.Next(n) < kept)) sum += c[i, j] = Math.Exp(-5 * distances[i, j]);
+            for (var j = 0; j < n && sum > 0; j++) c[i, j] /= sum;
+        }
+        return c;
     }
 
     private static readonly string[] Vocabulary = ["the", "task", "answer", "sentence", "given", "output", "question", "word", "label", "input"];

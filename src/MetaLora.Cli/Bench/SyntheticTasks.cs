@@ -1,4 +1,4 @@
 namespace MetaLora.Cli.Bench;
 
 /// <summary>Synthetic tasks shaped like tokenised datasets, for timing the distance metrics.</summary>
-public sealed record SyntheticTasks(IReadOnlyList<int[]> Tokens, IReadOnlyList<string> Names, int VocabSize);
+internal sealed record SyntheticTasks(IReadOnlyList<int[]> Tokens, IReadOnlyList<string> Names, int VocabSize);

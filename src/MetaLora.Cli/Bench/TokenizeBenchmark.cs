@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text;
-using MetaLora.Bank;
-using MetaLora.Pipeline;
 using MetaLora.Tokenization;
 using Microsoft.ML.Tokenizers;
+using MetaLora.Formats;
+using MetaLora.Repro;
 
 namespace MetaLora.Cli.Bench;
 

@@ -1,6 +1,6 @@
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using static TorchSharp.torch;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Cli.Bench;
 
@@ -10,7 +10,7 @@ namespace MetaLora.Cli.Bench;
 /// ΔW with the whole row, over all modules together, and the share of the coefficient mass kept.
 /// Dense products, so for banks of small shapes (the embedded bank), for `lora bench topk`.
 /// </summary>
-public static class TopKMeasure
+internal static class TopKMeasure
 {
     /// <param name="K">Coefficients kept per row.</param>
     /// <param name="MaxError">Largest relative distance over outputs.</param>

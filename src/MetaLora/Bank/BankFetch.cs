@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MetaLora.Formats;
 using MetaLora.Hub;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Bank;
 
@@ -12,7 +12,7 @@ namespace MetaLora.Bank;
 /// file is verified, <c>bank.json</c> with the commit every repo was fetched at. Rerunning skips
 /// verified files and, with the listings cached per commit, needs no network when nothing is missing.
 /// </summary>
-public sealed class BankFetch(HubClient client, Action<string>? log = null)
+internal sealed class BankFetch(HubClient client, Action<string>? log = null)
 {
     /// <summary>Free bytes for a folder (replaceable in tests); null when unknown.</summary>
     public Func<string, long?> FreeSpace { get; init; } = DiskSpace.Free;
@@ -38,9 +38,36 @@ public sealed class BankFetch(HubClient client, Action<string>? log = null)
         // 1. Every repo's commit and file list (cached per commit, so only new repos cost requests).
         var repos = new List<HubRepo> { baseModel };
         foreach (var s in sources) { repos.Add(s.Adapter); repos.Add(s.Dataset); }
+        var gate = new object();
+        var (commits, listings) = await ResolveAsync(repos, state, options, gate, ct);
+        state.Save(bankDir);
+
+        // 2. The files of the bank contract, and which of them are already in place.
+        var plan = PlanFiles(baseModel, sources, listings, bankDir, options.IncludeBaseModelWeights);
+        var (missing, keptBytes) = FindMissing(plan, commits, state, bankDir);
+        RemoveStaleFiles(bankDir, sources, plan);
+        state.Save(bankDir);
+
+        // 3. Download what is missing, if it fits.
+        await DownloadAsync(missing, plan.Count - missing.Count, keptBytes, state, bankDir, gate, options.Jobs, progress, ct);
+
+        // 4. The contract holds before bank.json says the bank exists.
+        foreach (var s in sources) Dataset.SplitFiles(Path.Combine(bankDir, "datasets", s.Task), "train");
+        AdapterBank.CheckConsistent(sources.Select(s => Path.Combine(bankDir, "adapters", s.Task)).ToArray());
+        var bankJson = Path.Combine(bankDir, BankInfo.FileName);
+        AtomicFile.WriteAllBytes(bankJson, BankJson(bankName, baseModel, vocabSize, sources, commits, options.IncludeBaseModelWeights));
+        return new FetchSummary(sources.Count, missing.Count, plan.Count - missing.Count, missing.Sum(m => m.File.Size), bankJson);
+    }
+
+    /// <summary>
+    /// Each repo's commit (the pinned one unless a revision is asked for) and its file list, from the
+    /// state's cache when it has that commit's; both recorded in the state.
+    /// </summary>
+    private async Task<(Dictionary<HubRepo, string> Commits, Dictionary<HubRepo, IReadOnlyList<HubFile>> Listings)> ResolveAsync(
+        IReadOnlyList<HubRepo> repos, FetchState state, FetchOptions options, object gate, CancellationToken ct)
+    {
         var commits = new Dictionary<HubRepo, string>();
         var listings = new Dictionary<HubRepo, IReadOnlyList<HubFile>>();
-        var gate = new object();
         var toResolve = repos.Count(r => options.Revision is not null || !state.Pins.ContainsKey(r.Key));
         if (toResolve > 0) log?.Invoke($"fetch: resolving {toResolve} repositories at {options.Revision ?? "main"} on {client.Settings.Endpoint}");
         await Parallel.ForEachAsync(repos, new ParallelOptions { MaxDegreeOfParallelism = options.Jobs, CancellationToken = ct }, async (repo, token) =>
@@ -60,16 +87,30 @@ public sealed class BankFetch(HubClient client, Action<string>? log = null)
                 listings[repo] = files;
             }
         });
-        state.Save(bankDir);
+        return (commits, listings);
+    }
 
-        // 2. The files of the bank contract, and which of them are already in place.
+    /// <summary>The files of the bank contract: the base model's, then each task's adapter and dataset files.</summary>
+    private static List<Planned> PlanFiles(HubRepo baseModel, IReadOnlyList<BankSource> sources, Dictionary<HubRepo, IReadOnlyList<HubFile>> listings,
+        string bankDir, bool baseModelWeights)
+    {
         var plan = new List<Planned>();
-        plan.AddRange(BaseModelFiles(baseModel, listings[baseModel], bankDir, options.IncludeBaseModelWeights));
+        plan.AddRange(BaseModelFiles(baseModel, listings[baseModel], bankDir, baseModelWeights));
         foreach (var s in sources)
         {
             plan.AddRange(AdapterFiles(s, listings[s.Adapter], bankDir));
             plan.AddRange(DatasetFiles(s, listings[s.Dataset], bankDir));
         }
+        return plan;
+    }
+
+    /// <summary>
+    /// The planned files not yet verified in place, to download; those in place are recorded as verified
+    /// and their bytes counted.
+    /// </summary>
+    private static (List<DownloadItem> Missing, long KeptBytes) FindMissing(List<Planned> plan, Dictionary<HubRepo, string> commits, FetchState state,
+        string bankDir)
+    {
         var missing = new List<DownloadItem>();
         long keptBytes = 0;
         foreach (var p in plan)
@@ -84,13 +125,16 @@ public sealed class BankFetch(HubClient client, Action<string>? log = null)
             state.Verified.Remove(rel);
             missing.Add(new DownloadItem(p.Repo, commits[p.Repo], p.File, p.Target));
         }
-        RemoveStaleFiles(bankDir, sources, plan);
-        state.Save(bankDir);
+        return (missing, keptBytes);
+    }
 
-        // 3. Download what is missing, if it fits.
+    /// <summary>Downloads the missing files if they fit, recording each verified one and saving the state now and then and at the end.</summary>
+    private async Task DownloadAsync(List<DownloadItem> missing, int kept, long keptBytes, FetchState state, string bankDir, object gate, int jobs,
+        IProgress<DownloadProgress>? progress, CancellationToken ct)
+    {
         var needed = missing.Sum(m => m.File.Size - PartialLength(m.Target));
         DiskSpace.Require(bankDir, needed, $"the {missing.Count} files still to download", "free some space or pass another --bank-dir", FreeSpace);
-        log?.Invoke($"fetch: {missing.Count} files to download ({DiskSpace.Format(missing.Sum(m => m.File.Size))}), {plan.Count - missing.Count} already verified");
+        log?.Invoke($"fetch: {missing.Count} files to download ({DiskSpace.Format(missing.Sum(m => m.File.Size))}), {kept} already verified");
         var lastSave = DateTime.UtcNow;
         var downloader = new Downloader(client)
         {
@@ -106,19 +150,12 @@ public sealed class BankFetch(HubClient client, Action<string>? log = null)
         };
         try
         {
-            if (missing.Count > 0) await downloader.RunAsync(missing, options.Jobs, progress, keptBytes, plan.Count - missing.Count, ct);
+            if (missing.Count > 0) await downloader.RunAsync(missing, jobs, progress, keptBytes, kept, ct);
         }
         finally
         {
             lock (gate) state.Save(bankDir);
         }
-
-        // 4. The contract holds before bank.json says the bank exists.
-        foreach (var s in sources) Dataset.SplitFiles(Path.Combine(bankDir, "datasets", s.Task), "train");
-        AdapterBank.CheckConsistent(sources.Select(s => Path.Combine(bankDir, "adapters", s.Task)).ToArray());
-        var bankJson = Path.Combine(bankDir, BankInfo.FileName);
-        AtomicFile.WriteAllBytes(bankJson, BankJson(bankName, baseModel, vocabSize, sources, commits, options.IncludeBaseModelWeights));
-        return new FetchSummary(sources.Count, missing.Count, plan.Count - missing.Count, missing.Sum(m => m.File.Size), bankJson);
     }
 
     private static IEnumerable<Planned> BaseModelFiles(HubRepo repo, IReadOnlyList<HubFile> files, string bankDir, bool weights)

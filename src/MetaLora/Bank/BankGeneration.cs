@@ -7,7 +7,7 @@ namespace MetaLora.Bank;
 /// <c>lora infer</c>, Slurm shards, an inference server) generates the same way, whatever path names it.
 /// </summary>
 /// <param name="MaxNewTokens">Most new tokens generated per sample, unless <c>--max-new-tokens</c> says otherwise.</param>
-public sealed record BankGeneration(int MaxNewTokens)
+internal sealed record BankGeneration(int MaxNewTokens)
 {
     /// <summary>The key in bank.json.</summary>
     public const string Key = "generation";

@@ -8,7 +8,7 @@ namespace MetaLora.Bank;
 /// A bank folder: <c>bank.json</c> describing the base model and the task list,
 /// <c>datasets/&lt;task&gt;/</c> with each task's splits and <c>adapters/&lt;task&gt;/</c> with its adapter.
 /// </summary>
-public sealed partial class BankInfo
+internal sealed partial class BankInfo
 {
     public const string FileName = "bank.json";
 

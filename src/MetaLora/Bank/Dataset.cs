@@ -7,7 +7,7 @@ namespace MetaLora.Bank;
 /// Hugging Face parquet layout: <c>&lt;split&gt;.parquet</c> or <c>&lt;split&gt;-*.parquet</c>, directly
 /// in the folder or under <c>data/</c>.
 /// </summary>
-public static class Dataset
+internal static class Dataset
 {
     /// <summary>The files holding <paramref name="split"/>, in reading order.</summary>
     public static IReadOnlyList<string> SplitFiles(string taskDir, string split)

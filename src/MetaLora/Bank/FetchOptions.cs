@@ -6,4 +6,4 @@ namespace MetaLora.Bank;
 /// <param name="Revision">Resolve every repo at this branch, tag or commit instead of the pinned commits (first run: "main").</param>
 /// <param name="Jobs">Files downloaded in parallel.</param>
 /// <param name="IncludeBaseModelWeights">Also fetch the base model's safetensors shards and index (14.5 GB for Mistral-7B).</param>
-public sealed record FetchOptions(string BankDir, int Limit = 0, string? Revision = null, int Jobs = 4, bool IncludeBaseModelWeights = false);
+internal sealed record FetchOptions(string BankDir, int Limit = 0, string? Revision = null, int Jobs = 4, bool IncludeBaseModelWeights = false);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MetaLora.Hub;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Bank;
 
@@ -39,24 +39,4 @@ internal sealed class FetchState
 
     public void Save(string bankDir) =>
         AtomicFile.WriteAllBytes(PathIn(bankDir), JsonSerializer.SerializeToUtf8Bytes(this, new JsonSerializerOptions { WriteIndented = true }));
-}
-
-/// <summary>A file found to hold <see cref="Identity"/>'s bytes when it had this metadata (see <see cref="FileMeta"/>).</summary>
-internal sealed record VerifiedFile(
-    [property: JsonPropertyName("size")] long Size,
-    [property: JsonPropertyName("mtime")] long MtimeTicks,
-    [property: JsonPropertyName("identity")] string Identity)
-{
-    // Absent from records written before they were kept: such a file is verified again once.
-    [JsonPropertyName("ctime")] public long CtimeTicks { get; init; }
-    [JsonPropertyName("inode")] public ulong Inode { get; init; }
-
-    public static VerifiedFile Of(string path, HubFile file)
-    {
-        var meta = FileMeta.Of(path) ?? throw new FileNotFoundException($"{path}: file not found", path);
-        return new VerifiedFile(meta.Size, meta.MtimeTicks, file.Identity) { CtimeTicks = meta.CtimeTicks, Inode = meta.Inode };
-    }
-
-    public bool StillHolds(string path, HubFile file) =>
-        Identity == file.Identity && CtimeTicks != 0 && FileMeta.Of(path) == new FileMeta(Size, MtimeTicks, CtimeTicks, Inode);
 }

@@ -1,3 +1,3 @@
 namespace MetaLora.Bank;
 
-public sealed record FetchSummary(int Tasks, int Downloaded, int Kept, long BytesDownloaded, string BankJson);
+internal sealed record FetchSummary(int Tasks, int Downloaded, int Kept, long BytesDownloaded, string BankJson);

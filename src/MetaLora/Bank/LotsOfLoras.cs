@@ -9,9 +9,9 @@ namespace MetaLora.Bank;
 /// A task is named after its dataset repo (e.g. <c>task022_cosmosqa_passage_inappropriate_binary</c>),
 /// the Natural-Instructions name, which says what the task is.
 /// </summary>
-public static class LotsOfLoras
+internal static class LotsOfLoras
 {
-    public const string Name = "lots-of-loras";
+    public const string Name = BankKindNames.LotsOfLoras;
     public const string BaseModelRepo = "mistralai/Mistral-7B-Instruct-v0.2";
     public const int VocabSize = 32000;
     private const string Resource = "MetaLora.Bank.lots-of-loras-502.tsv";

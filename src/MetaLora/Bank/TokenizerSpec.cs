@@ -7,7 +7,7 @@ namespace MetaLora.Bank;
 /// <param name="Kind">One of <see cref="TokenizerSpec.Kinds"/>.</param>
 /// <param name="Model">The tiktoken model name (kinds "tiktoken" and "tiktoken-compact").</param>
 /// <param name="Path">The SentencePiece model file (kind "sentencepiece") or the compact vocabulary file (kind "tiktoken-compact"), relative to the bank folder.</param>
-public sealed record TokenizerSpec(string Kind, string? Model, string? Path)
+internal sealed record TokenizerSpec(string Kind, string? Model, string? Path)
 {
     public const string Tiktoken = "tiktoken";
     public const string SentencePiece = "sentencepiece";

@@ -1,3 +1,3 @@
 namespace MetaLora.Cluster;
 
-public sealed record CommandResult(int ExitCode, string Stdout, string Stderr);
+internal sealed record CommandResult(int ExitCode, string Stdout, string Stderr);

@@ -1,4 +1,4 @@
 namespace MetaLora.Cluster;
 
 /// <summary>One shard's last known result: the job that ran it, its state and exit code.</summary>
-public sealed record ShardRecord(string Job, string State, string? ExitCode = null);
+internal sealed record ShardRecord(string Job, string State, string? ExitCode = null);

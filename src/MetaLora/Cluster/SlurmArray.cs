@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Cluster;
 
@@ -11,7 +11,7 @@ namespace MetaLora.Cluster;
 /// (clusters without accounting). The state file makes a rerun attach to a job still running and
 /// resubmit only failed or missing shards.
 /// </summary>
-public sealed class SlurmArray(ISlurmCommands slurm, Action<string> log, Action<TimeSpan>? sleep = null)
+internal sealed class SlurmArray(ISlurmCommands slurm, Action<string> log, Action<TimeSpan>? sleep = null)
 {
     private readonly Action<TimeSpan> _sleep = sleep ?? Thread.Sleep;
 

@@ -1,7 +1,7 @@
 namespace MetaLora.Cluster;
 
 /// <summary>What an Infer array job needs: the command each shard runs and the resources Slurm gives it.</summary>
-public sealed record SlurmJobSpec
+internal sealed record SlurmJobSpec
 {
     /// <summary>Shards, one array task each: task i runs the command with <c>--shard i/Shards</c>.</summary>
     public required int Shards { get; init; }

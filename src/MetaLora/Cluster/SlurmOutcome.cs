@@ -1,7 +1,7 @@
 namespace MetaLora.Cluster;
 
 /// <summary>How a submission ended: the shards that completed and those that did not (with their states).</summary>
-public sealed record SlurmOutcome(int Shards, IReadOnlyList<int> Completed, IReadOnlyList<TaskState> Failed, IReadOnlyList<string> Jobs)
+internal sealed record SlurmOutcome(int Shards, IReadOnlyList<int> Completed, IReadOnlyList<TaskState> Failed, IReadOnlyList<string> Jobs)
 {
     public bool Success => Failed.Count == 0 && Completed.Count == Shards;
 }

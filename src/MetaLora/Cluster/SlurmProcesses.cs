@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace MetaLora.Cluster;
 
 /// <summary>The real client commands, found on PATH; they find the cluster as usual (slurm.conf, SLURM_CONF).</summary>
-public sealed class SlurmProcesses : ISlurmCommands
+internal sealed class SlurmProcesses : ISlurmCommands
 {
     public CommandResult Run(string program, IReadOnlyList<string> args)
     {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Cluster;
 
@@ -11,7 +11,7 @@ namespace MetaLora.Cluster;
 /// submitted for it and each shard's last state, so a rerun attaches to a running job or resubmits only
 /// shards that did not complete.
 /// </summary>
-public sealed class SlurmRunState
+internal sealed class SlurmRunState
 {
     public string ScriptHash { get; set; } = "";
     public int Shards { get; set; }

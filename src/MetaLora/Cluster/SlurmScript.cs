@@ -7,7 +7,7 @@ namespace MetaLora.Cluster;
 /// no srun (each array task is one process), and each shard writes its exit code to
 /// <c>exit/&lt;job&gt;_&lt;index&gt;</c> so results are known even where Slurm keeps no accounting.
 /// </summary>
-public static class SlurmScript
+internal static class SlurmScript
 {
     public static string Render(SlurmJobSpec spec)
     {

@@ -6,7 +6,7 @@ namespace MetaLora.Cluster;
 /// Job states as squeue, sacct and scontrol print them, and parsers for their outputs
 /// (<c>squeue -h -r -o %K|%T</c>, <c>sacct -n -P -X -o JobID,State,ExitCode</c>, <c>scontrol show job</c>).
 /// </summary>
-public static partial class SlurmStates
+internal static partial class SlurmStates
 {
     public const string Completed = "COMPLETED";
 

@@ -1,7 +1,7 @@
 namespace MetaLora.Cluster;
 
 /// <summary>What Slurm says about one array task.</summary>
-public sealed record TaskState(int Index, string State, string? ExitCode = null)
+internal sealed record TaskState(int Index, string State, string? ExitCode = null)
 {
     public bool IsDone => SlurmStates.IsTerminal(State);
     public bool IsSuccess => State == SlurmStates.Completed;

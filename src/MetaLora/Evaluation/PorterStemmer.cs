@@ -15,7 +15,7 @@ namespace MetaLora.Evaluation;
 /// first, which changes nothing for such input. Any character other than a, e, i, o, u and y is a
 /// consonant, digits included, as in NLTK.
 /// </remarks>
-public static class PorterStemmer
+internal static class PorterStemmer
 {
     /// <summary>Irregular forms NLTK maps directly, bypassing the steps.</summary>
     private static readonly FrozenDictionary<string, string> Pool = new Dictionary<string, string>

@@ -1,4 +1,4 @@
 namespace MetaLora.Evaluation;
 
 /// <summary>One JSONL row to score: its line number, optional id, the prediction and the acceptable references.</summary>
-public sealed record PredictionRow(int Line, string? Id, string Prediction, IReadOnlyList<string> References);
+internal sealed record PredictionRow(int Line, string? Id, string Prediction, IReadOnlyList<string> References);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Unicode;
 using MetaLora.Formats;
+using MetaLora.IO;
 
 namespace MetaLora.Evaluation;
 
@@ -9,12 +10,12 @@ namespace MetaLora.Evaluation;
 /// non-empty list of strings), such as Infer's <c>{"id", "input", "reference", "prediction"}</c>.
 /// Other fields are ignored; blank lines are skipped. Errors name the file and line.
 /// </summary>
-public static class PredictionRows
+internal static class PredictionRows
 {
     public static IReadOnlyList<PredictionRow> Read(string path, string predictionField = "prediction", string referenceField = "reference")
     {
         var rows = new List<PredictionRow>();
-        using (var stream = OpenRead(path))
+        using (var stream = InputFile.Open(path))
         {
             foreach (var (lineNumber, line) in Utf8Lines.Read(stream))
             {
@@ -26,13 +27,6 @@ public static class PredictionRows
         }
         if (rows.Count == 0) throw BadInputException.At(path, "no rows to score");
         return rows;
-    }
-
-    private static FileStream OpenRead(string path)
-    {
-        try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
-        catch (FileNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        catch (DirectoryNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
     }
 
     private static PredictionRow Parse(string path, int lineNumber, ReadOnlyMemory<byte> line, string predictionField, string referenceField)

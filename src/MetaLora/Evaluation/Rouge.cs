@@ -4,7 +4,7 @@ namespace MetaLora.Evaluation;
 /// rougeL and rougeLsum as Google's rouge_score computes them with <c>use_stemmer=True</c>
 /// (<see cref="RougeTokenizer"/>); <c>target</c> is the reference text.
 /// </summary>
-public static class Rouge
+internal static class Rouge
 {
     /// <summary>
     /// rougeL: LCS of the two token sequences; precision = lcs / prediction tokens, recall = lcs /

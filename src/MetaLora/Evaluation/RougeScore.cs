@@ -1,7 +1,7 @@
 namespace MetaLora.Evaluation;
 
 /// <summary>Precision, recall and F-measure of one ROUGE comparison, as rouge_score's <c>Score</c>.</summary>
-public readonly record struct RougeScore(double Precision, double Recall, double FMeasure)
+internal readonly record struct RougeScore(double Precision, double Recall, double FMeasure)
 {
     /// <summary>
     /// hits / prediction length and hits / target length, and their harmonic mean written as

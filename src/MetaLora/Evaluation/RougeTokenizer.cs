@@ -11,7 +11,7 @@ namespace MetaLora.Evaluation;
 /// exactly two other characters into [a-z0-9], and they are reproduced here: KELVIN SIGN (U+212A)
 /// becomes "k", and "İ" (U+0130) becomes "i" plus a combining dot, which then separates tokens.
 /// </remarks>
-public static class RougeTokenizer
+internal static class RougeTokenizer
 {
     public static List<string> Tokenize(ReadOnlySpan<char> text, bool stem = true)
     {

@@ -4,7 +4,7 @@ namespace MetaLora.Evaluation;
 /// The four scores of one prediction (defined in docs/scores.md), each in [0, 1]: exact_match,
 /// subsequence_match, and the F-measures of rougeL and rougeLsum.
 /// </summary>
-public readonly record struct SampleScores(double ExactMatch, double SubsequenceMatch, double RougeL, double RougeLsum)
+internal readonly record struct SampleScores(double ExactMatch, double SubsequenceMatch, double RougeL, double RougeLsum)
 {
     /// <summary>The scores' names, in the order of <see cref="Values"/>, as the paper's tables name them.</summary>
     public static readonly IReadOnlyList<string> Names = ["exact_match", "subsequence_match", "rougeL", "rougeLsum"];

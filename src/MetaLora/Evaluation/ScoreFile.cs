@@ -1,10 +1,10 @@
 using System.Text.Json;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Evaluation;
 
 /// <summary>Scores every row of a predictions file (<see cref="PredictionRows"/>) and writes the per-row scores.</summary>
-public static class ScoreFile
+internal static class ScoreFile
 {
     public static ScoredFile Run(string path, string predictionField = "prediction", string referenceField = "reference")
     {

@@ -1,4 +1,4 @@
 namespace MetaLora.Evaluation;
 
 /// <summary>A scored JSONL file: every row's scores, in file order, and their means.</summary>
-public sealed record ScoredFile(string Path, IReadOnlyList<PredictionRow> Rows, IReadOnlyList<SampleScores> Scores, SampleScores Mean);
+internal sealed record ScoredFile(string Path, IReadOnlyList<PredictionRow> Rows, IReadOnlyList<SampleScores> Scores, SampleScores Mean);

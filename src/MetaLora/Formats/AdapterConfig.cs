@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Formats;
 
@@ -113,15 +113,9 @@ public sealed class AdapterConfig
     /// <summary>A field's JSON (a copy), or null when absent or null.</summary>
     public JsonNode? this[string key] => _fields[key]?.DeepClone();
 
-    public bool Contains(string key) => _fields.ContainsKey(key);
-
     public static AdapterConfig Load(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        catch (DirectoryNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        return Parse(path, bytes);
+        return Parse(path, InputFile.ReadAllBytes(path));
     }
 
     /// <param name="path">Names the config in error messages.</param>
@@ -171,14 +165,6 @@ public sealed class AdapterConfig
     {
         var fields = (JsonObject)_fields.DeepClone();
         fields[key] = value?.DeepClone();
-        return Parse(Path, Serialize(fields));
-    }
-
-    /// <summary>A copy without the field.</summary>
-    public AdapterConfig Without(string key)
-    {
-        var fields = (JsonObject)_fields.DeepClone();
-        fields.Remove(key);
         return Parse(Path, Serialize(fields));
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Formats;
 

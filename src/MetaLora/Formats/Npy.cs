@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Formats;
 
@@ -33,10 +33,7 @@ public static partial class Npy
 
     public static int[] ReadInt32(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        catch (DirectoryNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
+        var bytes = InputFile.ReadAllBytes(path);
 
         if (bytes.Length < MagicLength + 2 || !bytes.AsSpan(0, MagicLength).SequenceEqual(Magic))
             throw BadInputException.At(path, "not a .npy file (no \\x93NUMPY magic)");

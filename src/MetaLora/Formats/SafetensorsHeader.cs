@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using MetaLora.IO;
 
 namespace MetaLora.Formats;
 
@@ -52,15 +53,8 @@ public sealed class SafetensorsHeader
         return Read(path, stream);
     }
 
-    internal static FileStream OpenRead(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 1, FileOptions.RandomAccess);
-        }
-        catch (FileNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        catch (DirectoryNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-    }
+    internal static FileStream OpenRead(string path) =>
+        InputFile.Open(path, FileShare.Read | FileShare.Delete, bufferSize: 1, FileOptions.RandomAccess);
 
     /// <summary>Reads and validates the header from the start of <paramref name="stream"/>.</summary>
     internal static SafetensorsHeader Read(string path, Stream stream)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using MetaLora.Http;
+using MetaLora.IO;
+using MetaLora.IO.Http;
 
 namespace MetaLora.Hub;
 
@@ -10,7 +11,7 @@ namespace MetaLora.Hub;
 /// connection (here or in a later run), checked against the size and hash the Hub lists, and only
 /// then renamed over the target. A file that fails the check is deleted, never renamed into place.
 /// </summary>
-public sealed class Downloader(HubClient client)
+internal sealed class Downloader(HubClient client)
 {
     public const string PartialSuffix = ".incomplete";
 

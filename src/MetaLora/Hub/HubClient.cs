@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using MetaLora.Http;
+using MetaLora.IO.Http;
 
 namespace MetaLora.Hub;
 
@@ -15,7 +15,7 @@ namespace MetaLora.Hub;
 /// with a redirect to a CDN; HttpClient drops the Authorization header when it follows a redirect,
 /// so the token never travels there (the CDN URL is signed).
 /// </remarks>
-public sealed class HubClient : IDisposable
+internal sealed class HubClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly string _endpoint;

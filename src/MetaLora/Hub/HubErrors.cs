@@ -1,5 +1,5 @@
 using System.Net;
-using MetaLora.Http;
+using MetaLora.IO.Http;
 
 namespace MetaLora.Hub;
 

@@ -1,7 +1,7 @@
 namespace MetaLora.Hub;
 
 /// <summary>A repository on the Hub, e.g. model <c>mistralai/Mistral-7B-Instruct-v0.2</c>.</summary>
-public sealed record HubRepo(RepoKind Kind, string Id)
+internal sealed record HubRepo(RepoKind Kind, string Id)
 {
     public static HubRepo Model(string id) => new(RepoKind.Model, Check(id));
     public static HubRepo Dataset(string id) => new(RepoKind.Dataset, Check(id));

@@ -4,7 +4,7 @@ namespace MetaLora.Hub;
 /// Where the Hub is and who we are: the endpoint (HF_ENDPOINT, for mirrors; default
 /// https://huggingface.co), the token, and how patiently to retry.
 /// </summary>
-public sealed record HubSettings(Uri Endpoint, HubToken? Token)
+internal sealed record HubSettings(Uri Endpoint, HubToken? Token)
 {
     public const string EndpointVariable = "HF_ENDPOINT";
     public static readonly Uri DefaultEndpoint = new("https://huggingface.co");

@@ -5,7 +5,7 @@ namespace MetaLora.Hub;
 /// <see cref="ToString"/> names where it came from, never its value, so string interpolation in a
 /// log line or exception cannot leak it, and <see cref="Redact"/> scrubs any text that reaches the user.
 /// </summary>
-public sealed class HubToken
+internal sealed class HubToken
 {
     /// <summary>The variable the Hugging Face libraries read.</summary>
     public const string EnvironmentVariable = "HF_TOKEN";

@@ -1,8 +1,7 @@
-
 namespace MetaLora.Hub;
 
 /// <summary>The two kinds of Hugging Face repository the bank is made of.</summary>
-public enum RepoKind
+internal enum RepoKind
 {
     Model,
     Dataset,

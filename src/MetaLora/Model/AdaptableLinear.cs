@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +8,7 @@ namespace MetaLora.Model;
 /// <see cref="LoraLayer"/>. Its only parameter is <c>weight</c>, so the state dict key is exactly
 /// Hugging Face's (e.g. <c>model.layers.0.self_attn.q_proj.weight</c>) whether or not a LoRA is attached.
 /// </summary>
-public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
+internal sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
 {
     // Field names are the state-dict names.
     private readonly Parameter weight;

@@ -10,7 +10,7 @@ namespace MetaLora.Model;
 /// token (padding mask = 1). A finite value rather than −∞ keeps rows that see nothing (queries at pad
 /// positions) from turning into NaN; their outputs are never used.
 /// </summary>
-public static class AttentionMask
+internal static class AttentionMask
 {
     /// <param name="batch">B, the number of sequences.</param>
     /// <param name="queries">T, the new positions.</param>

@@ -10,7 +10,7 @@ namespace MetaLora.Model;
 /// rounding in differently shaped matrix products). Runs under no_grad in eval mode (dropout off) with
 /// torch's current thread count.
 /// </summary>
-public static class Generation
+internal static class Generation
 {
     /// <summary>
     /// The continuation of each prompt (prompt tokens and the EOS token excluded), stopping at EOS or
@@ -26,13 +26,7 @@ public static class Generation
         var batch = prompts.Count;
         var outputs = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         if (batch == 0 || options.MaxNewTokens == 0) return outputs.Select(o => o.ToArray()).ToArray();
-        for (var b = 0; b < batch; b++)
-        {
-            if (prompts[b].Count == 0) throw new ArgumentException($"prompt {b} is empty; a prompt needs at least one token (e.g. BOS)", nameof(prompts));
-            foreach (var id in prompts[b])
-                if (id < 0 || id >= model.Config.VocabSize)
-                    throw new ArgumentException($"prompt {b} has token id {id}, outside the vocabulary [0, {model.Config.VocabSize})", nameof(prompts));
-        }
+        CheckPrompts(prompts, model.Config.VocabSize);
 
         var eos = new HashSet<int>(options.EosTokenIds ?? model.Config.EosTokenIds);
         var device = model.parameters().First().device;
@@ -54,12 +48,7 @@ public static class Generation
                 using var stepScope = NewDisposeScope();
                 using var logits = model.LastLogits(input, mask, inputPositions, cache);
                 var next = Pick(logits, options, generator);
-                for (var b = 0; b < batch; b++)
-                {
-                    if (finished[b]) continue;
-                    if (eos.Contains((int)next[b])) finished[b] = true;
-                    else outputs[b].Add((int)next[b]);
-                }
+                Append(next, eos, finished, outputs);
                 if (step + 1 >= options.MaxNewTokens || finished.All(f => f)) break;
 
                 var nextIds = tensor(next, [batch, 1L], device: device);
@@ -83,6 +72,29 @@ public static class Generation
             if (wasTraining) model.train();
         }
         return outputs.Select(o => o.ToArray()).ToArray();
+    }
+
+    /// <summary>Throws unless every prompt has a token and all its ids are in the vocabulary.</summary>
+    private static void CheckPrompts(IReadOnlyList<IReadOnlyList<int>> prompts, int vocabSize)
+    {
+        for (var b = 0; b < prompts.Count; b++)
+        {
+            if (prompts[b].Count == 0) throw new ArgumentException($"prompt {b} is empty; a prompt needs at least one token (e.g. BOS)", nameof(prompts));
+            foreach (var id in prompts[b])
+                if (id < 0 || id >= vocabSize)
+                    throw new ArgumentException($"prompt {b} has token id {id}, outside the vocabulary [0, {vocabSize})", nameof(prompts));
+        }
+    }
+
+    /// <summary>Each unfinished sequence's picked token: an EOS finishes it, any other is appended to its output.</summary>
+    private static void Append(long[] next, HashSet<int> eos, bool[] finished, List<int>[] outputs)
+    {
+        for (var b = 0; b < finished.Length; b++)
+        {
+            if (finished[b]) continue;
+            if (eos.Contains((int)next[b])) finished[b] = true;
+            else outputs[b].Add((int)next[b]);
+        }
     }
 
     /// <summary>Ids (B, T) and attention mask (B, T) with each prompt right-aligned after padding (id 0, mask 0).</summary>

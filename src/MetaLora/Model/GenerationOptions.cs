@@ -1,7 +1,7 @@
 namespace MetaLora.Model;
 
 /// <summary>How <see cref="Generation.Generate"/> decodes.</summary>
-public sealed record GenerationOptions
+internal sealed record GenerationOptions
 {
     /// <summary>The most tokens to generate per prompt (the EOS token not counted, as it is not returned).</summary>
     public int MaxNewTokens { get; init; } = 256;

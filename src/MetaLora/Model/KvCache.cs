@@ -7,7 +7,7 @@ namespace MetaLora.Model;
 /// position's work instead of re-running the whole sequence. Storage is allocated once for the full
 /// length (prompt + new tokens) and filled in place: no concatenation per step.
 /// </summary>
-public sealed class KvCache : IDisposable
+internal sealed class KvCache : IDisposable
 {
     private readonly Tensor[] _keys;
     private readonly Tensor[] _values;

@@ -11,7 +11,7 @@ namespace MetaLora.Model;
 /// (<c>base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight</c>, …). Attach it with
 /// <see cref="MistralForCausalLM.SetAdapter"/>; any number of adapters can exist for one base model.
 /// </summary>
-public sealed class LoraAdapter : IDisposable
+internal sealed class LoraAdapter : IDisposable
 {
     /// <summary>PEFT's prefix: the PeftModel's base_model (a LoraModel) wraps the HF model as .model.</summary>
     public const string KeyPrefix = "base_model.model.";

@@ -10,7 +10,7 @@ namespace MetaLora.Model;
 /// nn.Module: it is attached to an <see cref="AdaptableLinear"/> without joining the base model's
 /// state dict, so the base keeps Hugging Face's key names and adapters can be swapped freely.
 /// </summary>
-public sealed class LoraLayer : IDisposable
+internal sealed class LoraLayer : IDisposable
 {
     internal LoraLayer(Parameter a, Parameter b, double scaling, double dropout)
     {

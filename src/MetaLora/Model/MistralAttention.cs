@@ -8,7 +8,7 @@ namespace MetaLora.Model;
 /// heads (each key/value head serves <see cref="MistralConfig.KeyValueGroups"/> consecutive query heads,
 /// as Hugging Face's repeat_kv), rotary positions on queries and keys, softmax(QKᵀ/√D + mask)·V.
 /// </summary>
-public sealed class MistralAttention : nn.Module
+internal sealed class MistralAttention : nn.Module
 {
     private readonly AdaptableLinear q_proj;
     private readonly AdaptableLinear k_proj;

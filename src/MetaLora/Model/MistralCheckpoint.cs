@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
+using MetaLora.IO;
 
 namespace MetaLora.Model;
 
@@ -14,7 +14,7 @@ namespace MetaLora.Model;
 /// Tensors are F32, F16 or BF16 and are copied straight from the memory-mapped files into the model's
 /// parameters (converted only when the requested dtype differs).
 /// </summary>
-public static class MistralCheckpoint
+internal static class MistralCheckpoint
 {
     public const string WeightsFileName = "model.safetensors";
     public const string IndexFileName = "model.safetensors.index.json";

@@ -2,8 +2,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
 using TorchSharp;
+using MetaLora.IO;
 
 namespace MetaLora.Model;
 
@@ -12,7 +12,7 @@ namespace MetaLora.Model;
 /// with the defaults of transformers' <c>MistralConfig</c> where a field is absent. All fields are kept
 /// verbatim, so a loaded folder saved again keeps what this code does not read.
 /// </summary>
-public sealed class MistralConfig
+internal sealed class MistralConfig
 {
     public const string FileName = "config.json";
 
@@ -105,11 +105,7 @@ public sealed class MistralConfig
 
     public static MistralConfig Load(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        catch (DirectoryNotFoundException) { throw BadInputException.At(path, "file does not exist"); }
-        return Parse(path, bytes);
+        return Parse(path, InputFile.ReadAllBytes(path));
     }
 
     /// <param name="path">Names the config in error messages.</param>
@@ -163,9 +159,6 @@ public sealed class MistralConfig
         fields[key] = value?.DeepClone();
         return new MistralConfig(Path, fields);
     }
-
-    /// <summary>A copy naming <paramref name="path"/> in messages.</summary>
-    public MistralConfig At(string path) => new(path, (JsonObject)_fields.DeepClone());
 
     public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(_fields, WriteOptions);
 

@@ -1,10 +1,9 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLora.Model;
 
 /// <summary>A pre-norm transformer block: x + attention(norm(x)), then h + mlp(norm(h)).</summary>
-public sealed class MistralDecoderLayer : nn.Module
+internal sealed class MistralDecoderLayer : nn.Module
 {
     private readonly MistralAttention self_attn;
     private readonly MistralMlp mlp;

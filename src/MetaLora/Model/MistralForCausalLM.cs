@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MetaLora.Model;
@@ -10,7 +9,7 @@ namespace MetaLora.Model;
 /// <c>model.layers.{i}.self_attn.q_proj.weight</c>, …, <c>model.norm.weight</c>, <c>lm_head.weight</c>
 /// (absent with tie_word_embeddings, where the head reuses the embedding, as in saved HF checkpoints).
 /// </summary>
-public sealed class MistralForCausalLM : nn.Module
+internal sealed class MistralForCausalLM : nn.Module
 {
     private readonly MistralModel model;
     private readonly AdaptableLinear? lm_head;

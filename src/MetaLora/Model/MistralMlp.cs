@@ -1,10 +1,9 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaLora.Model;
 
 /// <summary>SwiGLU feed-forward: down_proj(silu(gate_proj(x)) · up_proj(x)).</summary>
-public sealed class MistralMlp : nn.Module<Tensor, Tensor>
+internal sealed class MistralMlp : nn.Module<Tensor, Tensor>
 {
     private readonly AdaptableLinear gate_proj;
     private readonly AdaptableLinear up_proj;

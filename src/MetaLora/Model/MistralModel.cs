@@ -9,7 +9,7 @@ namespace MetaLora.Model;
 /// token embedding, the layers, a final RMSNorm. Produces hidden states; <see cref="MistralForCausalLM"/>
 /// adds the language-model head.
 /// </summary>
-public sealed class MistralModel : nn.Module
+internal sealed class MistralModel : nn.Module
 {
     private readonly TokenEmbedding embed_tokens;
     private readonly ModuleList<MistralDecoderLayer> layers;

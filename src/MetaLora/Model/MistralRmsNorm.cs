@@ -9,7 +9,7 @@ namespace MetaLora.Model;
 /// input's dtype before the weight is applied, as Hugging Face's MistralRMSNorm does (the order matters
 /// for bit-level agreement in half precision).
 /// </summary>
-public sealed class MistralRmsNorm : nn.Module<Tensor, Tensor>
+internal sealed class MistralRmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Scalar _eps;

@@ -7,7 +7,7 @@ namespace MetaLora.Model;
 /// The floating-point types a checkpoint may hold, by their Hugging Face names ("float32", "float16",
 /// "bfloat16", as in <c>torch_dtype</c>) and their safetensors names (F32, F16, BF16).
 /// </summary>
-public static class ModelDType
+internal static class ModelDType
 {
     public const string Valid = "float32, float16, bfloat16";
 

@@ -1,4 +1,3 @@
-using MetaLora.Formats;
 using MetaLora.Tokenization;
 using Microsoft.ML.Tokenizers;
 
@@ -12,7 +11,7 @@ namespace MetaLora.Model;
 /// tokenizer (e.g. "gpt2", bundled, works offline) for models trained on its ids; or, when the folder
 /// holds <c>compact_vocab.json</c>, GPT-2's pieces renumbered into that compact vocabulary.
 /// </summary>
-public static class ModelTokenizer
+internal static class ModelTokenizer
 {
     public const string SentencePieceFileName = "tokenizer.model";
     public const string ConfigFileName = SpecialTokenFlags.ConfigFileName;

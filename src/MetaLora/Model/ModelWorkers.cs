@@ -5,7 +5,7 @@ namespace MetaLora.Model;
 /// model on 2 torch threads for models this small. Threads get 16 MB stacks; the first failure is
 /// rethrown after all have stopped.
 /// </summary>
-public static class ModelWorkers
+internal static class ModelWorkers
 {
     /// <summary>Runs <paramref name="worker"/>(w) for w = 0 .. workers - 1, each on its own thread.</summary>
     public static void Run(int workers, Action<int> worker)

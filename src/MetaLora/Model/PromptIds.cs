@@ -6,7 +6,7 @@ namespace MetaLora.Model;
 /// A prompt's token ids as the paper's inference feeds them: the raw text with the tokenizer's BOS, no
 /// chat template. Local Infer and <c>lora serve</c> share it, so a server answers exactly as Infer generates.
 /// </summary>
-public static class PromptIds
+internal static class PromptIds
 {
     /// <summary>
     /// The ids of <paramref name="text"/>; when they leave no room for <paramref name="maxNewTokens"/> within the

@@ -10,7 +10,7 @@ namespace MetaLora.Model;
 /// The sign of rotate_half is folded into the sine table ([−sin, sin]) and the half swap is a roll, so
 /// applying the rotation costs four tensor operations: decoding one token is bound by operation count.
 /// </summary>
-public sealed class RotaryEmbedding
+internal sealed class RotaryEmbedding
 {
     private readonly float[] _inverseFrequencies;
 

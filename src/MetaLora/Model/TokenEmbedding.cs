@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +8,7 @@ namespace MetaLora.Model;
 /// than nn.Embedding so that construction allocates without initialising (loading a 7B checkpoint should
 /// not first draw 7B random numbers) and so that a tied lm_head can share the weight.
 /// </summary>
-public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
+internal sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using MetaLora.IO;
 
 namespace MetaLora.Model;
 
@@ -13,7 +13,7 @@ namespace MetaLora.Model;
 /// step) that a later call resumes from. Dropout is reseeded at every step from (seed, step), so a
 /// resumed run continues exactly as an uninterrupted one would; this reseeds torch's global generator.
 /// </summary>
-public static class Trainer
+internal static class Trainer
 {
     public const string WeightsFileName = "trainable.safetensors";
     public const string OptimizerFileName = "optimizer.bin";

@@ -1,7 +1,7 @@
 namespace MetaLora.Model;
 
 /// <summary>Hyper-parameters of <see cref="Trainer"/>.</summary>
-public sealed record TrainingOptions
+internal sealed record TrainingOptions
 {
     public int Steps { get; init; } = 100;
     public int BatchSize { get; init; } = 8;

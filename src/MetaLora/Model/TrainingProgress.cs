@@ -1,4 +1,4 @@
 namespace MetaLora.Model;
 
 /// <summary>Where training stands after a step (1-based <see cref="Step"/> of <see cref="Steps"/>).</summary>
-public sealed record TrainingProgress(int Step, int Steps, double Loss, double LearningRate, double GradientNorm);
+internal sealed record TrainingProgress(int Step, int Steps, double Loss, double LearningRate, double GradientNorm);

@@ -1,4 +1,4 @@
 namespace MetaLora.Model;
 
 /// <summary>The loss of every step run by this call, from <see cref="FirstStep"/> (0 unless resumed).</summary>
-public sealed record TrainingResult(int FirstStep, IReadOnlyList<double> Losses);
+internal sealed record TrainingResult(int FirstStep, IReadOnlyList<double> Losses);

@@ -1,7 +1,9 @@
+using MetaLora.Repro;
+
 namespace MetaLora.Reporting;
 
 /// <summary>The math code paths a summary's numbers were computed with (see <see cref="MathModes"/>): the modes only, not the CPU.</summary>
-public sealed record MathCodePaths(string MklCbwr, string AtenCpuCapability)
+internal sealed record MathCodePaths(string MklCbwr, string AtenCpuCapability)
 {
     public static MathCodePaths Current => new(MathModes.Current.MklCbwr, MathModes.Current.AtenCpuCapability);
 

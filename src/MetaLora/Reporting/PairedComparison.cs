@@ -7,7 +7,7 @@ namespace MetaLora.Reporting;
 /// the mean of the per-task differences (pipeline - reference), its 95% interval from the paired
 /// bootstrap over tasks (<see cref="Bootstrap"/>) and the two-sided Wilcoxon signed-rank p-value (<see cref="Wilcoxon"/>).
 /// </summary>
-public sealed record PairedComparison(string Pipeline, string Reference, int Tasks, double MeanDifference, Interval Ci95, double? PValue)
+internal sealed record PairedComparison(string Pipeline, string Reference, int Tasks, double MeanDifference, Interval Ci95, double? PValue)
 {
     /// <summary>The 95% interval of the mean difference excludes 0.</summary>
     public bool Significant => Ci95.ExcludesZero;

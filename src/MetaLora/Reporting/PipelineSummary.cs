@@ -13,7 +13,7 @@ namespace MetaLora.Reporting;
 /// <param name="GapClosed">(p - base) / (finetuned - base) of mean Rouge-L in %, over the tasks all three have; only for predicted pipelines.</param>
 /// <param name="RougeLMeanCi95">The 95% bootstrap interval of its mean Rouge-L over its tasks; null without any.</param>
 /// <param name="VsBase">Rouge-L against base over the tasks both have; null for base itself, without base or without a shared task.</param>
-public sealed record PipelineSummary(string Pipeline, int Tasks, double[] Mean, double[] Std,
+internal sealed record PipelineSummary(string Pipeline, int Tasks, double[] Mean, double[] Std,
     double? RougeLChangeVsBase, double? ImprovedShare, double? GapClosed, Interval? RougeLMeanCi95, PairedComparison? VsBase)
 {
     // By value, arrays included, so that a summary read back from summary.json equals the one written.

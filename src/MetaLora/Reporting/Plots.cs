@@ -1,7 +1,7 @@
 using System.Globalization;
-using MetaLora.Pipeline;
 using ScottPlot;
 using SkiaSharp;
+using MetaLora.IO;
 
 namespace MetaLora.Reporting;
 
@@ -10,7 +10,7 @@ namespace MetaLora.Reporting;
 /// atomically; the same inputs give byte-identical files (no timestamps or other metadata are written,
 /// and every layout choice is a function of the inputs only).
 /// </summary>
-public static class Plots
+internal static class Plots
 {
     private const int BarsWidth = 1000, BarsHeight = 600;
     private const int HeatmapWidth = 900, HeatmapHeight = 800;
@@ -42,6 +42,31 @@ public static class Plots
         ArgumentNullException.ThrowIfNull(title);
         ArgumentNullException.ThrowIfNull(yLabel);
         ArgumentNullException.ThrowIfNull(rows);
+        CheckBars(rows, highlight);
+
+        using var plot = new Plot();
+        var labels = new string[rows.Count];
+        var (low, high) = AddBars(plot, rows, highlight, labels);
+
+        var positions = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
+        plot.Axes.Bottom.SetTicks(positions, labels);
+        RotateIfCrowded(plot, labels, BarsWidth);
+        plot.Axes.SetLimitsX(-0.6, rows.Count - 0.4);
+        if (high == low) high = low + 1; // every bar missing or zero: keep a sensible empty axis
+        var pad = 0.06 * (high - low);
+        // Bars grow from zero, so zero stays on the edge rather than floating above a margin.
+        plot.Axes.SetLimitsY(low < 0 ? low - pad : 0, high > 0 ? high + pad : 0);
+        plot.Grid.XAxisStyle.IsVisible = false;
+
+        plot.Title(title);
+        plot.XLabel("pipeline");
+        plot.YLabel(yLabel);
+        Save(plot, pngPath, BarsWidth, BarsHeight);
+    }
+
+    /// <summary>Throws unless there is a row, every pipeline is named once, the values are usable and every highlight names a row.</summary>
+    private static void CheckBars(IReadOnlyList<PipelineMean> rows, IReadOnlySet<string>? highlight)
+    {
         if (rows.Count == 0) throw new ArgumentException("No pipelines to plot.", nameof(rows));
 
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -59,10 +84,12 @@ public static class Plots
             var unknown = highlight.Where(h => !names.Contains(h)).Order(StringComparer.Ordinal).ToList();
             if (unknown.Count > 0) throw new ArgumentException($"Highlighted pipelines not among the rows: {string.Join(", ", unknown)}.", nameof(highlight));
         }
+    }
 
-        using var plot = new Plot();
+    /// <summary>A bar per row with a mean, each row's tick label into <paramref name="labels"/>; returns the lowest and highest bar ends (and 0).</summary>
+    private static (double Low, double High) AddBars(Plot plot, IReadOnlyList<PipelineMean> rows, IReadOnlySet<string>? highlight, string[] labels)
+    {
         var bars = new List<Bar>();
-        var labels = new string[rows.Count];
         double low = 0, high = 0;
         for (var i = 0; i < rows.Count; i++)
         {
@@ -90,21 +117,7 @@ public static class Plots
             high = Math.Max(high, row.Mean + error);
         }
         if (bars.Count > 0) plot.Add.Bars(bars);
-
-        var positions = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
-        plot.Axes.Bottom.SetTicks(positions, labels);
-        RotateIfCrowded(plot, labels, BarsWidth);
-        plot.Axes.SetLimitsX(-0.6, rows.Count - 0.4);
-        if (high == low) high = low + 1; // every bar missing or zero: keep a sensible empty axis
-        var pad = 0.06 * (high - low);
-        // Bars grow from zero, so zero stays on the edge rather than floating above a margin.
-        plot.Axes.SetLimitsY(low < 0 ? low - pad : 0, high > 0 ? high + pad : 0);
-        plot.Grid.XAxisStyle.IsVisible = false;
-
-        plot.Title(title);
-        plot.XLabel("pipeline");
-        plot.YLabel(yLabel);
-        Save(plot, pngPath, BarsWidth, BarsHeight);
+        return (low, high);
     }
 
     /// <summary>
@@ -122,6 +135,30 @@ public static class Plots
         if (tasks.Any(t => t is null)) throw new ArgumentException("A task name is null.", nameof(tasks));
         if (matrix.Length != n) throw new ArgumentException($"The matrix has {matrix.Length} rows but there are {n} tasks.", nameof(matrix));
 
+        var (cells, min, max) = Cells(matrix, n);
+
+        using var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(cells);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        // Cell (i, j) centred on x = j, y = n-1-i: the first row of the array is drawn at the top.
+        heatmap.Extent = new CoordinateRect(-0.5, n - 0.5, -0.5, n - 0.5);
+        // The colour scale includes zero so that "no weight" always reads as the same colour.
+        heatmap.ManualRange = new ScottPlot.Range(min, max > min ? max : min + 1);
+        var colorBar = plot.Add.ColorBar(heatmap);
+        colorBar.Label = "coefficient";
+        SetHeatmapTicks(plot, tasks);
+
+        plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
+        plot.HideGrid();
+        plot.Title(title);
+        plot.XLabel(n <= MaxNamedHeatmapTasks ? "task whose adapter is weighted" : "task whose adapter is weighted (index)");
+        plot.YLabel(n <= MaxNamedHeatmapTasks ? "task adapted for" : "task adapted for (index)");
+        Save(plot, pngPath, HeatmapWidth, HeatmapHeight);
+    }
+
+    /// <summary>The matrix as n x n cells, checked square and finite, and its smallest and largest values (and 0).</summary>
+    private static (double[,] Cells, double Min, double Max) Cells(double[][] matrix, int n)
+    {
         var cells = new double[n, n];
         double min = 0, max = 0;
         for (var i = 0; i < n; i++)
@@ -137,17 +174,13 @@ public static class Plots
                 max = Math.Max(max, v);
             }
         }
+        return (cells, min, max);
+    }
 
-        using var plot = new Plot();
-        var heatmap = plot.Add.Heatmap(cells);
-        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        // Cell (i, j) centred on x = j, y = n-1-i: the first row of the array is drawn at the top.
-        heatmap.Extent = new CoordinateRect(-0.5, n - 0.5, -0.5, n - 0.5);
-        // The colour scale includes zero so that "no weight" always reads as the same colour.
-        heatmap.ManualRange = new ScottPlot.Range(min, max > min ? max : min + 1);
-        var colorBar = plot.Add.ColorBar(heatmap);
-        colorBar.Label = "coefficient";
-
+    /// <summary>Task names on both axes up to <see cref="MaxNamedHeatmapTasks"/>, else every so many indexes.</summary>
+    private static void SetHeatmapTicks(Plot plot, IReadOnlyList<string> tasks)
+    {
+        var n = tasks.Count;
         if (n <= MaxNamedHeatmapTasks)
         {
             var labels = tasks.Select(Shorten).ToArray();
@@ -166,13 +199,6 @@ public static class Plots
             plot.Axes.Bottom.SetTicks(indexes.Select(j => (double)j).ToArray(), indexLabels);
             plot.Axes.Left.SetTicks(indexes.Select(i => (double)(n - 1 - i)).ToArray(), indexLabels);
         }
-
-        plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
-        plot.HideGrid();
-        plot.Title(title);
-        plot.XLabel(n <= MaxNamedHeatmapTasks ? "task whose adapter is weighted" : "task whose adapter is weighted (index)");
-        plot.YLabel(n <= MaxNamedHeatmapTasks ? "task adapted for" : "task adapted for (index)");
-        Save(plot, pngPath, HeatmapWidth, HeatmapHeight);
     }
 
     /// <summary>Scatter: one point per task (x = base score, y = predicted score) and the y = x diagonal.</summary>

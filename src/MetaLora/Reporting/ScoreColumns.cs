@@ -4,7 +4,7 @@ using MetaLora.Formats;
 namespace MetaLora.Reporting;
 
 /// <summary>One score's table read back from its CSV (as <see cref="ScoreTable.WriteCsv"/> writes it): <c>Values[p][t]</c>, NaN for an empty cell.</summary>
-public sealed record ScoreColumns(IReadOnlyList<string> Tasks, IReadOnlyList<string> Pipelines, double[][] Values)
+internal sealed record ScoreColumns(IReadOnlyList<string> Tasks, IReadOnlyList<string> Pipelines, double[][] Values)
 {
     public static ScoreColumns Read(string path)
     {

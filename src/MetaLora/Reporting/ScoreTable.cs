@@ -1,7 +1,8 @@
 using System.Globalization;
 using MetaLora.Evaluation;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
+using MetaLora.IO;
+using MetaLora.Layout;
 
 namespace MetaLora.Reporting;
 
@@ -9,7 +10,7 @@ namespace MetaLora.Reporting;
 /// Every task's mean scores per pipeline: <c>Scores[p][t]</c> is pipeline p on task t, or null when
 /// that pipeline has no outputs for the task (yet).
 /// </summary>
-public sealed record ScoreTable(IReadOnlyList<string> Tasks, IReadOnlyList<string> Pipelines, SampleScores?[][] Scores)
+internal sealed record ScoreTable(IReadOnlyList<string> Tasks, IReadOnlyList<string> Pipelines, SampleScores?[][] Scores)
 {
     public int PipelineIndex(string pipeline) => Pipelines.ToList().IndexOf(pipeline);
 

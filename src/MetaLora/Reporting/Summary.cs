@@ -1,7 +1,8 @@
 using System.Globalization;
 using MetaLora.Evaluation;
-using MetaLora.Pipeline;
 using MetaLora.Reporting.Statistics;
+using MetaLora.IO;
+using MetaLora.Layout;
 
 namespace MetaLora.Reporting;
 
@@ -18,7 +19,7 @@ namespace MetaLora.Reporting;
 /// <param name="Missing">Per pipeline with missing outputs, the tasks it has none for.</param>
 /// <param name="BestVersus">The best CPU pipeline against every other pipeline it shares a task with (base and the baselines included), in table order.</param>
 /// <param name="CodePaths">The math code paths the numbers were computed with.</param>
-public sealed record Summary(string Bank, int Tasks, IReadOnlyList<PipelineSummary> Pipelines, string? BestCpuPipeline,
+internal sealed record Summary(string Bank, int Tasks, IReadOnlyList<PipelineSummary> Pipelines, string? BestCpuPipeline,
     IReadOnlyList<(string Pipeline, IReadOnlyList<string> Tasks)> Missing, IReadOnlyList<PairedComparison> BestVersus, MathCodePaths CodePaths)
 {
     internal const string Base = "base";

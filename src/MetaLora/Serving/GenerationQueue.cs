@@ -6,7 +6,7 @@ namespace MetaLora.Serving;
 
 /// <summary>
 /// The model's one thread and its queue. Requests arrive concurrently; each round takes the oldest
-/// job and every waiting greedy job for the same model (adapter), up to <see cref="ServeOptions.BatchSize"/>
+/// job and every waiting greedy job for the same model (adapter), up to <see cref="ModelServerOptions.BatchSize"/>
 /// prompts, and generates them as one batch with the KV cache; a batch runs to the largest
 /// <c>max_tokens</c> among them and each answer is cut to its own. Adapter loads and unloads are queued
 /// too, so a batch never sees an adapter change under it, and a job never jumps ahead of an unload of its adapter.

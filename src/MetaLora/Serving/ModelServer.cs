@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using MetaLora.Formats;
 using MetaLora.Model;
-using MetaLora.Stages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,6 +14,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
+using MetaLora.Inference.Local;
 
 namespace MetaLora.Serving;
 
@@ -27,7 +27,7 @@ namespace MetaLora.Serving;
 /// Errors answer with OpenAI's body, <c>{"error": {"message", "type", "param", "code"}}</c>.
 /// A completion's text is the decoded continuation, untrimmed, as vLLM returns it.
 /// </summary>
-public sealed class ModelServer : IAsyncDisposable
+internal sealed class ModelServer : IAsyncDisposable
 {
     private static readonly JsonWriterOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -35,12 +35,12 @@ public sealed class ModelServer : IAsyncDisposable
     private readonly GenerationQueue _queue;
     private readonly MistralForCausalLM _model;
     private readonly Tokenizer _tokenizer;
-    private readonly ServeOptions _options;
+    private readonly ModelServerOptions _options;
     private readonly string _root;
     private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     private long _requests;
 
-    private ModelServer(WebApplication app, MistralForCausalLM model, Tokenizer tokenizer, ServeOptions options)
+    private ModelServer(WebApplication app, MistralForCausalLM model, Tokenizer tokenizer, ModelServerOptions options)
     {
         _app = app;
         _model = model;
@@ -54,7 +54,7 @@ public sealed class ModelServer : IAsyncDisposable
     public string Url { get; private set; } = "";
 
     /// <summary>Loads the model and the start-up adapters, binds and starts answering.</summary>
-    public static async Task<ModelServer> StartAsync(ServeOptions options)
+    public static async Task<ModelServer> StartAsync(ModelServerOptions options)
     {
         if (options.BatchSize < 1) throw new BadInputException($"--batch-size={options.BatchSize}: expected a whole number >= 1");
         if (options.Port is < 0 or > 65535) throw new BadInputException($"--port={options.Port}: expected 0 to 65535 (0: any free port)");

@@ -1,7 +1,7 @@
 namespace MetaLora.Serving;
 
 /// <summary>A request <c>lora serve</c> refuses, with the HTTP status and OpenAI error type to answer with.</summary>
-public sealed class ServeException(int status, string type, string message, string? param = null) : Exception(message)
+internal sealed class ServeException(int status, string type, string message, string? param = null) : Exception(message)
 {
     /// <summary>The HTTP status: 400, 401, 404 or 503.</summary>
     public int Status { get; } = status;

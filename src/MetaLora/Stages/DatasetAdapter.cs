@@ -1,10 +1,14 @@
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Tokenization;
+using MetaLora.Distances;
+using MetaLora.IO;
+using MetaLora.Layout;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Stages;
 
@@ -14,7 +18,7 @@ namespace MetaLora.Stages;
 /// distances into coefficients over the whole bank, and writes the weighted sum of the bank's
 /// adapters as a PEFT folder, with a report of the tasks that contributed most.
 /// </summary>
-public static class DatasetAdapter
+internal static class DatasetAdapter
 {
     public const string ReportFileName = "generation_report.json";
 

@@ -1,7 +1,8 @@
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
+using MetaLora.Distances;
+using MetaLora.Layout;
+using MetaLora.Repro;
 
 namespace MetaLora.Stages;
 
@@ -9,7 +10,7 @@ namespace MetaLora.Stages;
 /// Distances: the N x N matrix of one metric between the token distributions of the bank's tasks,
 /// into <c>preprocessed/distances/&lt;METRIC&gt;.csv</c>.
 /// </summary>
-public static class DistancesStage
+internal static class DistancesStage
 {
     public static void Run(BankInfo bank, DataLayout layout, Metric metric, int limit, ulong seed, IProgress<int>? progress = null)
     {

@@ -1,7 +1,9 @@
 using MetaLora.Bank;
 using MetaLora.Evaluation;
-using MetaLora.Pipeline;
 using MetaLora.Reporting;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Repro;
 
 namespace MetaLora.Stages;
 
@@ -11,10 +13,8 @@ namespace MetaLora.Stages;
 /// then writes <c>evaluation_outputs_results/&lt;score&gt;_results.csv</c> and <c>summary.md/json</c>.
 /// Missing outputs (a pipeline not run yet, shards still running) leave empty cells and are listed.
 /// </summary>
-public static class EvaluateStage
+internal static class EvaluateStage
 {
-    public const string Name = "Evaluate";
-
     public static (ScoreTable Table, Summary Summary) Run(BankInfo bank, ResultsLayout results, IReadOnlyList<InferPipeline> pipelines, int limit)
     {
         var tasks = bank.Take(limit);

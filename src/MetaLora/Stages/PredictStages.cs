@@ -2,9 +2,16 @@ using System.Globalization;
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
+using MetaLora.Distances;
+using MetaLora.IO;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Prediction.Baselines;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
+using MetaLora.Repro;
 
 namespace MetaLora.Stages;
 
@@ -12,7 +19,7 @@ namespace MetaLora.Stages;
 /// The prediction stages: the bank's Gram matrix (once per bank, for mlp_version), the
 /// coefficients per metric and model, and the predicted adapters they weight together.
 /// </summary>
-public static class PredictStages
+internal static class PredictStages
 {
     /// <summary>The bank's adapters for the selected tasks, checked consistent (same keys, shapes, dtypes).</summary>
     public static IReadOnlyList<PeftAdapter> OpenAdapters(BankInfo bank, IReadOnlyList<string> tasks) =>
@@ -21,7 +28,7 @@ public static class PredictStages
     public static void Gram(BankInfo bank, DataLayout layout, int limit)
     {
         var tasks = bank.Take(limit);
-        var gram = Prediction.Gram.Compute(OpenAdapters(bank, tasks));
+        var gram = Prediction.Coefficients.Mlp.Gram.Compute(OpenAdapters(bank, tasks));
         MatrixCsv.Write(layout.GramFile, tasks, gram.Matrix);
     }
 
@@ -43,7 +50,7 @@ public static class PredictStages
                 var gram = ReadFor(layout.GramFile, tasks, "the Gram stage");
                 var adapters = OpenAdapters(bank, tasks);
                 var parameters = adapters[0].Weights.Tensors.Sum(t => t.ElementCount);
-                var checkpoint = Path.Combine(layout.ItemsDir($"Coefficients.{metric}.{model.Name()}"), "mlp.checkpoint");
+                var checkpoint = Path.Combine(layout.ItemsDir(StageName.Of(StageKind.Coefficients, metric.ToString(), model.Name())), "mlp.checkpoint");
                 using (var training = MlpVersion.Train(distances, gram, parameters, mlp with { CheckpointPath = checkpoint }, progress))
                 {
                     coefficients = training.Coefficients;

@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Reporting;
 using MetaLora.Reporting.Page;
+using MetaLora.IO;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Prediction.Baselines;
+using MetaLora.Prediction.Coefficients;
 
 namespace MetaLora.Stages;
 

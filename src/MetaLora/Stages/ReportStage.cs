@@ -1,6 +1,7 @@
-using MetaLora.Pipeline;
 using MetaLora.Reporting;
 using MetaLora.Reporting.Page;
+using MetaLora.Inference;
+using MetaLora.Layout;
 
 namespace MetaLora.Stages;
 
@@ -11,10 +12,8 @@ namespace MetaLora.Stages;
 /// over tasks (the best CPU pipeline highlighted); per (metric, model) the coefficient matrix as a
 /// heatmap (as the paper's Figure 1); per pipeline each task's Rouge-L against the base model's.
 /// </summary>
-public static class ReportStage
+internal static class ReportStage
 {
-    public const string Name = "Report";
-
     public static IReadOnlyList<string> Run(DataLayout data, ResultsLayout results, IReadOnlyList<InferPipeline> pipelines)
     {
         // The page and the figures draw on the same files: read them once.

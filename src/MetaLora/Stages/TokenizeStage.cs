@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
 using MetaLora.Tokenization;
+using MetaLora.IO;
+using MetaLora.Layout;
+using MetaLora.Repro;
 
 namespace MetaLora.Stages;
 
@@ -15,19 +17,17 @@ namespace MetaLora.Stages;
 /// any task therefore leaves the previous outputs untouched. A task is redone only when its train
 /// split, the tokenizer or the stage's code changed.
 /// </summary>
-public static class TokenizeStage
+internal static class TokenizeStage
 {
-    public const string Name = "Tokenize";
-
     public sealed record Summary(int Tasks, int Tokenized, int Resumed, long Tokens);
 
     public static Summary Run(BankInfo bank, DataLayout layout, int limit, bool force, IProgress<string>? progress = null)
     {
         var tasks = bank.Take(limit);
         var tokenizerKey = TokenizerKey(bank);
-        var ledger = new ItemLedger(layout.ItemsDir(Name));
-        var staging = new ItemLedger(Path.Combine(layout.ItemsDir(Name), "staged"));
-        string Staged(string task) => Path.Combine(layout.ItemsDir(Name), "staged", task + ".npy");
+        var ledger = new ItemLedger(layout.ItemsDir(StageName.Of(StageKind.Tokenize)));
+        var staging = new ItemLedger(Path.Combine(layout.ItemsDir(StageName.Of(StageKind.Tokenize)), "staged"));
+        string Staged(string task) => Path.Combine(layout.ItemsDir(StageName.Of(StageKind.Tokenize)), "staged", task + ".npy");
 
         var keys = tasks.ToDictionary(t => t, t => ItemKey(bank, t, tokenizerKey));
         var pending = tasks.Where(t => force || !ledger.IsDone(t, keys[t], layout.TokenFile(t))).ToList();
@@ -36,7 +36,6 @@ public static class TokenizeStage
         // Parse every pending dataset first: malformed input fails before any tokenizing.
         ParallelItems.ForEach(pending, task => Dataset.ReadSplit(bank.DatasetDir(task), "train"));
 
-        AtomicFile.RemoveLeftovers(Path.GetDirectoryName(Staged("x"))!);
         var tokenizer = TokenizerFactory.Create(bank);
         long tokens = 0;
         var resumed = 0;
@@ -60,7 +59,6 @@ public static class TokenizeStage
 
         // Every task succeeded: move the staged files into place (a rename each).
         Directory.CreateDirectory(layout.TokensDir);
-        AtomicFile.RemoveLeftovers(layout.TokensDir);
         foreach (var task in pending)
         {
             File.Move(Staged(task), layout.TokenFile(task), overwrite: true);
@@ -72,7 +70,7 @@ public static class TokenizeStage
 
     private static string ItemKey(BankInfo bank, string task, string tokenizerKey)
     {
-        var sb = new StringBuilder(tokenizerKey).Append('\n').Append(StageRunner.CurrentFingerprint).Append('\n');
+        var sb = new StringBuilder(tokenizerKey).Append('\n').Append(RunningStage.Fingerprint).Append('\n');
         foreach (var file in Dataset.SplitFiles(bank.DatasetDir(task), "train"))
             sb.Append(Path.GetFileName(file)).Append('\t').Append(FileStamp.Hash(file)).Append('\n');
         return Sha256(sb.ToString());

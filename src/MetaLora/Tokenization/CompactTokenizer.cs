@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using MetaLora.Formats;
 using Microsoft.ML.Tokenizers;
+using MetaLora.IO;
 
 namespace MetaLora.Tokenization;
 
@@ -13,7 +14,7 @@ namespace MetaLora.Tokenization;
 /// an embedding of a few thousand rows instead of GPT-2's 50257. A piece outside the compact list
 /// becomes the unknown id. BOS is added at the start (as Mistral's tokenizer does) unless disabled.
 /// </summary>
-public sealed class CompactTokenizer : Tokenizer
+internal sealed class CompactTokenizer : Tokenizer
 {
     public const string FileName = "compact_vocab.json";
     public const int UnknownId = 0;
@@ -50,8 +51,6 @@ public sealed class CompactTokenizer : Tokenizer
     /// <summary>Number of compact ids: the special ids plus the kept base ids.</summary>
     public int VocabSize => SpecialCount + _baseIds.Length;
 
-    public IReadOnlyList<int> BaseIds => _baseIds;
-
     /// <summary>The sorted distinct base ids of <paramref name="texts"/>: the compact vocabulary of a corpus.</summary>
     public static int[] CollectBaseIds(Tokenizer baseTokenizer, IEnumerable<string> texts)
     {
@@ -80,7 +79,7 @@ public sealed class CompactTokenizer : Tokenizer
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(new VocabFile(BaseModel, ["<unk>", "<s>", "</s>"], _baseIds),
             new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        Pipeline.AtomicFile.WriteAllBytes(path, json);
+        AtomicFile.WriteAllBytes(path, json);
     }
 
     /// <summary>The compact id of one base id (unknown when the corpus never produced it).</summary>

@@ -12,7 +12,7 @@ namespace MetaLora.Tokenization;
 /// equal-scoring pairs differently (runs of one repeated character come out split otherwise; see the
 /// README) and rejects models with a character map (nmt_nfkc), so the model is read here too.
 /// </summary>
-public sealed class SentencePieceBpeTokenizer : Tokenizer
+internal sealed class SentencePieceBpeTokenizer : Tokenizer
 {
     private readonly SentencePieceNormalizer _normalizer;
     private readonly SentencePieceBpe _bpe;

@@ -8,7 +8,7 @@ namespace MetaLora.Tokenization;
 /// beside the <c>tokenizer.model</c> says (add_bos_token, default true; add_eos_token, default false,
 /// as Llama and Mistral ship); no file means the defaults.
 /// </summary>
-public readonly record struct SpecialTokenFlags(bool AddBos, bool AddEos)
+internal readonly record struct SpecialTokenFlags(bool AddBos, bool AddEos)
 {
     public const string ConfigFileName = "tokenizer_config.json";
 

@@ -1,5 +1,5 @@
-using MetaLora.Bank;
 using Microsoft.ML.Tokenizers;
+using MetaLora.Formats;
 
 namespace MetaLora.Tokenization;
 
@@ -8,7 +8,7 @@ namespace MetaLora.Tokenization;
 /// <c>tokenizer(input + output[0])</c> with the tokenizer's default special tokens (BOS for
 /// Llama/Mistral models, nothing for GPT-2), concatenated in sample order.
 /// </summary>
-public static class TaskTokenizer
+internal static class TaskTokenizer
 {
     /// <param name="tokenizer">The bank's tokenizer.</param>
     /// <param name="samples">The task's train samples, in order.</param>

@@ -4,7 +4,7 @@ using Microsoft.ML.Tokenizers;
 namespace MetaLora.Tokenization;
 
 /// <summary>Builds the tokenizer a bank names in bank.json.</summary>
-public static class TokenizerFactory
+internal static class TokenizerFactory
 {
     public static Tokenizer Create(BankInfo bank)
     {

@@ -3,13 +3,15 @@ using MetaLora.Bank;
 using MetaLora.Bank.Embedded;
 using MetaLora.Formats;
 using MetaLora.Model;
-using MetaLora.Stages;
 using MetaLora.Tokenization;
 using static TorchSharp.torch;
+using MetaLora.Tests.Prediction;
 
 namespace MetaLora.Tests.Bank;
 
 /// <summary>The embedded bank: its tasks, and a few-task, few-step build checked against the bank contract.</summary>
+// Trains with torch (its thread count and generator are process-wide), so it runs alone.
+[Collection(TorchState.Name)]
 public sealed class EmbeddedBankTests : IDisposable
 {
     private readonly TempDir _work = new();

@@ -1,5 +1,4 @@
 using MetaLora.Cluster;
-using MetaLora.Tests.Support;
 
 namespace MetaLora.Tests.Cluster;
 

@@ -115,7 +115,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void A_data_folder_in_use_by_another_pipeline_is_refused()
     {
-        using var held = MetaLora.Pipeline.DataFolderLock.Acquire(Data);
+        using var held = MetaLora.Study.DataFolderLock.Acquire(Data);
         AssertRejected(() => { }, Tokenize, "another pipeline", $"pid {Environment.ProcessId}");
     }
 

@@ -78,7 +78,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
 
         // 4. A comment in KL.cs: the compiled code is the same, nothing reruns.
         var klBefore = File.ReadAllBytes(Path.Combine(data, "preprocessed", "distances", "KL.csv"));
-        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs");
+        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Distances", "KL.cs");
         var klSource = File.ReadAllText(kl);
         File.AppendAllText(kl, "\n// edited by a test\n");
         var fifth = Run(bank, data);
@@ -89,12 +89,12 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
         File.WriteAllText(kl, klSource.Replace("return (Lanes.Sum(pq), -Lanes.Sum(qp));", "return (Lanes.Sum(pq) * 1.0, -Lanes.Sum(qp));"));
         var manifests = Directory.GetFiles(Path.Combine(data, ".stages"), "*.json").ToDictionary(f => f, File.ReadAllBytes);
         var dry = Run(bank, data, "--dryrun");
-        AssertStage(dry.Stdout, "Distances.KL", "out of date (code changed: src/MetaLora/Metrics/KL.cs)");
+        AssertStage(dry.Stdout, "Distances.KL", "out of date (code changed: src/MetaLora/Distances/KL.cs)");
         foreach (var s in new[] { "Tokenize", "Distances.WD", "Distances.JS", "Distances.MMD" }) AssertStage(dry.Stdout, s, "up to date");
         Assert.All(manifests, m => Assert.Equal(m.Value, File.ReadAllBytes(m.Key)));
         var sixth = Run(bank, data);
         AssertStage(sixth.Stdout, "Tokenize", "up to date");
-        AssertStage(sixth.Stdout, "Distances.KL", "running (code changed: src/MetaLora/Metrics/KL.cs)");
+        AssertStage(sixth.Stdout, "Distances.KL", "running (code changed: src/MetaLora/Distances/KL.cs)");
         foreach (var s in new[] { "Distances.WD", "Distances.JS", "Distances.MMD" }) AssertStage(sixth.Stdout, s, "up to date");
         Assert.Equal(klBefore, File.ReadAllBytes(Path.Combine(data, "preprocessed", "distances", "KL.csv")));
         File.WriteAllText(kl, klSource);
@@ -208,7 +208,7 @@ public sealed class BuildScriptTests(RepoFixture repo) : IDisposable
     /// <summary>Runs build.sh with KL's chunk sum replaced by <paramref name="replacement"/>, then restores KL.cs.</summary>
     private ProcessResult BuildWithKlEdited(string replacement, string[] args)
     {
-        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Metrics", "KL.cs");
+        var kl = Path.Combine(repo.Copy.Root, "src", "MetaLora", "Distances", "KL.cs");
         var source = File.ReadAllText(kl);
         const string Line = "return (Lanes.Sum(pq), -Lanes.Sum(qp));";
         Assert.Contains(Line, source);

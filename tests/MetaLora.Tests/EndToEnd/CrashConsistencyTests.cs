@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using MetaLora.Pipeline;
 using MetaLora.Tests.Support;
+using MetaLora.IO;
+using MetaLora.Study;
 
 namespace MetaLora.Tests.EndToEnd;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using MetaLora.Pipeline;
 using MetaLora.Tests.Support;
+using MetaLora.IO;
 
 namespace MetaLora.Tests.EndToEnd;
 

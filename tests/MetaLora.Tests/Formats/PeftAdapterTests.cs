@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using MetaLora.Formats;
 
 namespace MetaLora.Tests.Formats;

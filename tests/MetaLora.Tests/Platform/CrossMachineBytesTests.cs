@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MetaLora.Tests.Support;
+using MetaLora.Repro;
 
 namespace MetaLora.Tests.Platform;
 

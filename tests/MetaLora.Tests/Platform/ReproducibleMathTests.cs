@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using MetaLora.Tests.Support;
+using MetaLora.Repro;
 
 namespace MetaLora.Tests.Platform;
 

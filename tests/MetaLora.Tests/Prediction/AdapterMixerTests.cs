@@ -1,6 +1,7 @@
 using MetaLora.Formats;
-using MetaLora.Prediction;
 using MetaLora.Tests.Support;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Combining;
 
 namespace MetaLora.Tests.Prediction;
 

@@ -1,4 +1,4 @@
-using MetaLora.Prediction;
+using MetaLora.Prediction.Coefficients;
 
 namespace MetaLora.Tests.Prediction;
 

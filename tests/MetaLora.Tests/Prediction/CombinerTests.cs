@@ -1,10 +1,13 @@
 using MetaLora.Formats;
 using MetaLora.Model;
-using MetaLora.Prediction;
-using MetaLora.Stages;
 using MetaLora.Tests.Model;
 using MetaLora.Tests.Support;
 using static TorchSharp.torch;
+using MetaLora.Inference;
+using MetaLora.Prediction.Baselines;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Tests.Prediction;
 
@@ -258,9 +261,9 @@ public sealed class CombinerTests : IDisposable
     [Fact]
     public void Pipeline_names_place_every_combiner_and_baseline_in_its_own_folder()
     {
-        var layout = new MetaLora.Pipeline.DataLayout("data");
+        var layout = new MetaLora.Layout.DataLayout("data");
         Assert.Equal(Path.Combine("data", "predicted_adapters", "KL", "base_version"),
-            InferPipeline.Predicted(MetaLora.Metrics.Metric.KL, CoefficientModel.BaseVersion).AdaptersIn(layout));
+            InferPipeline.Predicted(MetaLora.Distances.Metric.KL, CoefficientModel.BaseVersion).AdaptersIn(layout));
         Assert.Equal(Path.Combine("data", "predicted_adapters", "KL", "base_version+delta"),
             InferPipeline.Parse("KL_base_version+delta").Single().AdaptersIn(layout));
         Assert.Equal(Path.Combine("data", "predicted_adapters", "uniform+linear-sqrt"), InferPipeline.Parse("uniform+linear-sqrt").Single().AdaptersIn(layout));

@@ -1,8 +1,8 @@
-using MetaLora.Prediction;
-using MetaLora.Tests.Metrics;
-using MetaLora.Tests.Support;
-using TorchSharp;
 using static TorchSharp.torch;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Coefficients.Mlp.Dense;
+using MetaLora.Tests.Distances;
 
 namespace MetaLora.Tests.Prediction;
 

@@ -1,11 +1,14 @@
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Hub;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Stages;
 using MetaLora.Tests.Support;
+using MetaLora.Distances;
+using MetaLora.IO;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Combining;
+using MetaLora.Prediction.Combining.Delta;
 
 namespace MetaLora.Tests.Prediction;
 
@@ -50,11 +53,12 @@ public sealed class PredictDiskSpaceTests : IDisposable
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
 
     [Theory]
-    [InlineData(Combiner.Paper, 0)]
-    [InlineData(Combiner.LinearSqrt, 0)]
-    [InlineData(Combiner.Delta, 1)]
-    public void A_pass_that_does_not_fit_fails_before_writing_and_one_that_just_fits_writes_exactly_the_bytes_it_said(Combiner combiner, int rank)
+    [InlineData(CombinerNames.Paper, 0)]
+    [InlineData(CombinerNames.LinearSqrt, 0)]
+    [InlineData(CombinerNames.Delta, 1)]
+    public void A_pass_that_does_not_fit_fails_before_writing_and_one_that_just_fits_writes_exactly_the_bytes_it_said(string name, int rank)
     {
+        var combiner = CombinerNames.Parse(name).Single();
         var pipeline = InferPipeline.Predicted(Metric.KL, CoefficientModel.BaseVersion, combiner);
         var folder = Folder(pipeline);
         var delta = new DeltaOptions(rank);

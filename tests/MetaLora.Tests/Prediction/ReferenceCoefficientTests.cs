@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using MetaLora.Prediction;
-using MetaLora.Tests.Metrics;
 using MetaLora.Tests.Support;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Tests.Distances;
 
 namespace MetaLora.Tests.Prediction;
 

@@ -1,5 +1,5 @@
-using MetaLora.Prediction;
-using MetaLora.Tests.Metrics;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Tests.Distances;
 
 namespace MetaLora.Tests.Prediction;
 

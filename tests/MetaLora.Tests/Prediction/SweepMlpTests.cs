@@ -1,6 +1,8 @@
-using MetaLora.Prediction;
-using MetaLora.Tests.Support;
 using static TorchSharp.torch;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Prediction.Coefficients.Mlp.Dense;
+using MetaLora.Prediction.Coefficients.Mlp.Sweep;
 
 namespace MetaLora.Tests.Prediction;
 
@@ -247,7 +249,7 @@ public sealed class SweepMlpTests
                 Assert.True(Math.Abs(sweep.Coefficients[i, j] - dense.Coefficients[i, j]) <= 1e-9,
                     $"C[{i},{j}]: sweep {sweep.Coefficients[i, j]:R}, dense {dense.Coefficients[i, j]:R}");
         for (var t = 0; t < sweep.Losses.Count; t++)
-            Metrics.Close.Equal(dense.Losses[t], sweep.Losses[t], 1e-9, $"loss {t}");
+            Distances.Close.Equal(dense.Losses[t], sweep.Losses[t], 1e-9, $"loss {t}");
         Assert.True(sweep.Losses[^1] < sweep.Losses[0], "training lowered the loss");
     }
 }

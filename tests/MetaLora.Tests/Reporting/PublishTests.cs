@@ -1,9 +1,12 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
-using MetaLora.Pipeline;
 using MetaLora.Reporting.Publish;
 using MetaLora.Tests.Support;
+using MetaLora.IO;
+using MetaLora.Layout;
+using MetaLora.Repro;
+using MetaLora.Study;
 
 namespace MetaLora.Tests.Reporting;
 

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using MetaLora.Cli.Bench;
-using MetaLora.Pipeline;
 using MetaLora.Reporting;
 using MetaLora.Stages;
 using MetaLora.Tests.Support;

@@ -3,12 +3,14 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MetaLora.Cli.Bench;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Reporting;
 using MetaLora.Stages;
 using SkiaSharp;
+using MetaLora.Distances;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Combining;
 
 namespace MetaLora.Tests.Reporting;
 

@@ -1,9 +1,9 @@
-using System.Text;
 using System.Text.Json;
 using MetaLora.Evaluation;
-using MetaLora.Pipeline;
 using MetaLora.Reporting;
 using MetaLora.Reporting.Statistics;
+using MetaLora.Layout;
+using MetaLora.Repro;
 
 namespace MetaLora.Tests.Reporting;
 

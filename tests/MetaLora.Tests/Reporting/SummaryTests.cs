@@ -2,10 +2,11 @@ using System.Text;
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Evaluation;
-using MetaLora.Pipeline;
 using MetaLora.Reporting;
 using MetaLora.Stages;
 using MetaLora.Tests.Support;
+using MetaLora.Inference;
+using MetaLora.Layout;
 
 namespace MetaLora.Tests.Reporting;
 

@@ -1,13 +1,17 @@
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Stages;
 using MetaLora.Tests.Support;
+using MetaLora.Distances;
+using MetaLora.Layout;
+using MetaLora.Prediction.Coefficients;
+using MetaLora.Prediction.Coefficients.Mlp;
+using MetaLora.Tests.Prediction;
 
 namespace MetaLora.Tests.Stages;
 
+// Trains with torch (its thread count and generator are process-wide), so it runs alone.
+[Collection(TorchState.Name)]
 public sealed class DatasetAdapterTests : IDisposable
 {
     private readonly TempDir _dir = new();

@@ -31,7 +31,7 @@ public sealed class GenerationBank : IDisposable
     public string BankJson => Path.Combine(Bank, BankInfo.FileName);
 
     /// <summary>What the builder wrote, before the fixture changed it.</summary>
-    public BankGeneration BuiltGeneration { get; }
+    internal BankGeneration BuiltGeneration { get; }
 
     /// <summary>A fresh folder under the fixture's.</summary>
     public string Folder(string name) => Directory.CreateDirectory(_work[name]).FullName;

@@ -1,8 +1,8 @@
 using MetaLora.Bank;
 using MetaLora.Bank.Embedded;
-using MetaLora.Pipeline;
 using MetaLora.Tests.Serving;
 using MetaLora.Tests.Support;
+using MetaLora.Study;
 
 namespace MetaLora.Tests.Stages;
 

@@ -1,8 +1,8 @@
 using MetaLora.Bank.Embedded;
 using MetaLora.Model;
-using MetaLora.Stages;
 using MetaLora.Tests.Support;
 using static TorchSharp.torch;
+using MetaLora.Inference.Local;
 
 namespace MetaLora.Tests.Stages;
 

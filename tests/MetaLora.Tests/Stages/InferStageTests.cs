@@ -2,11 +2,12 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using MetaLora.Bank;
 using MetaLora.Bank.Embedded;
-using MetaLora.Metrics;
-using MetaLora.Pipeline;
-using MetaLora.Prediction;
 using MetaLora.Stages;
 using static TorchSharp.torch;
+using MetaLora.Distances;
+using MetaLora.Inference;
+using MetaLora.Layout;
+using MetaLora.Prediction.Coefficients;
 
 namespace MetaLora.Tests.Stages;
 
@@ -44,7 +45,7 @@ public sealed class InferStageTests : IDisposable
     public void WritesOneLinePerTestSampleWithIdInputReferenceAndTrimmedPrediction()
     {
         var summary = InferStage.Run(Bank, Data, Results(), Finetuned, Options);
-        Assert.Equal(new InferStage.Summary(4, 4, 0, 20, 0), summary);
+        Assert.Equal(new InferSummary(4, 4, 0, 20, 0), summary);
         foreach (var task in Bank.Tasks)
         {
             var test = Dataset.ReadSplit(Bank.DatasetDir(task), "test");
@@ -67,7 +68,7 @@ public sealed class InferStageTests : IDisposable
     {
         InferStage.Run(Bank, Data, Results(), Finetuned, Options);
         var before = Hashes(Results());
-        Assert.Equal(new InferStage.Summary(4, 0, 4, 0, 0), InferStage.Run(Bank, Data, Results(), Finetuned, Options));
+        Assert.Equal(new InferSummary(4, 0, 4, 0, 0), InferStage.Run(Bank, Data, Results(), Finetuned, Options));
 
         File.Delete(Results().OutputFile("finetuned", Bank.Tasks[2]));
         var again = InferStage.Run(Bank, Data, Results(), Finetuned, Options);

@@ -1,9 +1,9 @@
 using MetaLora.Bank;
 using MetaLora.Formats;
-using MetaLora.Pipeline;
 using MetaLora.Stages;
 using MetaLora.Tests.Support;
 using MetaLora.Tokenization;
+using MetaLora.Layout;
 
 namespace MetaLora.Tests.Stages;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MetaLora.Repro;
 
 namespace MetaLora.Tests.Support;
 

@@ -3,7 +3,7 @@ using MetaLora.Bank.Embedded;
 namespace MetaLora.Tests.Support;
 
 /// <summary>Options of an embedded bank small enough to build in a second or two: one layer of width 32, a few training steps.</summary>
-public static class TinyEmbeddedBank
+internal static class TinyEmbeddedBank
 {
     public static EmbeddedBankOptions Options(int tasks = 4, int testSamples = 5, int baseSteps = 3, int loraSteps = 2) => new()
     {

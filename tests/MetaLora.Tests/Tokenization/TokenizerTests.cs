@@ -1,6 +1,7 @@
 using MetaLora.Bank;
 using MetaLora.Tokenization;
 using Microsoft.ML.Tokenizers;
+using MetaLora.Formats;
 
 namespace MetaLora.Tests.Tokenization;
 

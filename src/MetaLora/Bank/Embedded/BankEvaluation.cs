@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MetaLora.Model;
-using MetaLora.Tokenization;
 using TorchSharp;
 
 namespace MetaLora.Bank.Embedded;
@@ -10,7 +9,7 @@ namespace MetaLora.Bank.Embedded;
 /// every task's test split with the base model and with the task's adapter, scored with
 /// <see cref="SimpleRougeL"/>. Prompts are the raw inputs with BOS, as the paper's inference does.
 /// </summary>
-public static class BankEvaluation
+internal static class BankEvaluation
 {
     /// <param name="bankDir">The bank folder (bank.json, the base model, the adapters and datasets).</param>
     /// <param name="limit">Evaluate the first this many tasks in bank order; 0 = all.</param>

@@ -1,3 +1,5 @@
+using MetaLora.Formats;
+
 namespace MetaLora.Bank.Embedded;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace MetaLora.Bank.Embedded;
 /// related), a Natural-Instructions-style definition, and a seeded instance maker returning the
 /// instance text and its answer.
 /// </summary>
-public sealed record BankTask(string Name, string Family, string Definition, Func<Random, (string Instance, string Answer)> Make)
+internal sealed record BankTask(string Name, string Family, string Definition, Func<Random, (string Instance, string Answer)> Make)
 {
     /// <summary>The model's prompt for one instance, in Natural Instructions' layout.</summary>
     public string Prompt(string instance) => $"Definition: {Definition}\n\nInput: {instance}\n\nOutput:";

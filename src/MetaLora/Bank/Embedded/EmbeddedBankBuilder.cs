@@ -5,11 +5,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MetaLora.Formats;
 using MetaLora.Model;
-using MetaLora.Pipeline;
 using MetaLora.Tokenization;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
-using static TorchSharp.torch;
+using MetaLora.IO;
 
 namespace MetaLora.Bank.Embedded;
 
@@ -20,9 +19,9 @@ namespace MetaLora.Bank.Embedded;
 /// is renamed to the output at the end. Same options, same bytes: data come from seeded generators,
 /// and every model runs on one torch thread, so float sums happen in one fixed order.
 /// </summary>
-public static class EmbeddedBankBuilder
+internal static class EmbeddedBankBuilder
 {
-    public const string BankName = "embedded";
+    public const string BankName = BankKindNames.Embedded;
     public const string BaseModelDir = "base_model";
     private const string ParamsFile = "build_params.txt";
 

@@ -4,7 +4,7 @@ namespace MetaLora.Bank.Embedded;
 /// Sizes of the embedded bank. The defaults are the shipped bank (32 tasks, built in minutes on two
 /// cores); tests and CI shrink them through the same options.
 /// </summary>
-public sealed record EmbeddedBankOptions
+internal sealed record EmbeddedBankOptions
 {
     /// <summary>The first N tasks of <see cref="TaskCatalog"/> (0: all).</summary>
     public int Tasks { get; init; }

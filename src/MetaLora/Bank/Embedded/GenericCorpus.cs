@@ -1,3 +1,5 @@
+using MetaLora.Formats;
+
 namespace MetaLora.Bank.Embedded;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace MetaLora.Bank.Embedded;
 /// the words and stopping at EOS, but none of the bank's tasks; in particular no translation pair
 /// ever appears, only the words.
 /// </summary>
-public static class GenericCorpus
+internal static class GenericCorpus
 {
     private static readonly string[] Vocabulary = Words.Nouns
         .Concat(Words.Positive).Concat(Words.Negative).Concat(Words.Animals).Concat(Words.Foods).Concat(Words.Colors)

@@ -7,7 +7,7 @@ namespace MetaLora.Bank.Embedded;
 /// (<see cref="RougeTokenizer"/>, <see cref="Lcs"/>). The pipeline's scores (<see cref="Rouge"/>) stem;
 /// this one is kept unstemmed so the bank's recorded numbers stay comparable.
 /// </summary>
-public static class SimpleRougeL
+internal static class SimpleRougeL
 {
     public static double FMeasure(string reference, string prediction)
     {

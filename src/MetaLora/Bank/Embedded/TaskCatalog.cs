@@ -6,7 +6,7 @@ namespace MetaLora.Bank.Embedded;
 /// the instance, so a task is learnable from its train split alone; neighbours in a family differ in
 /// one parameter, so their adapters should be close.
 /// </summary>
-public static class TaskCatalog
+internal static class TaskCatalog
 {
     /// <summary>All tasks in bank order; task names are <c>taskNNN_family_variant</c>.</summary>
     public static IReadOnlyList<BankTask> All { get; } = Build();

@@ -7,4 +7,4 @@ namespace MetaLora.Reporting.Page;
 /// mix with it: a (metric, model) pair and its combiners, or a nearest_&lt;METRIC&gt; baseline's choices
 /// (whose <paramref name="Model"/> is null).
 /// </summary>
-public sealed record CoefficientView(string Label, string Metric, string? Model, IReadOnlyList<string> Pipelines, NamedMatrix Coefficients);
+internal sealed record CoefficientView(string Label, string Metric, string? Model, IReadOnlyList<string> Pipelines, NamedMatrix Coefficients);

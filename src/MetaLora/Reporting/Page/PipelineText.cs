@@ -1,4 +1,4 @@
 namespace MetaLora.Reporting.Page;
 
 /// <summary>What one pipeline wrote for a sample; null text when its output file has no such sample.</summary>
-public readonly record struct PipelineText(string Pipeline, string? Text);
+internal readonly record struct PipelineText(string Pipeline, string? Text);

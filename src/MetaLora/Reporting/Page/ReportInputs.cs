@@ -3,7 +3,7 @@ using MetaLora.Formats;
 namespace MetaLora.Reporting.Page;
 
 /// <summary>Everything the page shows, read from the files the summary was made from.</summary>
-public sealed record ReportInputs(
+internal sealed record ReportInputs(
     Summary Summary,
     ScoreColumns RougeL,
     IReadOnlyList<CoefficientView> Coefficients,

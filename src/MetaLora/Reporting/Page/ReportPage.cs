@@ -1,8 +1,8 @@
 using System.Text;
 using MetaLora.Evaluation;
-using MetaLora.Pipeline;
 using MetaLora.Reporting.Statistics;
 using static MetaLora.Reporting.Page.Html;
+using MetaLora.IO;
 
 namespace MetaLora.Reporting.Page;
 
@@ -14,7 +14,7 @@ namespace MetaLora.Reporting.Page;
 /// the tables read without scripts, which only sort columns and filter tasks. No clock time goes
 /// in, so the same inputs give the same bytes.
 /// </summary>
-public static class ReportPage
+internal static class ReportPage
 {
     /// <summary>Characters of an input, reference or generation shown before it is cut.</summary>
     public const int MaxTextChars = 1500;

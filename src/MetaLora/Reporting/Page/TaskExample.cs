@@ -1,4 +1,4 @@
 namespace MetaLora.Reporting.Page;
 
 /// <summary>One test sample of a task as the page shows it: the input, the reference and what each shown pipeline wrote.</summary>
-public sealed record TaskExample(string Id, string Input, string Reference, IReadOnlyList<PipelineText> Outputs);
+internal sealed record TaskExample(string Id, string Input, string Reference, IReadOnlyList<PipelineText> Outputs);

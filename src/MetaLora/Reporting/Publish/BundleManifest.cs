@@ -11,7 +11,7 @@ namespace MetaLora.Reporting.Publish;
 /// every other file in the bundle, which <see cref="BundleVerifier"/> checks. It holds no time of
 /// its own: durations are those the stage manifests recorded when each stage last ran.
 /// </summary>
-public sealed class BundleManifest
+internal sealed class BundleManifest
 {
     public const string FileName = "manifest.json";
     public const string CurrentFormat = "metalora-results-bundle/1";

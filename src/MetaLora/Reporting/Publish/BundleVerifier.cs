@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using MetaLora.Pipeline;
+using MetaLora.IO;
 
 namespace MetaLora.Reporting.Publish;
 
@@ -8,7 +8,7 @@ namespace MetaLora.Reporting.Publish;
 /// must be present with its recorded size and SHA-256, and nothing unlisted may have been added.
 /// Each problem is one line naming the file.
 /// </summary>
-public static class BundleVerifier
+internal static class BundleVerifier
 {
     public sealed record Outcome(BundleManifest Manifest, int FilesChecked, IReadOnlyList<string> Problems)
     {

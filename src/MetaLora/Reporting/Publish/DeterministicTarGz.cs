@@ -9,7 +9,7 @@ namespace MetaLora.Reporting.Publish;
 /// 0:0 without user or group names, fixed modes, every mtime the given one. GZipStream writes no
 /// name or time into its header; its OS byte, which depends on the platform, is set to 255 ("unknown").
 /// </summary>
-public static class DeterministicTarGz
+internal static class DeterministicTarGz
 {
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const UnixFileMode DirectoryMode = FileMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;

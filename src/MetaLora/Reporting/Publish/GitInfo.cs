@@ -9,7 +9,7 @@ namespace MetaLora.Reporting.Publish;
 /// untracked, ignored files aside), and the commit's time. Outside a git checkout, or without git,
 /// the commit is "unknown" and the flag null: a bundle can still be made, it just says so.
 /// </summary>
-public sealed record GitInfo(
+internal sealed record GitInfo(
     [property: JsonPropertyName("commit")] string Commit,
     [property: JsonPropertyName("dirty")] bool? Dirty,
     [property: JsonPropertyName("commit_time")] long? CommitTime)

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
+using MetaLora.Repro;
 
 namespace MetaLora.Reporting.Publish;
 
@@ -8,7 +9,7 @@ namespace MetaLora.Reporting.Publish;
 /// The machine: the OS, the CPU and the math code paths libtorch used (<see cref="MathModes"/>), which
 /// decide the bytes of the model's outputs, and the vector width the tool's own kernels ran at.
 /// </summary>
-public sealed record MachineInfo(
+internal sealed record MachineInfo(
     [property: JsonPropertyName("os")] string Os,
     [property: JsonPropertyName("architecture")] string Architecture,
     [property: JsonPropertyName("cpu")] string Cpu,

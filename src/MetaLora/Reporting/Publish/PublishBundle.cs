@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
-using MetaLora.Pipeline;
+using MetaLora.IO;
+using MetaLora.Layout;
 
 namespace MetaLora.Reporting.Publish;
 
@@ -8,7 +9,7 @@ namespace MetaLora.Reporting.Publish;
 /// summary.md/json, report.html and the figures, with a manifest.json of their provenance. The archive is
 /// deterministic: the same results, stage manifests and environment give the same bytes.
 /// </summary>
-public static class PublishBundle
+internal static class PublishBundle
 {
     public static PublishResult Create(PublishRequest request)
     {

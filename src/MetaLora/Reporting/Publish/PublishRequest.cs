@@ -1,7 +1,7 @@
 namespace MetaLora.Reporting.Publish;
 
 /// <summary>What to publish and the facts about how it was made that the caller gathered.</summary>
-public sealed record PublishRequest(
+internal sealed record PublishRequest(
     string DataDir,
     string ResultsDir,
     string OutDir,

@@ -1,3 +1,3 @@
 namespace MetaLora.Reporting.Publish;
 
-public sealed record PublishResult(string Path, string Sha256, BundleManifest Manifest);
+internal sealed record PublishResult(string Path, string Sha256, BundleManifest Manifest);

@@ -1,4 +1,6 @@
-using MetaLora.Pipeline;
+using MetaLora.IO;
+using MetaLora.Repro;
+
 
 namespace MetaLora.Reporting.Publish;
 
@@ -8,7 +10,7 @@ namespace MetaLora.Reporting.Publish;
 /// of a stage already counted. Hashes rather than paths, so "results/x" and "./results/x" agree and
 /// a manifest left over from another configuration (another metric, an older run) is not picked up.
 /// </summary>
-public static class StageProvenance
+internal static class StageProvenance
 {
     public sealed record Trace(IReadOnlyList<StageRecord> Stages, IReadOnlyDictionary<string, string> ProducerBySha256);
 
@@ -43,10 +45,9 @@ public static class StageProvenance
         files.Values.Where(f => f.Size > 0).Select(f => f.Sha256);
 
     /// <summary>The pipeline's order (Bank, Tokenize, ... Report), then by name: stable and readable.</summary>
-    private static readonly string[] Order = ["Bank", "Tokenize", "Distances", "Gram", "Coefficients", "Predict", "Infer", "Evaluate", "Report"];
 
     private static IEnumerable<StageManifest> InRunOrder(List<StageManifest> stages) => stages
-        .OrderBy(m => Array.IndexOf(Order, m.Stage.Split('.')[0]) is var i and >= 0 ? i : Order.Length)
+        .OrderBy(m => StageName.KindOf(m.Stage) is { } kind ? (int)kind : int.MaxValue)
         .ThenBy(m => m.Stage, StringComparer.Ordinal);
 
     private static StageRecord Record(StageManifest m) => new(

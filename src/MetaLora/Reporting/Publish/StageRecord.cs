@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace MetaLora.Reporting.Publish;
 
 /// <summary>One stage run behind the results, from its manifest in &lt;data-dir&gt;/.stages/ (its code as a hash per source file, package and native library).</summary>
-public sealed record StageRecord(
+internal sealed record StageRecord(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("tool_version")] string ToolVersion,
     [property: JsonPropertyName("duration_seconds")] double DurationSeconds,

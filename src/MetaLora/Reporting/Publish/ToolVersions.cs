@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace MetaLora.Reporting.Publish;
 
 /// <summary>The software that produced a bundle: the tool, the .NET runtime, NuGet packages and the repository's dotnet tools.</summary>
-public sealed record ToolVersions(
+internal sealed record ToolVersions(
     [property: JsonPropertyName("tool")] string Tool,
     [property: JsonPropertyName("runtime")] string Runtime,
     [property: JsonPropertyName("runtime_identifier")] string RuntimeIdentifier,

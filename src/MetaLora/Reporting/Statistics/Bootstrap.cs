@@ -1,4 +1,5 @@
-using MetaLora.Metrics;
+using MetaLora.Repro;
+
 
 namespace MetaLora.Reporting.Statistics;
 
@@ -9,7 +10,7 @@ namespace MetaLora.Reporting.Statistics;
 /// and the interval is the 2.5th and 97.5th percentile of those means by NumPy's default ("linear")
 /// rule, <see cref="Percentile"/>. Same input, same bits.
 /// </summary>
-public static class Bootstrap
+internal static class Bootstrap
 {
     public const int Resamples = 10_000;
     public const double Confidence = 0.95;

@@ -14,7 +14,7 @@ namespace MetaLora.Reporting.Statistics;
 /// Where SciPy gives no result this returns one: no pairs give null (SciPy: NaN); all differences
 /// zero give statistic 0 and p = 1, no evidence of a difference (SciPy raises ValueError).
 /// </summary>
-public static class Wilcoxon
+internal static class Wilcoxon
 {
     public const int ExactUpTo = 50;
 

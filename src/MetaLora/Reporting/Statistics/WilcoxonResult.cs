@@ -1,4 +1,4 @@
 namespace MetaLora.Reporting.Statistics;
 
 /// <summary>A Wilcoxon signed-rank test: the statistic min(R+, R-) and its two-sided p-value.</summary>
-public readonly record struct WilcoxonResult(double Statistic, double PValue);
+internal readonly record struct WilcoxonResult(double Statistic, double PValue);

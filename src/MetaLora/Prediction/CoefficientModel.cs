@@ -1,7 +1,0 @@
-namespace MetaLora.Prediction;
-
-/// <summary>
-/// How distances become mixture coefficients. Declaration order is the canonical order;
-/// <see cref="CoefficientModelNames.Name"/> gives the paper's names.
-/// </summary>
-public enum CoefficientModel { BaseVersion, NormalizedVersion, MlpVersion }

@@ -1,7 +1,0 @@
-using MetaLora.Pipeline;
-
-namespace MetaLora.Serving;
-
-/// <summary>A completion's text as the server returned it and why it stopped (<c>stop</c>, <c>length</c>).</summary>
-[StageVariant("engine", "openai")]
-public sealed record Completion(string Text, string? FinishReason);

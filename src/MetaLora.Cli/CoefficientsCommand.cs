@@ -46,7 +46,7 @@ internal static class CoefficientsCommand
         var model = Model();
         var hidden = MlpHidden();
         var engine = MlpEngineOption();
-        var seed = new Option<ulong>("--seed") { Description = "mlp_version: seed of the 80/20 task split and of the initial weights.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<ulong>("--seed") { Description = "mlp_version: seed of the 80/20 task split and of the initial weights.", DefaultValueFactory = _ => StudyOptions.DefaultSeed };
         var command = new Command("coefficients",
             "Mixture coefficients from a distance matrix into <data-dir>/coefficients/<METRIC>/<model>/coefficients.csv " +
             "(softmin over each row with the diagonal excluded: rows sum to 1, diagonal 0). mlp_version also writes " +

@@ -19,7 +19,7 @@ internal static class DistancesCommand
             Description = $"{MetricNames.Valid}, or a comma list. Paper default: {MetricNames.Default}.",
             DefaultValueFactory = _ => MetricNames.Default.ToString(),
         };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of MMD's sampling.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of MMD's sampling.", DefaultValueFactory = _ => StudyOptions.DefaultSeed };
         var command = new Command("distances",
             "Pairwise distances between the tasks' token distributions into <data-dir>/preprocessed/distances/<METRIC>.csv " +
             "(N x N; header and first column = task names; row = the task being adapted for).")

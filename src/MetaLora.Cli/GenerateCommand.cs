@@ -19,7 +19,7 @@ internal static class GenerateCommand
         var model = new Option<string>("--model") { Description = "Coefficient model: base_version, normalized_version or mlp_version.", DefaultValueFactory = _ => CoefficientModelNames.Default.Name() };
         var hidden = CoefficientsCommand.MlpHidden();
         var engine = CoefficientsCommand.MlpEngineOption();
-        var seed = new Option<ulong>("--seed") { Description = "Seed of MMD's sampling and of mlp_version's training.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of MMD's sampling and of mlp_version's training.", DefaultValueFactory = _ => StudyOptions.DefaultSeed };
         var combine = new CombineOptions("How the weighted adapters are combined: paper (the paper's), linear-sqrt (PEFT's linear rule) or delta (the exact Σ c s B A at rank --combine-rank).");
         var top = new Option<int>("--top") { Description = "How many contributing tasks to list.", DefaultValueFactory = _ => 10 };
         var command = new Command("generate",

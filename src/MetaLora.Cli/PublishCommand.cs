@@ -10,7 +10,7 @@ internal static class PublishCommand
     {
         var dataDir = CommonOptions.DataDir();
         var results = CommonOptions.ResultsDir();
-        var outDir = new Option<string>("--out") { Description = "Folder for the bundle.", DefaultValueFactory = _ => "artifacts" };
+        var outDir = new Option<string>("--out") { Description = "Folder for the bundle.", DefaultValueFactory = _ => PublishBundle.DefaultFolder };
         var bank = new Option<string>("--bank") { Description = "Bank name, the first part of the bundle's name.", Required = true };
         var arg = new Option<string[]>("--arg") { Description = "A build argument name=value to record in manifest.json (repeatable)." };
         var repo = new Option<string>("--repo") { Description = "Git checkout whose commit and state are recorded.", DefaultValueFactory = _ => "." };

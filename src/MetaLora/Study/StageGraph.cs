@@ -9,6 +9,7 @@ using MetaLora.Prediction.Coefficients.Mlp;
 using MetaLora.Prediction.Combining;
 using MetaLora.Bank;
 using MetaLora.Bank.Embedded;
+using MetaLora.Reporting.Publish;
 using MetaLora.Repro;
 
 namespace MetaLora.Study;
@@ -83,7 +84,7 @@ public sealed class StageGraph
     /// <summary>The command of the Publish target (not a stage: cheap, and it must always reflect the manifests as they are).</summary>
     public IReadOnlyList<string> PublishCommand =>
     [
-        "publish", "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir, "--out", "artifacts", "--bank", Study.BundleBank,
+        "publish", "--data-dir", Study.DataDir, "--results-dir", Study.ResultsDir, "--out", PublishBundle.DefaultFolder, "--bank", Study.BundleBank,
         .. Study.Recorded().SelectMany(a => new[] { "--arg", $"{a.Key}={a.Value}" }),
     ];
 

@@ -25,24 +25,20 @@ public sealed partial record StudyOptions
     public static IReadOnlyList<string> Targets => StudyTarget.Names;
 
     /// <summary>Every argument a run accepts (without the leading dashes).</summary>
-    public static readonly IReadOnlyList<string> Known =
-    [
-        "target", "metric", "model", "mlp-hidden", "mlp-engine", "bank", "bank-profile", "bank-dir", "revision", "include-base-model", "data-dir",
-        "results-dir", "limit", "force", "seed", "max-new-tokens", "batch-size", "shard", "executor", "shards", "slurm-partition",
-        "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem", "slurm-dry-run", "engine", "endpoint", "served-model",
-        "server-path-map", "concurrency", "api-key-env", "combine", "combine-rank",
-        "top-k", "baseline", "adapter-init",
-    ];
+    public static readonly IReadOnlyList<string> Known = StudyArgument.All.Select(a => a.Name).ToArray();
 
     private static readonly string[] ServerOptionNames = ["endpoint", "served-model", "server-path-map", "concurrency", "api-key-env"];
 
     /// <summary>Arguments that are switches: present means true.</summary>
-    private static readonly string[] Flags = ["force", "include-base-model", "slurm-dry-run"];
+    private static readonly string[] Flags = StudyArgument.All.Where(a => a.IsSwitch).Select(a => a.Name).ToArray();
 
     private static readonly string[] SlurmOptionNames = ["slurm-partition", "slurm-gres", "slurm-time", "slurm-account", "slurm-cpus-per-task", "slurm-mem"];
 
     /// <summary>Shards of a Slurm run when <c>--shards</c> is not given.</summary>
     public const int DefaultShards = 4;
+
+    /// <summary>The seed of MMD's sampling and of mlp_version's training when <c>--seed</c> is not given.</summary>
+    public const ulong DefaultSeed = 0;
 
     public string Target { get; private init; } = StageGroup.Distances.Name;
     public IReadOnlyList<Metric> Metrics { get; private init; } = [MetricNames.Default];
@@ -76,7 +72,7 @@ public sealed partial record StudyOptions
     /// <summary>How mlp_version trains and applies f: the exact sweep (default) or the dense reference.</summary>
     public MlpEngine MlpEngine { get; private init; } = MlpEngineNames.Default;
     public int Limit { get; private init; }
-    public ulong Seed { get; private init; }
+    public ulong Seed { get; private init; } = DefaultSeed;
     public bool Force { get; private init; }
     public string? Revision { get; private init; }
     public bool IncludeBaseModel { get; private init; }
@@ -170,7 +166,7 @@ public sealed partial record StudyOptions
             Limit = args.Whole("limit", 0, 0, " (0 = all tasks)"),
             Seed = args.Get("seed") is { } seed
                 ? ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : throw new BadInputException($"--seed={seed}: expected a whole number >= 0")
-                : 0,
+                : DefaultSeed,
             Force = args.Flag("force"),
             Revision = execution.Revision,
             IncludeBaseModel = args.Flag("include-base-model"),

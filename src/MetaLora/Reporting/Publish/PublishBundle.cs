@@ -11,6 +11,9 @@ namespace MetaLora.Reporting.Publish;
 /// </summary>
 internal static class PublishBundle
 {
+    /// <summary>Where bundles go when no folder is named (the Publish target always uses it).</summary>
+    public const string DefaultFolder = "artifacts";
+
     public static PublishResult Create(PublishRequest request)
     {
         var results = new ResultsLayout(request.ResultsDir);

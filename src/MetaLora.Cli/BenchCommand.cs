@@ -6,6 +6,7 @@ using MetaLora.Model;
 using MetaLora.Tokenization;
 using MetaLora.Bank;
 using MetaLora.Distances;
+using MetaLora.Inference;
 using MetaLora.Prediction.Coefficients.Mlp;
 using MetaLora.Prediction.Combining;
 using MetaLora.Prediction.Combining.Delta;
@@ -26,6 +27,43 @@ internal static class BenchCommand
         command.Subcommands.Add(TopK());
         command.Subcommands.Add(Soak());
         command.Subcommands.Add(Report());
+        command.Subcommands.Add(Serve());
+        return command;
+    }
+
+    private static Command Serve()
+    {
+        var bankDir = new Option<string?>("--bank-dir") { Description = "The bank to serve, with its adapters. Default: the tiny embedded bank, built for the run in a temporary folder." };
+        var clients = new Option<string>("--clients") { Description = "Concurrency levels, comma separated: clients sending at once, each one request after another.", DefaultValueFactory = _ => "1,4,16,64" };
+        var seconds = new Option<double>("--seconds") { Description = "How long each level sends requests.", DefaultValueFactory = _ => 10 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "max_tokens of every request (greedy, temperature 0).", DefaultValueFactory = _ => 16 };
+        var batchSize = new Option<int>("--batch-size") { Description = "The server's --batch-size.", DefaultValueFactory = _ => InferOptions.DefaultBatchSize };
+        var serverArgs = new Option<string[]>("--server-arg") { Description = "Another lora serve option for the server, e.g. --server-arg=--max-queued-requests=8. Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("serve",
+            "Load-test lora serve: start it on 127.0.0.1 over the bank with every adapter loaded, then for each concurrency level send completions " +
+            "for a fixed time, half to the base model and half to the adapters; report requests/s, generated tokens/s, p50 and p99 latency, " +
+            "429s, errors, the server's peak RSS and the gain of batching (tokens/s at 16 clients over 1).")
+        {
+            bankDir, clients, seconds, maxTokens, batchSize, serverArgs,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var levels = parse.GetValue(clients)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new BadInputException($"--clients={parse.GetValue(clients)}: '{c}' is not a whole number"))
+                .ToArray();
+            var options = new ServeBenchmark.Options(parse.GetValue(bankDir), levels, parse.GetValue(seconds), parse.GetValue(maxTokens), parse.GetValue(batchSize), parse.GetValue(serverArgs) ?? []);
+            var header = false;
+            var outcome = await ServeBenchmark.RunAsync(options, line =>
+            {
+                if (!header && line.StartsWith(' ')) { Console.WriteLine(ServeBenchmark.Header); header = true; }
+                Console.WriteLine(line);
+            });
+            if (ServeBenchmark.BatchingGain(outcome.Levels) is { } gain)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batching gain: {gain:F2}x the generated tokens/s at 16 clients over 1"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"server stopped {(outcome.ExitCode is { } code ? $"with exit code {code}" : "only when killed")} {outcome.StopSeconds:F1} s after SIGTERM"));
+            return outcome.Levels.Any(l => l.Errors > 0) ? 1 : 0;
+        });
         return command;
     }
 

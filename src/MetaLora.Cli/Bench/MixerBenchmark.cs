@@ -102,7 +102,7 @@ internal static class MixerBenchmark
             Directory.Delete(Path.Combine(root, "copy"), recursive: true);
         }
 
-        ResetPeakRss();
+        PeakMemory.TryReset();
         watch.Restart();
         cpu = CpuSeconds();
         var bank = AdapterBank.CheckConsistent(folders);
@@ -110,7 +110,7 @@ internal static class MixerBenchmark
         Combine(combiner, bank, coefficients, targets, chunkBytes, delta);
         var mixSeconds = watch.Elapsed.TotalSeconds;
         var mixCpu = CpuSeconds() - cpu;
-        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, copyCpu, mixSeconds, mixCpu, PeakRssBytes(), rows);
+        return new Timing(count, Specs(shape).Sum(s => s.ByteLength), writeSeconds, copySeconds, copyCpu, mixSeconds, mixCpu, PeakMemory.Bytes(), rows);
     }
 
     /// <summary>Softmin coefficients of random distances (N x N from the seed), only the first <paramref name="rows"/> rows kept.</summary>
@@ -166,24 +166,5 @@ internal static class MixerBenchmark
     {
         using var self = Process.GetCurrentProcess();
         return self.TotalProcessorTime.TotalSeconds;
-    }
-
-    /// <summary>Linux: clears the process's peak resident set size so the next reading covers only what follows.</summary>
-    private static void ResetPeakRss()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
-    /// <summary>Linux: VmHWM, the peak resident set size; 0 where unknown.</summary>
-    public static long PeakRssBytes()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        }
-        catch (IOException) { }
-        return 0;
     }
 }

@@ -25,11 +25,11 @@ internal static class MlpBenchmark
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var peakReset = TryResetPeak();
+        var peakReset = PeakMemory.TryReset();
         var clock = new StepClock();
         MlpVersion.Train(distances, gram, parameters: 1_000_000, options, clock).Dispose();
         var total = clock.Elapsed;
-        var peak = ResidentBytes("VmHWM");
+        var peak = PeakMemory.Bytes();
         if (peak == 0)
             peak = Process.GetCurrentProcess().PeakWorkingSet64;
         return new MlpTiming(engine, tasks, TaskSplit.TrainCount(tasks, options.TrainFraction), hidden,
@@ -64,31 +64,6 @@ internal static class MlpBenchmark
 
     private static double Normal(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-
-    /// <summary>A field of /proc/self/status in bytes, or 0 where there is no procfs.</summary>
-    private static long ResidentBytes(string field)
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return 0;
-        foreach (var line in File.ReadLines(status))
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]) * 1024;
-        return 0;
-    }
-
-    /// <summary>Resets VmHWM to the current RSS (Linux: "5" to clear_refs) so the peak is this run's.</summary>
-    private static bool TryResetPeak()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>
     /// Records when each step ends (reported synchronously by the training loop), in wall-clock time and

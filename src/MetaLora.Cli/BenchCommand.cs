@@ -41,7 +41,7 @@ internal static class BenchCommand
         var serverArgs = new Option<string[]>("--server-arg") { Description = "Another lora serve option for the server, e.g. --server-arg=--max-queued-requests=8. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var command = new Command("serve",
             "Load-test lora serve: start it on 127.0.0.1 over the bank with every adapter loaded, then for each concurrency level send completions " +
-            "for a fixed time, half to the base model and half to the adapters; report requests/s, generated tokens/s, p50 and p99 latency, " +
+            "for a fixed time, half to the base model and half to the adapters, each generating --max-tokens tokens (ignore_eos); report requests/s, generated tokens/s, p50 and p99 latency, " +
             "429s, errors, the server's peak RSS and the gain of batching (tokens/s at 16 clients over 1).")
         {
             bankDir, clients, seconds, maxTokens, batchSize, serverArgs,

@@ -30,7 +30,8 @@ internal sealed class LoadClients(HttpClient http, IReadOnlyList<string> prompts
     /// <summary>One request, checked; its generated tokens, or null when it was not a 200.</summary>
     public async Task<int?> SendAsync(string model, string prompt, CancellationToken cancel)
     {
-        var body = new JsonObject { ["model"] = model, ["prompt"] = prompt, ["max_tokens"] = maxTokens, ["temperature"] = 0 };
+        // ignore_eos (vLLM's): every request generates max_tokens, so levels compare the same work.
+        var body = new JsonObject { ["model"] = model, ["prompt"] = prompt, ["max_tokens"] = maxTokens, ["temperature"] = 0, ["ignore_eos"] = true };
         using var response = await http.PostAsJsonAsync("/v1/completions", body, cancel);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {

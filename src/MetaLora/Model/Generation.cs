@@ -48,7 +48,7 @@ internal static class Generation
                 using var stepScope = NewDisposeScope();
                 using var logits = model.LastLogits(input, mask, inputPositions, cache);
                 var next = Pick(logits, options, generator);
-                Append(next, eos, finished, outputs);
+                Append(next, eos, finished, outputs, options.EndRow);
                 if (step + 1 >= options.MaxNewTokens || finished.All(f => f)) break;
 
                 var nextIds = tensor(next, [batch, 1L], device: device);
@@ -86,14 +86,18 @@ internal static class Generation
         }
     }
 
-    /// <summary>Each unfinished sequence's picked token: an EOS finishes it, any other is appended to its output.</summary>
-    private static void Append(long[] next, HashSet<int> eos, bool[] finished, List<int>[] outputs)
+    /// <summary>Each unfinished sequence's picked token: an EOS finishes it, any other is appended to its output (and <paramref name="endRow"/> may finish it then).</summary>
+    private static void Append(long[] next, HashSet<int> eos, bool[] finished, List<int>[] outputs, Func<int, int, bool>? endRow)
     {
         for (var b = 0; b < finished.Length; b++)
         {
             if (finished[b]) continue;
             if (eos.Contains((int)next[b])) finished[b] = true;
-            else outputs[b].Add((int)next[b]);
+            else
+            {
+                outputs[b].Add((int)next[b]);
+                if (endRow is not null && endRow(b, outputs[b].Count)) finished[b] = true;
+            }
         }
     }
 

@@ -20,4 +20,11 @@ internal sealed record GenerationOptions
 
     /// <summary>Tokens that end a continuation; null for the model config's eos_token_id.</summary>
     public IReadOnlyList<int>? EosTokenIds { get; init; }
+
+    /// <summary>
+    /// Asked after each token a row gains, with the row and its token count: true ends that row there, as
+    /// EOS would. A server uses it to stop the rows of a request whose client left, or a row at its own
+    /// limit, while the rest of the batch goes on; null ends rows at EOS and <see cref="MaxNewTokens"/> only.
+    /// </summary>
+    public Func<int, int, bool>? EndRow { get; init; }
 }

@@ -1,7 +1,8 @@
 namespace MetaLora.Serving;
 
 /// <summary>One completion request waiting for the model: its prompts' ids and how to decode them.</summary>
-internal sealed class GenerationJob(string model, IReadOnlyList<IReadOnlyList<int>> prompts, int maxTokens, double temperature, double topP, long seed)
+internal sealed class GenerationJob(string model, IReadOnlyList<IReadOnlyList<int>> prompts, int maxTokens, double temperature, double topP, long seed,
+    bool ignoreEos = false, CancellationToken cancellation = default)
 {
     public string Model { get; } = model;
     public IReadOnlyList<IReadOnlyList<int>> Prompts { get; } = prompts;
@@ -9,6 +10,12 @@ internal sealed class GenerationJob(string model, IReadOnlyList<IReadOnlyList<in
     public double Temperature { get; } = temperature;
     public double TopP { get; } = topP;
     public long Seed { get; } = seed;
+
+    /// <summary>Generate through EOS to <see cref="MaxTokens"/>; such jobs share a batch only with each other.</summary>
+    public bool IgnoreEos { get; } = ignoreEos;
+
+    /// <summary>Fires when nobody waits for the answer any more (the client left, its time ran out, the server stops): the job is dropped.</summary>
+    public CancellationToken Cancellation { get; } = cancellation;
 
     /// <summary>Greedy jobs of one model can share a batch: each row is continued as it would be alone.</summary>
     public bool Greedy => Temperature <= 0;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using MetaLora.Formats;
 using MetaLora.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,62 +22,90 @@ namespace MetaLora.Serving;
 /// <c>GET /v1/models</c> (the base model and the adapters, each adapter with its base as parent),
 /// <c>POST /v1/completions</c> (raw prompts, as Infer feeds them: BOS, no chat template; greedy at
 /// temperature 0), and, unless run-time loading is off, <c>POST /v1/load_lora_adapter</c> and
-/// <c>/v1/unload_lora_adapter</c>. Concurrent requests are batched (<see cref="GenerationQueue"/>).
-/// Errors answer with OpenAI's body, <c>{"error": {"message", "type", "param", "code"}}</c>.
-/// A completion's text is the decoded continuation, untrimmed, as vLLM returns it.
+/// <c>/v1/unload_lora_adapter</c>; <c>GET /health</c> and <c>GET /metrics</c> for operators.
+/// Concurrent requests are batched (<see cref="GenerationQueue"/>). Every refusal answers with OpenAI's
+/// body, <c>{"error": {"message", "type", "param", "code"}}</c>, and never with a stack trace. A
+/// completion's text is the decoded continuation, untrimmed, as vLLM returns it. On SIGTERM or Ctrl+C it
+/// stops taking requests (503), lets those in hand finish for <see cref="ModelServerOptions.ShutdownTimeout"/>,
+/// then cancels the rest (503).
 /// </summary>
 internal sealed class ModelServer : IAsyncDisposable
 {
     private static readonly JsonWriterOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Time after the shutdown timeout for the cancelled requests' answers to go out before Kestrel drops the connections.</summary>
+    private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>How much of a body past --max-body-bytes is read and dropped before the 413, rather than the connection cut.</summary>
+    private const long DrainBytes = 64L << 20;
 
     private readonly WebApplication _app;
     private readonly GenerationQueue _queue;
     private readonly MistralForCausalLM _model;
     private readonly Tokenizer _tokenizer;
     private readonly ModelServerOptions _options;
+    private readonly TokenLimits _limits;
+    private readonly AdapterFolders _adapterFolders;
+    private readonly ServeMetrics _metrics = new();
+    private readonly CancellationTokenSource _shutdown = new();
     private readonly string _root;
     private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     private long _requests;
 
-    private ModelServer(WebApplication app, MistralForCausalLM model, Tokenizer tokenizer, ModelServerOptions options)
+    private ModelServer(WebApplication app, MistralForCausalLM model, Tokenizer tokenizer, ModelServerOptions options, TokenLimits limits, AdapterFolders folders)
     {
         _app = app;
         _model = model;
         _tokenizer = tokenizer;
         _options = options;
+        _limits = limits;
+        _adapterFolders = folders;
         _root = Path.GetFullPath(options.ModelDir);
-        _queue = new GenerationQueue(model, options.ModelName, options.BatchSize);
+        _queue = new GenerationQueue(model, options.ModelName, options.BatchSize, options.MaxConcurrentRequests);
     }
 
     /// <summary>The bound address, e.g. <c>http://127.0.0.1:43117</c>.</summary>
     public string Url { get; private set; } = "";
 
+    /// <summary>The token limits in force (the defaults come from the model).</summary>
+    public TokenLimits Limits => _limits;
+
     /// <summary>Loads the model and the start-up adapters, binds and starts answering.</summary>
     public static async Task<ModelServer> StartAsync(ModelServerOptions options)
     {
-        if (options.BatchSize < 1) throw new BadInputException($"--batch-size={options.BatchSize}: expected a whole number >= 1");
-        if (options.Port is < 0 or > 65535) throw new BadInputException($"--port={options.Port}: expected 0 to 65535 (0: any free port)");
-        if (!IPAddress.TryParse(options.Host == "localhost" ? "127.0.0.1" : options.Host, out var address))
-            throw new BadInputException($"--host={options.Host}: expected an IP address (e.g. 127.0.0.1, or 0.0.0.0 for every interface)");
-        if (!MistralCheckpoint.Exists(options.ModelDir))
-            throw BadInputException.At(options.ModelDir, "no base model weights (config.json and *.safetensors)");
+        var address = Check(options);
+        var folders = new AdapterFolders([.. options.AdapterDirs, .. options.Adapters.Select(a => a.Value)]);
         // As local Infer: a small model on one torch thread (the same bits), a large one on every core.
         torch.set_num_threads(LocalInfer.TorchThreads(options.ModelDir));
         var model = MistralCheckpoint.Load(options.ModelDir);
+        TokenLimits limits;
+        try
+        {
+            limits = TokenLimits.Of(options, model.Config.MaxPositionEmbeddings);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         var tokenizer = ModelTokenizer.FromFolder(options.ModelDir, model.Config);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address, options.Port));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(address, options.Port);
+            k.AddServerHeader = false;
+            // RequestBody enforces --max-body-bytes; Kestrel's own, higher limit lets it read and drop the rest of
+            // a refused body, so a client still sending it can read the 413, and drops the connection past that.
+            k.Limits.MaxRequestBodySize = options.MaxBodyBytes + DrainBytes;
+        });
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout + AnswerGrace);
         var app = builder.Build();
-        var server = new ModelServer(app, model, tokenizer, options);
+        var server = new ModelServer(app, model, tokenizer, options, limits, folders);
         try
         {
-            foreach (var (name, folder) in options.Adapters)
-            {
-                CheckAdapterFolder(folder, name);
-                await server._queue.LoadAsync(name, Path.GetFullPath(folder));
-            }
+            foreach (var (name, folder) in options.Adapters) await server._queue.LoadAsync(name, folders.Resolve(name, folder));
         }
         catch (ServeException e)
         {
@@ -86,61 +113,122 @@ internal sealed class ModelServer : IAsyncDisposable
             throw new BadInputException($"--adapters: {e.Message}");
         }
         server.Map();
+        // From the first signal on, requests in hand have the shutdown timeout to finish; then they are cancelled.
+        app.Lifetime.ApplicationStopping.Register(() => server._shutdown.CancelAfter(options.ShutdownTimeout));
         await app.StartAsync();
         server.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return server;
     }
 
-    /// <summary>Runs until the process is asked to stop (Ctrl+C, SIGTERM).</summary>
+    /// <summary>Runs until the process is asked to stop (Ctrl+C, SIGTERM) and the requests in hand are done or cancelled.</summary>
     public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
 
     public async ValueTask DisposeAsync()
     {
+        _shutdown.Cancel();
         await _app.DisposeAsync();
         _queue.Dispose();
         _model.Dispose();
+        _shutdown.Dispose();
+    }
+
+    /// <summary>The options that need no model, checked before it is loaded; the address to bind.</summary>
+    private static IPAddress Check(ModelServerOptions options)
+    {
+        if (options.BatchSize < 1) throw new BadInputException($"--batch-size={options.BatchSize}: expected a whole number >= 1");
+        if (options.Port is < 0 or > 65535) throw new BadInputException($"--port={options.Port}: expected 0 to 65535 (0: any free port)");
+        if (options.MaxBodyBytes < 1024) throw new BadInputException($"--max-body-bytes={options.MaxBodyBytes}: expected at least 1024");
+        if (options.MaxConcurrentRequests < 1)
+            throw new BadInputException($"--max-concurrent-requests={options.MaxConcurrentRequests}: expected a whole number >= 1");
+        if (options.RequestTimeout < TimeSpan.Zero) throw new BadInputException($"--request-timeout={options.RequestTimeout.TotalSeconds}: expected seconds >= 0 (0: no limit)");
+        if (options.ShutdownTimeout < TimeSpan.Zero) throw new BadInputException($"--shutdown-timeout={options.ShutdownTimeout.TotalSeconds}: expected seconds >= 0");
+        if (!IPAddress.TryParse(options.Host == "localhost" ? "127.0.0.1" : options.Host, out var address))
+            throw new BadInputException($"--host={options.Host}: expected an IP address (e.g. 127.0.0.1, or 0.0.0.0 for every interface)");
+        if (!MistralCheckpoint.Exists(options.ModelDir))
+            throw BadInputException.At(options.ModelDir, "no base model weights (config.json and *.safetensors)");
+        return address;
     }
 
     private void Map()
     {
-        _app.Use(async (context, next) =>
-        {
-            try
-            {
-                if (_options.ApiKey is { } key && !Authorized(context.Request, key))
-                    throw new ServeException(401, "AuthenticationError", "Invalid API key: send it as Authorization: Bearer <key>");
-                await next(context);
-            }
-            catch (ServeException e)
-            {
-                await Error(context, e);
-            }
-            catch (BadInputException e)
-            {
-                await Error(context, ServeException.BadRequest(e.Message));
-            }
-        });
+        _app.Use(Guard);
         _app.MapGet("/health", () => Results.Ok());
+        _app.MapGet("/metrics", context => Text(context, _metrics.Text(_queue), "text/plain; version=0.0.4; charset=utf-8"));
         _app.MapGet("/v1/models", context => Json(context, 200, Models));
         _app.MapPost("/v1/completions", Complete);
         if (!_options.RuntimeLoading) return;
         _app.MapPost("/v1/load_lora_adapter", async context =>
         {
-            using var body = await ReadBody(context);
-            var name = RequiredString(body.RootElement, "lora_name");
-            var path = RequiredString(body.RootElement, "lora_path");
-            if (name == _options.ModelName) throw ServeException.BadRequest($"'{name}' is the base model's name", "lora_name");
-            CheckAdapterFolder(path, name);
-            await _queue.LoadAsync(name, Path.GetFullPath(path));
-            await Text(context, $"Success: LoRA adapter '{name}' added successfully.");
+            using var body = await RequestBody.ReadObjectAsync(context.Request, _options.MaxBodyBytes, context.RequestAborted);
+            var request = AdapterRequest.ParseLoad(body.RootElement);
+            if (request.Name == _options.ModelName) throw ServeException.BadRequest($"'{request.Name}' is the base model's name", "lora_name");
+            await Load(request.Name, _adapterFolders.Resolve(request.Name, request.Path!));
+            await Text(context, $"Success: LoRA adapter '{request.Name}' added successfully.");
         });
         _app.MapPost("/v1/unload_lora_adapter", async context =>
         {
-            using var body = await ReadBody(context);
-            var name = RequiredString(body.RootElement, "lora_name");
-            await _queue.UnloadAsync(name);
-            await Text(context, $"Success: LoRA adapter '{name}' removed successfully.");
+            using var body = await RequestBody.ReadObjectAsync(context.Request, _options.MaxBodyBytes, context.RequestAborted);
+            var request = AdapterRequest.ParseUnload(body.RootElement);
+            await _queue.UnloadAsync(request.Name);
+            await Text(context, $"Success: LoRA adapter '{request.Name}' removed successfully.");
         });
+    }
+
+    /// <summary>
+    /// Around every request: refused while shutting down or without the key; every failure becomes an
+    /// OpenAI error body, and nothing the server did not foresee reaches the client beyond "internal error".
+    /// </summary>
+    private async Task Guard(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            if (_app.Lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                context.Response.Headers.Connection = "close";
+                throw ServeException.ShuttingDown("the server is shutting down and takes no new requests");
+            }
+            if (_options.ApiKey is { } key && !Authorized(context.Request, key))
+                throw new ServeException(401, "AuthenticationError", "Invalid API key: send it as Authorization: Bearer <key>");
+            await next(context);
+            if (!context.Response.HasStarted && context.Response.StatusCode is 404 or 405)
+                throw new ServeException(context.Response.StatusCode, context.Response.StatusCode == 404 ? "NotFoundError" : "MethodNotAllowedError",
+                    $"{context.Request.Method} {Cut(context.Request.Path.Value)} is not an endpoint of this server");
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client is gone: nobody to answer.
+        }
+        catch (ServeException e)
+        {
+            await Error(context, e);
+        }
+        catch (BadInputException e)
+        {
+            await Error(context, ServeException.BadRequest(e.Message));
+        }
+        catch (BadHttpRequestException e)
+        {
+            await Error(context, e.StatusCode == 413 ? RequestBody.TooLarge(_options.MaxBodyBytes) : new ServeException(e.StatusCode, "BadRequestError", e.Message));
+        }
+        catch (Exception e)
+        {
+            // One line for the operator; the client learns only that it was not its fault.
+            Console.Error.WriteLine($"lora serve: {context.Request.Method} {Cut(context.Request.Path.Value)}: internal error: {e.Message}");
+            await Error(context, new ServeException(500, "InternalServerError", "internal server error; the reason is in the server's log"));
+        }
+    }
+
+    private async Task Load(string name, string folder)
+    {
+        try
+        {
+            await _queue.LoadAsync(name, folder);
+        }
+        catch (Exception e) when (e is not (ServeException or BadInputException or OperationCanceledException))
+        {
+            // Whatever the adapter's files hold, it is the request's adapter that failed, not the server.
+            throw ServeException.BadRequest($"adapter '{name}' could not be loaded from {folder}: {e.Message}", "lora_path");
+        }
     }
 
     private void Models(Utf8JsonWriter w)
@@ -157,7 +245,7 @@ internal sealed class ModelServer : IAsyncDisposable
             w.WriteString("root", root);
             if (parent is null) w.WriteNull("parent");
             else w.WriteString("parent", parent);
-            w.WriteNumber("max_model_len", _model.Config.MaxPositionEmbeddings);
+            w.WriteNumber("max_model_len", _limits.MaxTotal);
             w.WriteEndObject();
         }
         Entry(_options.ModelName, _root, null);
@@ -167,71 +255,94 @@ internal sealed class ModelServer : IAsyncDisposable
 
     private async Task Complete(HttpContext context)
     {
-        using var body = await ReadBody(context);
-        var request = body.RootElement;
-        var model = RequiredString(request, "model");
-        if (model != _options.ModelName && !_queue.Adapters.ContainsKey(model)) throw ServeException.UnknownModel(model);
-        if (request.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
-            throw ServeException.BadRequest("stream is not supported; send stream: false", "stream");
-        if (request.TryGetProperty("n", out var n) && !(n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out var count) && count == 1))
-            throw ServeException.BadRequest("n must be 1", "n");
-        var texts = Prompts(request);
-        var maxTokens = WholeNumber(request, "max_tokens", 16);
-        var limit = _model.Config.MaxPositionEmbeddings - 2;
-        if (maxTokens < 1 || maxTokens > limit)
-            throw ServeException.BadRequest($"max_tokens={maxTokens} is out of range: expected 1 to {limit} (the model has {_model.Config.MaxPositionEmbeddings} positions)", "max_tokens");
-        var temperature = Number(request, "temperature", 1.0);
-        if (temperature < 0) throw ServeException.BadRequest($"temperature={temperature}: expected >= 0", "temperature");
-        var topP = Number(request, "top_p", 1.0);
-        if (topP is <= 0 or > 1) throw ServeException.BadRequest($"top_p={topP}: expected a number in (0, 1]", "top_p");
-        var seed = request.TryGetProperty("seed", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out var given) ? given : 0;
-
-        var prompts = texts.Select(t => PromptIds.Encode(_tokenizer, t, _model.Config, maxTokens).Ids).ToArray();
-        var outputs = await _queue.GenerateAsync(new GenerationJob(model, prompts, maxTokens, temperature, topP, seed));
-        var id = $"cmpl-{Interlocked.Increment(ref _requests)}";
-        await Json(context, 200, w =>
+        // The time limit counts from arrival: reading the body, waiting for the model and generating.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown.Token);
+        if (_options.RequestTimeout > TimeSpan.Zero) limit.CancelAfter(_options.RequestTimeout);
+        try
         {
-            w.WriteString("id", id);
-            w.WriteString("object", "text_completion");
-            w.WriteNumber("created", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            w.WriteString("model", model);
-            w.WriteStartArray("choices");
-            for (var i = 0; i < outputs.Length; i++)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("index", i);
-                w.WriteString("text", _tokenizer.Decode(outputs[i]));
-                w.WriteNull("logprobs");
-                w.WriteString("finish_reason", outputs[i].Length >= maxTokens ? "length" : "stop");
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            var promptTokens = prompts.Sum(p => p.Count);
-            var completionTokens = outputs.Sum(o => o.Length);
-            w.WriteStartObject("usage");
-            w.WriteNumber("prompt_tokens", promptTokens);
-            w.WriteNumber("completion_tokens", completionTokens);
-            w.WriteNumber("total_tokens", promptTokens + completionTokens);
+            using var body = await RequestBody.ReadObjectAsync(context.Request, _options.MaxBodyBytes, limit.Token);
+            var request = CompletionRequest.Parse(body.RootElement);
+            if (!_queue.Serves(request.Model)) throw ServeException.UnknownModel(request.Model);
+            if (request.MaxTokens < 1 || request.MaxTokens > _limits.MaxNewTokens)
+                throw ServeException.BadRequest(
+                    $"max_tokens={request.MaxTokens} is out of range: expected 1 to {_limits.MaxNewTokens} (at most {_limits.MaxTotal} tokens with the prompt)", "max_tokens");
+            var maxTokens = (int)request.MaxTokens;
+            var prompts = Encode(request.Prompts, maxTokens);
+            var job = new GenerationJob(request.Model, prompts, maxTokens, request.Temperature, request.TopP, request.Seed, request.IgnoreEos, limit.Token);
+            var outputs = await _queue.GenerateAsync(job);
+            _metrics.Completed();
+            await Json(context, 200, w => WriteCompletion(w, request.Model, prompts, outputs, maxTokens));
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            throw Stopped(context);
+        }
+    }
+
+    /// <summary>Why a completion was cancelled, as the answer to give (none when the client left).</summary>
+    private Exception Stopped(HttpContext context)
+    {
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            _metrics.Cancelled(ServeMetrics.ClientGone);
+            return new OperationCanceledException(context.RequestAborted);
+        }
+        if (_shutdown.IsCancellationRequested)
+        {
+            _metrics.Cancelled(ServeMetrics.Shutdown);
+            return ServeException.ShuttingDown($"the server shut down before the request was done (--shutdown-timeout={_options.ShutdownTimeout.TotalSeconds:0.###} s); it was cancelled");
+        }
+        _metrics.Cancelled(ServeMetrics.Timeout);
+        return new ServeException(504, "TimeoutError",
+            $"the request took longer than {_options.RequestTimeout.TotalSeconds:0.###} s (--request-timeout); its generation was stopped");
+    }
+
+    /// <summary>Each prompt's ids, as Infer encodes them, refused when it or it with <paramref name="maxTokens"/> passes the limits.</summary>
+    private IReadOnlyList<int>[] Encode(IReadOnlyList<string> texts, int maxTokens)
+    {
+        if (texts.Count > _options.BatchSize)
+            throw ServeException.BadRequest($"{texts.Count} prompts in one request; this server takes at most {_options.BatchSize} (--batch-size)", "prompt");
+        var result = new IReadOnlyList<int>[texts.Count];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            // Infer cuts a prompt too long for the model; a server refuses it instead, as vLLM does.
+            var (ids, truncated) = PromptIds.Encode(_tokenizer, texts[i], _model.Config, maxTokens);
+            var count = truncated ? _tokenizer.EncodeToIds(texts[i]).Count : ids.Count;
+            var which = texts.Count == 1 ? "the prompt" : $"prompt {i}";
+            if (count > _limits.MaxInput)
+                throw ServeException.BadRequest($"{which} has {count} tokens, more than this server's limit of {_limits.MaxInput} (--max-input-tokens)", "prompt");
+            if (count + maxTokens > _limits.MaxTotal)
+                throw ServeException.BadRequest($"This model's maximum context length is {_limits.MaxTotal} tokens. However, you requested {count + maxTokens} tokens " +
+                                                $"({count} in {which}, {maxTokens} in the completion). Please reduce the length of the prompt or max_tokens.");
+            result[i] = ids;
+        }
+        return result;
+    }
+
+    private void WriteCompletion(Utf8JsonWriter w, string model, IReadOnlyList<int>[] prompts, int[][] outputs, int maxTokens)
+    {
+        w.WriteString("id", $"cmpl-{Interlocked.Increment(ref _requests)}");
+        w.WriteString("object", "text_completion");
+        w.WriteNumber("created", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        w.WriteString("model", model);
+        w.WriteStartArray("choices");
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", i);
+            w.WriteString("text", _tokenizer.Decode(outputs[i]));
+            w.WriteNull("logprobs");
+            w.WriteString("finish_reason", outputs[i].Length >= maxTokens ? "length" : "stop");
             w.WriteEndObject();
-        });
-    }
-
-    private static string[] Prompts(JsonElement request)
-    {
-        if (!request.TryGetProperty("prompt", out var prompt)) throw ServeException.BadRequest("prompt is required", "prompt");
-        if (prompt.ValueKind == JsonValueKind.String) return [prompt.GetString()!];
-        if (prompt.ValueKind == JsonValueKind.Array && prompt.GetArrayLength() > 0 && prompt.EnumerateArray().All(p => p.ValueKind == JsonValueKind.String))
-            return prompt.EnumerateArray().Select(p => p.GetString()!).ToArray();
-        throw ServeException.BadRequest("prompt must be a string or a non-empty list of strings", "prompt");
-    }
-
-    /// <summary>A folder the server can load as a LoRA adapter: it exists and holds a PEFT LoRA config and weights.</summary>
-    private static void CheckAdapterFolder(string path, string name)
-    {
-        if (!Directory.Exists(path))
-            throw ServeException.BadRequest($"adapter '{name}': the path {path} does not exist (or is not a folder) on the server", "lora_path");
-        if (!PeftAdapter.IsComplete(path))
-            throw ServeException.BadRequest($"adapter '{name}': {path} is not a LoRA adapter (no adapter_config.json + adapter_model.safetensors)", "lora_path");
+        }
+        w.WriteEndArray();
+        var promptTokens = prompts.Sum(p => p.Count);
+        var completionTokens = outputs.Sum(o => o.Length);
+        w.WriteStartObject("usage");
+        w.WriteNumber("prompt_tokens", promptTokens);
+        w.WriteNumber("completion_tokens", completionTokens);
+        w.WriteNumber("total_tokens", promptTokens + completionTokens);
+        w.WriteEndObject();
     }
 
     private static bool Authorized(HttpRequest request, string key)
@@ -242,43 +353,14 @@ internal sealed class ModelServer : IAsyncDisposable
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[bearer.Length..]), Encoding.UTF8.GetBytes(key));
     }
 
-    private static async Task<JsonDocument> ReadBody(HttpContext context)
-    {
-        try
-        {
-            var document = await JsonDocument.ParseAsync(context.Request.Body);
-            if (document.RootElement.ValueKind == JsonValueKind.Object) return document;
-            document.Dispose();
-            throw ServeException.BadRequest("the request body must be a JSON object");
-        }
-        catch (JsonException e)
-        {
-            throw ServeException.BadRequest($"malformed JSON in the request body: {e.Message}");
-        }
-    }
+    /// <summary>Client text echoed in a message or the log, cut to a sane length.</summary>
+    private static string Cut(string? text) => text is null ? "" : text.Length <= 200 ? text : text[..200] + "...";
 
-    private static string RequiredString(JsonElement request, string name) =>
-        request.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString()!.Length > 0
-            ? value.GetString()!
-            : throw ServeException.BadRequest($"{name} is required (a non-empty string)", name);
-
-    private static int WholeNumber(JsonElement request, string name, int missing)
+    private Task Error(HttpContext context, ServeException e)
     {
-        if (!request.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return missing;
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
-            return (int)Math.Clamp(number, int.MinValue, int.MaxValue);
-        throw ServeException.BadRequest($"{name} must be a whole number", name);
-    }
-
-    private static double Number(JsonElement request, string name, double missing)
-    {
-        if (!request.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return missing;
-        return value.ValueKind == JsonValueKind.Number ? value.GetDouble() : throw ServeException.BadRequest($"{name} must be a number", name);
-    }
-
-    private static Task Error(HttpContext context, ServeException e)
-    {
+        _metrics.Error(e.Status);
         if (context.Response.HasStarted) return Task.CompletedTask;
+        if (e.RetryAfterSeconds is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Json(context, e.Status, w =>
         {
             w.WriteStartObject("error");
@@ -305,10 +387,10 @@ internal sealed class ModelServer : IAsyncDisposable
         await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
 
-    private static async Task Text(HttpContext context, string text)
+    private static async Task Text(HttpContext context, string text, string contentType = "text/plain; charset=utf-8")
     {
         context.Response.StatusCode = 200;
-        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.ContentType = contentType;
         await context.Response.WriteAsync(text);
     }
 }

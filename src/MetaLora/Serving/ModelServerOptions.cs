@@ -28,4 +28,30 @@ internal sealed record ModelServerOptions
 
     /// <summary>The key clients must send as <c>Authorization: Bearer</c>; null for none.</summary>
     public string? ApiKey { get; init; }
+
+    /// <summary>Folders <c>/v1/load_lora_adapter</c> may load from, besides the start-up adapters' own (the CLI adds the bank and the <c>--adapters</c> folders).</summary>
+    public IReadOnlyList<string> AdapterDirs { get; init; } = [];
+
+    /// <summary>The largest request body accepted; larger ones get 413.</summary>
+    public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+
+    /// <summary>The most tokens one prompt may have (BOS included); null: <see cref="MaxTotalTokens"/> - 1.</summary>
+    public int? MaxInputTokens { get; init; }
+
+    /// <summary>The most tokens of a prompt and its <c>max_tokens</c> together; null: the model's <c>max_position_embeddings</c>.</summary>
+    public int? MaxTotalTokens { get; init; }
+
+    /// <summary>The most requests in hand at once (running or waiting for the model); more get 429 with Retry-After.</summary>
+    public int MaxConcurrentRequests { get; init; } = DefaultMaxConcurrentRequests;
+
+    /// <summary>How long a completion may take from arrival to answer (504 past it, its generation stopped); zero for no limit.</summary>
+    public TimeSpan RequestTimeout { get; init; } = DefaultRequestTimeout;
+
+    /// <summary>On SIGTERM or Ctrl+C, how long requests in hand may still finish before they are cancelled (with 503).</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
+
+    public const long DefaultMaxBodyBytes = 1 << 20;
+    public const int DefaultMaxConcurrentRequests = 128;
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(10);
 }

@@ -33,7 +33,7 @@ public sealed class OpenAiEngineTests(ServedStudy study) : IClassFixture<ServedS
         var again = study.Lora(["run", "--group", "Infer", .. study.Study, $"--results-dir={results}", "--engine=openai", $"--endpoint={study.Server.Url}"]);
         Assert.True(again.ExitCode == 0, again.Output);
         foreach (var pipeline in ServedStudy.Pipelines) Assert.Contains($"Infer.{pipeline}: up to date", again.Stdout);
-        using var moved = new ServeProcess(study.Root, null, "--bank-dir", study.Bank);
+        using var moved = new ServeProcess(study.Root, null, "--bank-dir", study.Bank, "--allow-adapter-dir", study.Data);
         var elsewhere = study.Lora(["run", "--group", "Infer", .. study.Study, $"--results-dir={results}", "--engine=openai", $"--endpoint={moved.Url}/v1"]);
         Assert.True(elsewhere.ExitCode == 0, elsewhere.Output);
         foreach (var pipeline in ServedStudy.Pipelines)
@@ -144,12 +144,13 @@ public sealed class OpenAiEngineTests(ServedStudy study) : IClassFixture<ServedS
         var results = study.Folder("failures");
         var before = Snapshot(study.Data, results);
 
-        // The server cannot see the adapter where the path map says it is.
+        // The path map sends the server to a folder it does not load from (there is nothing there either).
         var unknown = study.Lora(Infer(study.Server.Url, results, "finetuned", "--server-path-map", $"{study.Bank}=/nonexistent/bank"));
         Assert.Equal(2, unknown.ExitCode);
         var line = OneLine(unknown);
         Assert.Contains("could not load adapter 'finetuned.task000_caesar_shift1' from /nonexistent/bank/adapters/task000_caesar_shift1", line);
-        Assert.Contains("does not exist", line);
+        Assert.Contains("HTTP 403: adapter 'finetuned.task000_caesar_shift1': lora_path is not inside a folder this server loads adapters from", line);
+        Assert.Contains("--allow-adapter-dir", line);
         Assert.Contains("--server-path-map", line);
 
         var closed = new TcpListener(IPAddress.Loopback, 0);
@@ -166,7 +167,8 @@ public sealed class OpenAiEngineTests(ServedStudy study) : IClassFixture<ServedS
 
         const string Key = "sk-test-0f1e2d3c4b5a69788796a5b4c3d2e1f0";
         const string WrongKey = "sk-wrong-99887766554433221100ffeeddccbbaa";
-        using var guarded = new ServeProcess(study.Root, new Dictionary<string, string?> { ["SERVE_KEY"] = Key }, "--bank-dir", study.Bank, "--api-key-env", "SERVE_KEY");
+        using var guarded = new ServeProcess(study.Root, new Dictionary<string, string?> { ["SERVE_KEY"] = Key }, "--bank-dir", study.Bank, "--api-key-env", "SERVE_KEY",
+            "--allow-adapter-dir", study.Data);
         var wrong = study.Lora(new Dictionary<string, string?> { ["OPENAI_API_KEY"] = WrongKey }, Infer(guarded.Url, results, "finetuned"));
         Assert.Equal(2, wrong.ExitCode);
         Assert.Contains("HTTP 401: the server rejected the API key in $OPENAI_API_KEY", OneLine(wrong));
@@ -194,7 +196,8 @@ public sealed class OpenAiEngineTests(ServedStudy study) : IClassFixture<ServedS
     public void Slurm_shards_all_send_to_the_same_server_and_write_the_local_bytes()
     {
         const string Key = "sk-slurm-5e4d3c2b1a0f9e8d7c6b5a4938271605";
-        using var guarded = new ServeProcess(study.Root, new Dictionary<string, string?> { ["SERVE_KEY"] = Key }, "--bank-dir", study.Bank, "--api-key-env", "SERVE_KEY");
+        using var guarded = new ServeProcess(study.Root, new Dictionary<string, string?> { ["SERVE_KEY"] = Key }, "--bank-dir", study.Bank, "--api-key-env", "SERVE_KEY",
+            "--allow-adapter-dir", study.Data);
         var results = study.Folder("slurm");
         var environment = new Dictionary<string, string?>(LocalSlurm.ClientEnvironment) { ["OPENAI_API_KEY"] = Key };
         var run = study.Lora(environment, ["run", "--group", "Infer", .. study.Study, $"--results-dir={results}", "--executor=slurm", "--shards=3",

@@ -78,6 +78,29 @@ public sealed class GenerationTests
     }
 
     [Fact]
+    public void EndRowEndsEachRowWhereItSaysAndTheOthersRunOnAsAlone()
+    {
+        using var model = TinyMistral.Model(seed: 12);
+        var free = Generation.Generate(model, Prompts, Greedy(tokens: 8) with { EosTokenIds = [] });
+        // Row 1 at 3 tokens, row 2 at once (as a server drops a cancelled request's rows); rows 0 and 3 run to the end.
+        int[] limits = [8, 3, 1, 8];
+        var asked = new List<(int Row, int Count)>();
+        var ended = Generation.Generate(model, Prompts, Greedy(tokens: 8) with
+        {
+            EosTokenIds = [],
+            EndRow = (row, count) =>
+            {
+                asked.Add((row, count));
+                return count >= limits[row];
+            },
+        });
+        for (var b = 0; b < Prompts.Length; b++) Assert.Equal(free[b][..limits[b]], ended[b]);
+        // A row that ended is not asked again.
+        Assert.Single(asked, a => a.Row == 2);
+        Assert.Equal(3, asked.Count(a => a.Row == 1));
+    }
+
+    [Fact]
     public void SamplingIsSeededAndTopPNarrowsToGreedy()
     {
         using var model = TinyMistral.Model(seed: 12);

@@ -23,7 +23,8 @@ public sealed class ServedStudy : IDisposable
             "--generic-samples", "400", "--hidden", "32", "--intermediate", "64", "--base-steps", "30", "--lora-steps", "8", "--lora-batch", "8");
         foreach (var group in new[] { "Tokenize", "Distances", "Predict" }) Run(["run", "--group", group, .. Study]);
         Run(["run", "--group", "Infer", .. Study, $"--results-dir={Local}"]);
-        Server = new ServeProcess(Root, null, "--bank-dir", Bank);
+        // Infer loads the predicted adapters from the data folder at run time.
+        Server = new ServeProcess(Root, null, "--bank-dir", Bank, "--allow-adapter-dir", Data);
     }
 
     public string Root => _work.Path;

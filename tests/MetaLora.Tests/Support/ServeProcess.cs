@@ -44,6 +44,25 @@ public sealed partial class ServeProcess : IDisposable
         }
     }
 
+    /// <summary>The server's process id.</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>Sends <paramref name="signal"/> (TERM, INT) with kill(1), as a service manager or a terminal would.</summary>
+    public void Signal(string signal)
+    {
+        var kill = ToolProcess.Run("kill", Path.GetTempPath(), [$"-{signal}", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(30));
+        Assert.True(kill.ExitCode == 0, kill.Output);
+    }
+
+    /// <summary>The exit code once the process ends on its own, or null if it is still running after <paramref name="timeout"/>.</summary>
+    public int? WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) return null;
+        // The parameterless wait also drains the redirected output into Output.
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

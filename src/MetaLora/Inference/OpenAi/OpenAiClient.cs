@@ -116,7 +116,7 @@ internal sealed class OpenAiClient : IDisposable
 
     /// <summary>
     /// Registers an adapter at run time. Returns the server's answer: 200 loaded; a 400 that says the
-    /// name is taken counts as loaded; anything else is returned for the caller to explain.
+    /// name is taken counts as loaded; anything else (403 included) is returned for the caller to explain.
     /// </summary>
     public async Task<(HttpStatusCode Status, string Message)> LoadAdapterAsync(string name, string serverPath, CancellationToken ct = default)
     {
@@ -126,7 +126,9 @@ internal sealed class OpenAiClient : IDisposable
             w.WriteString("lora_path", serverPath);
         });
         var (status, body) = await SendAsync(() => Post("load_lora_adapter", request), "POST /v1/load_lora_adapter", retryUnreachable: true, ct);
-        CheckAccess(status, body, "POST /v1/load_lora_adapter");
+        // A 403 here is lora serve refusing a folder outside those it loads from, for the caller to explain;
+        // a key a server refuses with 403 fails GET /v1/models first.
+        if (status != HttpStatusCode.Forbidden) CheckAccess(status, body, "POST /v1/load_lora_adapter");
         return (status, ErrorMessage(body));
     }
 

@@ -66,8 +66,11 @@ internal sealed class ServerAdapters(OpenAiClient client, ServerPathMap paths, I
                 $"{client.Endpoint}: the server does not load adapters at run time (POST /v1/load_lora_adapter: HTTP {(int)status}) and does not serve '{name}'; " +
                 $"start vLLM with --enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True in its environment, or with --lora-modules {name}={remote} " +
                 "(one per adapter, named <pipeline>.<task>); lora serve loads at run time unless started with --no-runtime-loading");
+        var allowed = status == HttpStatusCode.Forbidden
+            ? " and be allowed to load from it (lora serve: start it with --allow-adapter-dir for the folder)"
+            : "";
         throw new BadInputException(
             $"{client.Endpoint}: the server could not load adapter '{name}' from {remote} (HTTP {(int)status}: {message}); " +
-            "it must read the adapter's folder at that path: if it mounts the folders elsewhere, give --server-path-map LOCAL=REMOTE");
+            $"it must read the adapter's folder at that path{allowed}: if it mounts the folders elsewhere, give --server-path-map LOCAL=REMOTE");
     }
 }

@@ -87,7 +87,7 @@ internal static class Generation
     }
 
     /// <summary>Each unfinished sequence's picked token: an EOS finishes it, any other is appended to its output (and <paramref name="endRow"/> may finish it then).</summary>
-    private static void Append(long[] next, HashSet<int> eos, bool[] finished, List<int>[] outputs, Func<int, int, bool>? endRow)
+    private static void Append(long[] next, HashSet<int> eos, bool[] finished, List<int>[] outputs, Func<int, IReadOnlyList<int>, bool>? endRow)
     {
         for (var b = 0; b < finished.Length; b++)
         {
@@ -96,7 +96,7 @@ internal static class Generation
             else
             {
                 outputs[b].Add((int)next[b]);
-                if (endRow is not null && endRow(b, outputs[b].Count)) finished[b] = true;
+                if (endRow is not null && endRow(b, outputs[b])) finished[b] = true;
             }
         }
     }

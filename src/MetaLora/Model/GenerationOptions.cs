@@ -22,9 +22,9 @@ internal sealed record GenerationOptions
     public IReadOnlyList<int>? EosTokenIds { get; init; }
 
     /// <summary>
-    /// Asked after each token a row gains, with the row and its token count: true ends that row there, as
+    /// Asked after each token a row gains, with the row and its tokens so far: true ends that row there, as
     /// EOS would. A server uses it to stop the rows of a request whose client left, or a row at its own
-    /// limit, while the rest of the batch goes on; null ends rows at EOS and <see cref="MaxNewTokens"/> only.
+    /// limit or past a stop sequence, while the rest of the batch goes on; null ends rows at EOS and <see cref="MaxNewTokens"/> only.
     /// </summary>
-    public Func<int, int, bool>? EndRow { get; init; }
+    public Func<int, IReadOnlyList<int>, bool>? EndRow { get; init; }
 }

@@ -19,14 +19,14 @@ internal sealed record CompletionRequest
     /// <summary>Fields accepted and ignored: they carry no meaning for generation.</summary>
     private static readonly string[] Ignored = ["user"];
 
-    private static readonly string[] Implemented = ["model", "prompt", "max_tokens", "temperature", "top_p", "seed", "ignore_eos"];
+    private static readonly string[] Implemented = ["model", "prompt", "max_tokens", "temperature", "top_p", "seed", "ignore_eos", "stop", "stream", "stream_options"];
+
+    /// <summary>Most stop sequences in one request, and the longest one (vLLM sets no bound; a bound keeps the work per token small).</summary>
+    public const int MaxStops = 16, MaxStopLength = 256;
 
     /// <summary>Fields this server does not implement: the values that leave them off, and what to say otherwise.</summary>
     private static readonly (string Name, Func<JsonElement, bool> Off, string Message)[] Unsupported =
     [
-        ("stream", v => v.ValueKind is JsonValueKind.False, "stream is not supported; send stream: false"),
-        ("stream_options", _ => false, "stream_options is not supported (stream is not)"),
-        ("stop", v => v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0, "stop is not supported: generation ends at EOS or max_tokens"),
         ("n", IsOne, "n is not supported beyond 1: one completion per prompt"),
         ("best_of", IsOne, "best_of is not supported beyond 1"),
         ("echo", v => v.ValueKind is JsonValueKind.False, "echo is not supported"),
@@ -56,6 +56,15 @@ internal sealed record CompletionRequest
     /// <summary>vLLM's <c>ignore_eos</c>: generate through EOS to <c>max_tokens</c> (for load tests and benchmarks).</summary>
     public bool IgnoreEos { get; init; }
 
+    /// <summary>Sequences that end a completion where they appear; they are not part of its text.</summary>
+    public IReadOnlyList<string> Stop { get; init; } = [];
+
+    /// <summary>Answer as server-sent events, a chunk per piece of text, then <c>data: [DONE]</c>.</summary>
+    public bool Stream { get; init; }
+
+    /// <summary><c>stream_options.include_usage</c>: a last chunk with the token counts.</summary>
+    public bool IncludeUsage { get; init; }
+
     /// <summary>The request in <paramref name="body"/> (a JSON object), or the 400 that says what is wrong with it.</summary>
     public static CompletionRequest Parse(JsonElement body)
     {
@@ -75,6 +84,9 @@ internal sealed record CompletionRequest
             TopP = topP,
             Seed = RequestFields.WholeNumber(body, "seed", 0),
             IgnoreEos = RequestFields.Boolean(body, "ignore_eos", false),
+            Stop = StopsOf(body),
+            Stream = RequestFields.Boolean(body, "stream", false),
+            IncludeUsage = IncludeUsageOf(body),
         };
     }
 
@@ -85,6 +97,31 @@ internal sealed record CompletionRequest
         if (prompt.ValueKind == JsonValueKind.Array && prompt.GetArrayLength() > 0 && prompt.EnumerateArray().All(p => p.ValueKind == JsonValueKind.String))
             return prompt.EnumerateArray().Select(p => p.GetString()!).ToArray();
         throw ServeException.BadRequest("prompt must be a string or a non-empty list of strings", "prompt");
+    }
+
+    /// <summary><c>stop</c>: null, a string or a list of strings, each not empty.</summary>
+    public static IReadOnlyList<string> StopsOf(JsonElement body)
+    {
+        if (RequestFields.Missing(body, "stop", out var stop)) return [];
+        var stops = stop.ValueKind switch
+        {
+            JsonValueKind.String => [stop.GetString()!],
+            JsonValueKind.Array when stop.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String) => stop.EnumerateArray().Select(s => s.GetString()!).ToArray(),
+            _ => throw ServeException.BadRequest("stop must be a string or a list of strings", "stop"),
+        };
+        if (stops.Length > MaxStops) throw ServeException.BadRequest($"stop has {stops.Length} sequences; at most {MaxStops}", "stop");
+        if (stops.Any(s => s.Length is 0 or > MaxStopLength)) throw ServeException.BadRequest($"every stop sequence must have 1 to {MaxStopLength} characters", "stop");
+        return stops;
+    }
+
+    /// <summary><c>stream_options</c>: only with <c>stream: true</c>, and only <c>include_usage</c>.</summary>
+    public static bool IncludeUsageOf(JsonElement body)
+    {
+        if (RequestFields.Missing(body, "stream_options", out var options)) return false;
+        if (!RequestFields.Boolean(body, "stream", false)) throw ServeException.BadRequest("stream_options is only allowed with stream: true", "stream_options");
+        if (options.ValueKind != JsonValueKind.Object) throw ServeException.BadRequest("stream_options must be an object", "stream_options");
+        RequestFields.CheckNames(options, new HashSet<string>(["include_usage"]));
+        return RequestFields.Boolean(options, "include_usage", false);
     }
 
     private static bool IsOne(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var n) && n == 1;

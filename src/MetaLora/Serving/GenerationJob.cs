@@ -17,6 +17,13 @@ internal sealed class GenerationJob(string model, IReadOnlyList<IReadOnlyList<in
     /// <summary>Fires when nobody waits for the answer any more (the client left, its time ran out, the server stops): the job is dropped.</summary>
     public CancellationToken Cancellation { get; } = cancellation;
 
+    /// <summary>
+    /// Called on the model's thread after each token one of the job's rows gains, with the row (within
+    /// the job) and its tokens so far; true ends the row there (a stop sequence). Streaming reads the
+    /// tokens from here. Null: rows end at EOS, <see cref="MaxTokens"/> or cancellation only.
+    /// </summary>
+    public Func<int, IReadOnlyList<int>, bool>? OnToken { get; init; }
+
     /// <summary>Greedy jobs of one model can share a batch: each row is continued as it would be alone.</summary>
     public bool Greedy => Temperature <= 0;
 

@@ -207,6 +207,7 @@ internal sealed class GenerationQueue : IDisposable
         var head = batch[0];
         // Row r belongs to owners[r]: it ends at that request's max_tokens, or as soon as the request is cancelled.
         var owners = batch.SelectMany(j => j.Prompts.Select(_ => j)).ToArray();
+        var rowInJob = batch.SelectMany(j => Enumerable.Range(0, j.Prompts.Count)).ToArray();
         Volatile.Write(ref _running, batch.Count);
         try
         {
@@ -221,7 +222,9 @@ internal sealed class GenerationQueue : IDisposable
                 TopP = head.TopP,
                 Seed = head.Seed,
                 EosTokenIds = head.IgnoreEos ? Array.Empty<int>() : null,
-                EndRow = (row, count) => count >= owners[row].MaxTokens || owners[row].Cancellation.IsCancellationRequested,
+                // The job sees every token first, the last one before max_tokens included.
+                EndRow = (row, tokens) => owners[row].OnToken?.Invoke(rowInJob[row], tokens) == true
+                                          || tokens.Count >= owners[row].MaxTokens || owners[row].Cancellation.IsCancellationRequested,
             };
             var outputs = Generation.Generate(_model, batch.SelectMany(j => j.Prompts).ToArray(), options);
             Interlocked.Add(ref _generatedTokens, outputs.Sum(o => (long)o.Length));

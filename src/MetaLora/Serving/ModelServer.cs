@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using MetaLora.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -268,15 +269,66 @@ internal sealed class ModelServer : IAsyncDisposable
                     $"max_tokens={request.MaxTokens} is out of range: expected 1 to {_limits.MaxNewTokens} (at most {_limits.MaxTotal} tokens with the prompt)", "max_tokens");
             var maxTokens = (int)request.MaxTokens;
             var prompts = Encode(request.Prompts, maxTokens);
-            var job = new GenerationJob(request.Model, prompts, maxTokens, request.Temperature, request.TopP, request.Seed, request.IgnoreEos, limit.Token);
+            // Stop sequences and streaming follow each row's text as its tokens come.
+            var texts = request.Stop.Count > 0 || request.Stream
+                ? prompts.Select(_ => new IncrementalText(ids => _tokenizer.Decode(ids) ?? "", request.Stop)).ToArray()
+                : null;
+            var pieces = Channel.CreateUnbounded<(int Row, string Text)>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+            var job = new GenerationJob(request.Model, prompts, maxTokens, request.Temperature, request.TopP, request.Seed, request.IgnoreEos, limit.Token)
+            {
+                OnToken = texts is null ? null : (row, ids) =>
+                {
+                    var piece = texts[row].Add(ids[^1]);
+                    if (request.Stream && piece.Length > 0) pieces.Writer.TryWrite((row, piece));
+                    return texts[row].Stopped;
+                },
+            };
+            var completion = new Completion($"cmpl-{Interlocked.Increment(ref _requests)}", request.Model, prompts, texts, maxTokens, _tokenizer);
+            if (request.Stream)
+            {
+                await StreamAsync(context, completion, request.IncludeUsage, _queue.GenerateAsync(job), pieces);
+                return;
+            }
             var outputs = await _queue.GenerateAsync(job);
             _metrics.Completed();
-            await Json(context, 200, w => WriteCompletion(w, request.Model, prompts, outputs, maxTokens));
+            await Json(context, 200, w => completion.Write(w, outputs));
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
             throw Stopped(context);
         }
+    }
+
+    /// <summary>The completion as events: each piece of text as it becomes final, then each row's end, the usage if asked, and [DONE].</summary>
+    private async Task StreamAsync(HttpContext context, Completion completion, bool includeUsage, Task<int[][]> generation, Channel<(int Row, string Text)> pieces)
+    {
+        _ = generation.ContinueWith(_ => pieces.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var events = new ServerSentEvents(context.Response, Relaxed);
+        int[][] outputs;
+        try
+        {
+            await foreach (var (row, text) in pieces.Reader.ReadAllAsync(CancellationToken.None))
+                await events.WriteAsync(w => completion.WriteChunk(w, row, text, null));
+            outputs = await generation;
+        }
+        catch (Exception e) when (events.Started && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Headers are out: the failure can only be told as an event.
+            var error = e is OperationCanceledException ? Stopped(context) as ServeException : e as ServeException;
+            error ??= new ServeException(500, "InternalServerError", "internal server error; the reason is in the server's log");
+            _metrics.Error(error.Status);
+            await events.WriteAsync(w => WriteError(w, error));
+            await events.DoneAsync();
+            return;
+        }
+        _metrics.Completed();
+        for (var row = 0; row < outputs.Length; row++)
+        {
+            if (completion.Rest(row) is { Length: > 0 } rest) await events.WriteAsync(w => completion.WriteChunk(w, row, rest, null));
+            await events.WriteAsync(w => completion.WriteChunk(w, row, "", completion.FinishReason(row, outputs[row])));
+        }
+        if (includeUsage) await events.WriteAsync(w => completion.WriteUsageChunk(w, outputs));
+        await events.DoneAsync();
     }
 
     /// <summary>Why a completion was cancelled, as the answer to give (none when the client left).</summary>
@@ -319,32 +371,6 @@ internal sealed class ModelServer : IAsyncDisposable
         return result;
     }
 
-    private void WriteCompletion(Utf8JsonWriter w, string model, IReadOnlyList<int>[] prompts, int[][] outputs, int maxTokens)
-    {
-        w.WriteString("id", $"cmpl-{Interlocked.Increment(ref _requests)}");
-        w.WriteString("object", "text_completion");
-        w.WriteNumber("created", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        w.WriteString("model", model);
-        w.WriteStartArray("choices");
-        for (var i = 0; i < outputs.Length; i++)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("index", i);
-            w.WriteString("text", _tokenizer.Decode(outputs[i]));
-            w.WriteNull("logprobs");
-            w.WriteString("finish_reason", outputs[i].Length >= maxTokens ? "length" : "stop");
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        var promptTokens = prompts.Sum(p => p.Count);
-        var completionTokens = outputs.Sum(o => o.Length);
-        w.WriteStartObject("usage");
-        w.WriteNumber("prompt_tokens", promptTokens);
-        w.WriteNumber("completion_tokens", completionTokens);
-        w.WriteNumber("total_tokens", promptTokens + completionTokens);
-        w.WriteEndObject();
-    }
-
     private static bool Authorized(HttpRequest request, string key)
     {
         var header = request.Headers.Authorization.ToString();
@@ -361,16 +387,18 @@ internal sealed class ModelServer : IAsyncDisposable
         _metrics.Error(e.Status);
         if (context.Response.HasStarted) return Task.CompletedTask;
         if (e.RetryAfterSeconds is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Json(context, e.Status, w =>
-        {
-            w.WriteStartObject("error");
-            w.WriteString("message", e.Message);
-            w.WriteString("type", e.Type);
-            if (e.Param is null) w.WriteNull("param");
-            else w.WriteString("param", e.Param);
-            w.WriteNumber("code", e.Status);
-            w.WriteEndObject();
-        });
+        return Json(context, e.Status, w => WriteError(w, e));
+    }
+
+    private static void WriteError(Utf8JsonWriter w, ServeException e)
+    {
+        w.WriteStartObject("error");
+        w.WriteString("message", e.Message);
+        w.WriteString("type", e.Type);
+        if (e.Param is null) w.WriteNull("param");
+        else w.WriteString("param", e.Param);
+        w.WriteNumber("code", e.Status);
+        w.WriteEndObject();
     }
 
     private static async Task Json(HttpContext context, int status, Action<Utf8JsonWriter> write)

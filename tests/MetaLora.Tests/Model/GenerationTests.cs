@@ -88,10 +88,12 @@ public sealed class GenerationTests
         var ended = Generation.Generate(model, Prompts, Greedy(tokens: 8) with
         {
             EosTokenIds = [],
-            EndRow = (row, count) =>
+            EndRow = (row, tokens) =>
             {
-                asked.Add((row, count));
-                return count >= limits[row];
+                asked.Add((row, tokens.Count));
+                // The row's tokens so far are the free run's, token by token.
+                Assert.Equal(free[row][..tokens.Count], tokens);
+                return tokens.Count >= limits[row];
             },
         });
         for (var b = 0; b < Prompts.Length; b++) Assert.Equal(free[b][..limits[b]], ended[b]);

@@ -15,7 +15,8 @@ internal static class ServeCommand
 {
     private const string Description =
         "An OpenAI-compatible server (vLLM's dialect) over the bank's base model: GET /v1/models, POST /v1/completions (raw prompt with BOS, " +
-        "no chat template; temperature 0 is greedy, as Infer generates), POST /v1/load_lora_adapter and /v1/unload_lora_adapter " +
+        "no chat template; temperature 0 is greedy, as Infer generates), POST /v1/chat/completions (the model's chat template), both streamed " +
+        "with stream: true and cut by stop sequences, POST /v1/load_lora_adapter and /v1/unload_lora_adapter " +
         "({\"lora_name\", \"lora_path\"}), GET /health and GET /metrics, with concurrent requests batched. Binds 127.0.0.1 unless told otherwise; " +
         "runs until SIGTERM or Ctrl+C, then finishes the requests in hand (see --shutdown-timeout) and exits 0.";
 
@@ -46,11 +47,16 @@ internal static class ServeCommand
         {
             Description = "Serve only the start-up adapters: no /v1/load_lora_adapter or /v1/unload_lora_adapter (as vLLM without VLLM_ALLOW_RUNTIME_LORA_UPDATING).",
         };
+        var chatTemplate = new Option<string?>("--chat-template")
+        {
+            Description = "A file holding the Jinja chat template for /v1/chat/completions, instead of tokenizer_config.json's chat_template " +
+                          "(the embedded bank's model has none).",
+        };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Require the API key held by this environment variable (Authorization: Bearer)." };
         var limits = ServeLimitOptions.Create();
         var command = new Command("serve", Description)
         {
-            bankDir, host, port, adapters, allowDirs, modelName, batchSize, noRuntime, apiKeyEnv,
+            bankDir, host, port, adapters, allowDirs, modelName, batchSize, noRuntime, chatTemplate, apiKeyEnv,
         };
         limits.AddTo(command);
         // A synchronous action on purpose: System.CommandLine ends an async action's process 2 s after
@@ -70,6 +76,7 @@ internal static class ServeCommand
                 RuntimeLoading = !parse.GetValue(noRuntime),
                 BatchSize = parse.GetValue(batchSize),
                 ApiKey = ApiKey(parse.GetValue(apiKeyEnv)),
+                ChatTemplateFile = parse.GetValue(chatTemplate),
             });
             return RunAsync(options).GetAwaiter().GetResult();
         });
@@ -81,7 +88,7 @@ internal static class ServeCommand
         await using var server = await ModelServer.StartAsync(options);
         var runtime = options.RuntimeLoading ? "adapters load at run time" : "no run-time loading";
         Console.WriteLine($"lora serve: {server.Url} (model {options.ModelName}, {options.Adapters.Count} adapters, {runtime}{(options.ApiKey is null ? "" : ", API key required")}; " +
-                          $"at most {server.Limits.MaxTotal} tokens a request)");
+                          $"at most {server.Limits.MaxTotal} tokens a request; {(server.ChatTemplateSource is { } chat ? $"chat template from {chat}" : "no chat template")})");
         await server.WaitForShutdownAsync();
         Console.WriteLine("lora serve: stopped");
         return 0;

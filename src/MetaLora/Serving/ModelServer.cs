@@ -46,6 +46,7 @@ internal sealed class ModelServer : IAsyncDisposable
     private readonly Tokenizer _tokenizer;
     private readonly ModelServerOptions _options;
     private readonly TokenLimits _limits;
+    private readonly ChatPrompt? _chat;
     private readonly AdapterFolders _adapterFolders;
     private readonly ServeMetrics _metrics = new();
     private readonly CancellationTokenSource _shutdown = new();
@@ -53,7 +54,7 @@ internal sealed class ModelServer : IAsyncDisposable
     private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     private long _requests;
 
-    private ModelServer(WebApplication app, MistralForCausalLM model, Tokenizer tokenizer, ModelServerOptions options, TokenLimits limits, AdapterFolders folders)
+    private ModelServer(WebApplication app, MistralForCausalLM model, Tokenizer tokenizer, ModelServerOptions options, TokenLimits limits, AdapterFolders folders, ChatPrompt? chat)
     {
         _app = app;
         _model = model;
@@ -61,6 +62,7 @@ internal sealed class ModelServer : IAsyncDisposable
         _options = options;
         _limits = limits;
         _adapterFolders = folders;
+        _chat = chat;
         _root = Path.GetFullPath(options.ModelDir);
         _queue = new GenerationQueue(model, options.ModelName, options.BatchSize, options.MaxConcurrentRequests);
     }
@@ -70,6 +72,9 @@ internal sealed class ModelServer : IAsyncDisposable
 
     /// <summary>The token limits in force (the defaults come from the model).</summary>
     public TokenLimits Limits => _limits;
+
+    /// <summary>Where the chat template came from; null when <c>/v1/chat/completions</c> has none and refuses.</summary>
+    public string? ChatTemplateSource => _chat?.Source;
 
     /// <summary>Loads the model and the start-up adapters, binds and starts answering.</summary>
     public static async Task<ModelServer> StartAsync(ModelServerOptions options)
@@ -90,6 +95,7 @@ internal sealed class ModelServer : IAsyncDisposable
             throw;
         }
         var tokenizer = ModelTokenizer.FromFolder(options.ModelDir, model.Config);
+        var chat = ChatPrompt.For(options.ModelDir, options.ChatTemplateFile, tokenizer, model.Config);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -103,7 +109,7 @@ internal sealed class ModelServer : IAsyncDisposable
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout + AnswerGrace);
         var app = builder.Build();
-        var server = new ModelServer(app, model, tokenizer, options, limits, folders);
+        var server = new ModelServer(app, model, tokenizer, options, limits, folders, chat);
         try
         {
             foreach (var (name, folder) in options.Adapters) await server._queue.LoadAsync(name, folders.Resolve(name, folder));
@@ -157,6 +163,7 @@ internal sealed class ModelServer : IAsyncDisposable
         _app.MapGet("/metrics", context => Text(context, _metrics.Text(_queue), "text/plain; version=0.0.4; charset=utf-8"));
         _app.MapGet("/v1/models", context => Json(context, 200, Models));
         _app.MapPost("/v1/completions", Complete);
+        _app.MapPost("/v1/chat/completions", Chat);
         if (!_options.RuntimeLoading) return;
         _app.MapPost("/v1/load_lora_adapter", async context =>
         {
@@ -254,27 +261,48 @@ internal sealed class ModelServer : IAsyncDisposable
         w.WriteEndArray();
     }
 
-    private async Task Complete(HttpContext context)
+    private Task Complete(HttpContext context) => Answer(context, async cancel =>
     {
-        // The time limit counts from arrival: reading the body, waiting for the model and generating.
+        using var body = await RequestBody.ReadObjectAsync(context.Request, _options.MaxBodyBytes, cancel);
+        var request = CompletionRequest.Parse(body.RootElement);
+        if (!_queue.Serves(request.Model)) throw ServeException.UnknownModel(request.Model);
+        var maxTokens = CheckMaxTokens(request.MaxTokens);
+        return new GenerationRequest(request.Model, Encode(request.Prompts, maxTokens), maxTokens, request.Temperature, request.TopP, request.Seed,
+            request.IgnoreEos, request.Stop, request.Stream, request.IncludeUsage, Chat: false);
+    });
+
+    private Task Chat(HttpContext context) => Answer(context, async cancel =>
+    {
+        using var body = await RequestBody.ReadObjectAsync(context.Request, _options.MaxBodyBytes, cancel);
+        var request = ChatRequest.Parse(body.RootElement);
+        if (!_queue.Serves(request.Model)) throw ServeException.UnknownModel(request.Model);
+        if (_chat is null)
+            throw ServeException.BadRequest("this model has no chat template (tokenizer_config.json has no chat_template); start lora serve with --chat-template FILE, or use /v1/completions", "messages");
+        var ids = _chat.Encode(request.Messages);
+        // Without max_tokens the answer may fill the rest of the context, as vLLM's does.
+        var maxTokens = request.MaxTokens is { } asked ? CheckMaxTokens(asked) : Math.Min(_limits.MaxNewTokens, _limits.MaxTotal - ids.Count);
+        CheckLength(ids.Count, Math.Max(maxTokens, 1), "the chat's prompt");
+        return new GenerationRequest(request.Model, [ids], maxTokens, request.Temperature, request.TopP, request.Seed,
+            request.IgnoreEos, request.Stop, request.Stream, request.IncludeUsage, Chat: true);
+    });
+
+    /// <summary>
+    /// Reads a request with <paramref name="read"/>, generates it (whole or streamed) and answers; the time
+    /// limit counts from arrival: reading the body, waiting for the model and generating.
+    /// </summary>
+    private async Task Answer(HttpContext context, Func<CancellationToken, Task<GenerationRequest>> read)
+    {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shutdown.Token);
         if (_options.RequestTimeout > TimeSpan.Zero) limit.CancelAfter(_options.RequestTimeout);
         try
         {
-            using var body = await RequestBody.ReadObjectAsync(context.Request, _options.MaxBodyBytes, limit.Token);
-            var request = CompletionRequest.Parse(body.RootElement);
-            if (!_queue.Serves(request.Model)) throw ServeException.UnknownModel(request.Model);
-            if (request.MaxTokens < 1 || request.MaxTokens > _limits.MaxNewTokens)
-                throw ServeException.BadRequest(
-                    $"max_tokens={request.MaxTokens} is out of range: expected 1 to {_limits.MaxNewTokens} (at most {_limits.MaxTotal} tokens with the prompt)", "max_tokens");
-            var maxTokens = (int)request.MaxTokens;
-            var prompts = Encode(request.Prompts, maxTokens);
+            var request = await read(limit.Token);
             // Stop sequences and streaming follow each row's text as its tokens come.
             var texts = request.Stop.Count > 0 || request.Stream
-                ? prompts.Select(_ => new IncrementalText(ids => _tokenizer.Decode(ids) ?? "", request.Stop)).ToArray()
+                ? request.Prompts.Select(_ => new IncrementalText(ids => _tokenizer.Decode(ids) ?? "", request.Stop)).ToArray()
                 : null;
             var pieces = Channel.CreateUnbounded<(int Row, string Text)>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
-            var job = new GenerationJob(request.Model, prompts, maxTokens, request.Temperature, request.TopP, request.Seed, request.IgnoreEos, limit.Token)
+            var job = new GenerationJob(request.Model, request.Prompts, request.MaxTokens, request.Temperature, request.TopP, request.Seed, request.IgnoreEos, limit.Token)
             {
                 OnToken = texts is null ? null : (row, ids) =>
                 {
@@ -283,7 +311,8 @@ internal sealed class ModelServer : IAsyncDisposable
                     return texts[row].Stopped;
                 },
             };
-            var completion = new Completion($"cmpl-{Interlocked.Increment(ref _requests)}", request.Model, prompts, texts, maxTokens, _tokenizer);
+            var id = $"{(request.Chat ? "chatcmpl" : "cmpl")}-{Interlocked.Increment(ref _requests)}";
+            var completion = new Completion(id, request.Model, request.Prompts, texts, request.MaxTokens, _tokenizer, request.Chat);
             if (request.Stream)
             {
                 await StreamAsync(context, completion, request.IncludeUsage, _queue.GenerateAsync(job), pieces);
@@ -298,6 +327,12 @@ internal sealed class ModelServer : IAsyncDisposable
             throw Stopped(context);
         }
     }
+
+    private int CheckMaxTokens(long maxTokens) =>
+        maxTokens >= 1 && maxTokens <= _limits.MaxNewTokens
+            ? (int)maxTokens
+            : throw ServeException.BadRequest(
+                $"max_tokens={maxTokens} is out of range: expected 1 to {_limits.MaxNewTokens} (at most {_limits.MaxTotal} tokens with the prompt)", "max_tokens");
 
     /// <summary>The completion as events: each piece of text as it becomes final, then each row's end, the usage if asked, and [DONE].</summary>
     private async Task StreamAsync(HttpContext context, Completion completion, bool includeUsage, Task<int[][]> generation, Channel<(int Row, string Text)> pieces)
@@ -360,15 +395,21 @@ internal sealed class ModelServer : IAsyncDisposable
             // Infer cuts a prompt too long for the model; a server refuses it instead, as vLLM does.
             var (ids, truncated) = PromptIds.Encode(_tokenizer, texts[i], _model.Config, maxTokens);
             var count = truncated ? _tokenizer.EncodeToIds(texts[i]).Count : ids.Count;
-            var which = texts.Count == 1 ? "the prompt" : $"prompt {i}";
-            if (count > _limits.MaxInput)
-                throw ServeException.BadRequest($"{which} has {count} tokens, more than this server's limit of {_limits.MaxInput} (--max-input-tokens)", "prompt");
-            if (count + maxTokens > _limits.MaxTotal)
-                throw ServeException.BadRequest($"This model's maximum context length is {_limits.MaxTotal} tokens. However, you requested {count + maxTokens} tokens " +
-                                                $"({count} in {which}, {maxTokens} in the completion). Please reduce the length of the prompt or max_tokens.");
+            CheckLength(count, maxTokens, texts.Count == 1 ? "the prompt" : $"prompt {i}");
             result[i] = ids;
         }
         return result;
+    }
+
+    /// <summary>Refuses a prompt of <paramref name="count"/> tokens past the input limit, or past the context with <paramref name="maxTokens"/> more.</summary>
+    private void CheckLength(int count, int maxTokens, string which)
+    {
+        var param = which.StartsWith("the chat", StringComparison.Ordinal) ? "messages" : "prompt";
+        if (count > _limits.MaxInput)
+            throw ServeException.BadRequest($"{which} has {count} tokens, more than this server's limit of {_limits.MaxInput} (--max-input-tokens)", param);
+        if (count + maxTokens > _limits.MaxTotal)
+            throw ServeException.BadRequest($"This model's maximum context length is {_limits.MaxTotal} tokens. However, you requested {count + maxTokens} tokens " +
+                                            $"({count} in {which}, {maxTokens} in the completion). Please reduce the length of the prompt or max_tokens.");
     }
 
     private static bool Authorized(HttpRequest request, string key)

@@ -50,6 +50,9 @@ internal sealed record ModelServerOptions
     /// <summary>On SIGTERM or Ctrl+C, how long requests in hand may still finish before they are cancelled (with 503).</summary>
     public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
 
+    /// <summary>A file with the chat template, instead of the model folder's tokenizer_config.json.</summary>
+    public string? ChatTemplateFile { get; init; }
+
     public const long DefaultMaxBodyBytes = 1 << 20;
     public const int DefaultMaxConcurrentRequests = 128;
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromMinutes(10);

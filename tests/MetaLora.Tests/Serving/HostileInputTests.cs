@@ -87,10 +87,10 @@ public sealed class HostileInputTests(HostileServer hostile) : IClassFixture<Hos
                      ("\"presence_penalty\": 0.5", "presence_penalty", "presence_penalty is not supported"),
                      ("\"frequency_penalty\": -1", "frequency_penalty", "frequency_penalty is not supported"),
                      ("\"logit_bias\": {\"5\": 100}", "logit_bias", "logit_bias is not supported"),
-                     ("\"stream\": true", "stream", "stream is not supported; send stream: false"),
-                     ("\"stream_options\": {\"include_usage\": true}", "stream_options", "stream_options is not supported"),
-                     ("\"stop\": [\"\\n\"]", "stop", "stop is not supported"),
-                     ("\"stop\": \"\\n\"", "stop", "stop is not supported"),
+                     ("\"stream\": \"yes\"", "stream", "stream must be true or false"),
+                     ("\"stream_options\": {\"include_usage\": true}", "stream_options", "stream_options is only allowed with stream: true"),
+                     ("\"stop\": [1]", "stop", "stop must be a string or a list of strings"),
+                     ("\"stop\": \"\"", "stop", "every stop sequence must have 1 to"),
                  })
             await Refused($"{{\"model\": \"embedded\", \"prompt\": \"hi\", {fields}}}", HttpStatusCode.BadRequest, param, message);
 

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using MetaLora.Tokenization.Templates;
+
+namespace MetaLora.Serving;
+
+/// <summary>
+/// A <c>POST /v1/chat/completions</c> body, read as strictly as <see cref="CompletionRequest"/>: the
+/// messages (text only), the sampling fields both endpoints share, and the chat-only fields this server
+/// does not implement refused unless at their "off" value. Without <c>max_tokens</c> (or
+/// <c>max_completion_tokens</c>) the answer may use the rest of the model's context, as vLLM does.
+/// </summary>
+internal sealed record ChatRequest
+{
+    /// <summary>Accepted and ignored: they carry no meaning for generation here (parallel_tool_calls none without tools).</summary>
+    private static readonly string[] Ignored = ["user", "store", "metadata", "parallel_tool_calls"];
+
+    private static readonly string[] Implemented =
+        ["model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "seed", "ignore_eos", "stop", "stream", "stream_options"];
+
+    private static readonly (string Name, Func<JsonElement, bool> Off, string Message)[] Unsupported =
+    [
+        ("n", v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var n) && n == 1, "n is not supported beyond 1: one answer per request"),
+        ("logprobs", v => v.ValueKind is JsonValueKind.False, "logprobs is not supported"),
+        ("top_logprobs", _ => false, "top_logprobs is not supported"),
+        ("presence_penalty", IsZero, "presence_penalty is not supported (other than 0)"),
+        ("frequency_penalty", IsZero, "frequency_penalty is not supported (other than 0)"),
+        ("logit_bias", v => v.ValueKind == JsonValueKind.Object && !v.EnumerateObject().Any(), "logit_bias is not supported"),
+        ("tools", v => v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0, "tools are not supported"),
+        ("tool_choice", v => v.ValueKind == JsonValueKind.String && v.GetString() == "none", "tool_choice is not supported"),
+        ("functions", v => v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0, "functions are not supported"),
+        ("function_call", v => v.ValueKind == JsonValueKind.String && v.GetString() == "none", "function_call is not supported"),
+        ("response_format", v => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "text",
+            "response_format is not supported other than {\"type\": \"text\"}"),
+    ];
+
+    private static readonly HashSet<string> Known = [.. Implemented, .. Ignored, .. Unsupported.Select(u => u.Name)];
+
+    public required string Model { get; init; }
+
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+
+    /// <summary>As given, or null for "the rest of the context".</summary>
+    public long? MaxTokens { get; init; }
+
+    public double Temperature { get; init; } = 1.0;
+
+    public double TopP { get; init; } = 1.0;
+
+    public long Seed { get; init; }
+
+    public bool IgnoreEos { get; init; }
+
+    public IReadOnlyList<string> Stop { get; init; } = [];
+
+    public bool Stream { get; init; }
+
+    public bool IncludeUsage { get; init; }
+
+    public static ChatRequest Parse(JsonElement body)
+    {
+        RequestFields.CheckNames(body, Known);
+        foreach (var (name, off, message) in Unsupported)
+            if (!RequestFields.Missing(body, name, out var value) && !off(value)) throw ServeException.BadRequest(message, name);
+        var temperature = RequestFields.FiniteNumber(body, "temperature", 1.0);
+        if (temperature < 0) throw ServeException.BadRequest($"temperature={temperature}: expected >= 0", "temperature");
+        var topP = RequestFields.FiniteNumber(body, "top_p", 1.0);
+        if (topP is <= 0 or > 1) throw ServeException.BadRequest($"top_p={topP}: expected a number in (0, 1]", "top_p");
+        if (!RequestFields.Missing(body, "max_tokens", out _) && !RequestFields.Missing(body, "max_completion_tokens", out _))
+            throw ServeException.BadRequest("give max_tokens or max_completion_tokens, not both", "max_tokens");
+        var maxTokens = RequestFields.Missing(body, "max_completion_tokens", out _)
+            ? RequestFields.Missing(body, "max_tokens", out _) ? (long?)null : RequestFields.WholeNumber(body, "max_tokens", 0)
+            : RequestFields.WholeNumber(body, "max_completion_tokens", 0);
+        return new ChatRequest
+        {
+            Model = RequestFields.RequiredString(body, "model"),
+            Messages = MessagesOf(body),
+            MaxTokens = maxTokens,
+            Temperature = temperature,
+            TopP = topP,
+            Seed = RequestFields.WholeNumber(body, "seed", 0),
+            IgnoreEos = RequestFields.Boolean(body, "ignore_eos", false),
+            Stop = CompletionRequest.StopsOf(body),
+            Stream = RequestFields.Boolean(body, "stream", false),
+            IncludeUsage = CompletionRequest.IncludeUsageOf(body),
+        };
+    }
+
+    private static ChatMessage[] MessagesOf(JsonElement body)
+    {
+        if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
+            throw ServeException.BadRequest("messages is required: a non-empty list of {role, content}", "messages");
+        var known = new HashSet<string>(["role", "content", "name"]);
+        return messages.EnumerateArray().Select((m, i) =>
+        {
+            if (m.ValueKind != JsonValueKind.Object) throw ServeException.BadRequest($"messages[{i}] must be an object with role and content", "messages");
+            RequestFields.CheckNames(m, known);
+            var role = m.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String && r.GetString()!.Length > 0
+                ? r.GetString()!
+                : throw ServeException.BadRequest($"messages[{i}].role is required (a non-empty string)", "messages");
+            return new ChatMessage(role, ContentOf(m, i));
+        }).ToArray();
+    }
+
+    /// <summary>A message's text: a string, or a list of text parts (joined with newlines, as vLLM does); other parts are refused.</summary>
+    private static string ContentOf(JsonElement message, int index)
+    {
+        if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null) return "";
+        if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
+        if (content.ValueKind != JsonValueKind.Array)
+            throw ServeException.BadRequest($"messages[{index}].content must be a string or a list of text parts", "messages");
+        return string.Join("\n", content.EnumerateArray().Select(part =>
+            part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "text"
+            && part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String
+                ? text.GetString()!
+                : throw ServeException.BadRequest($"messages[{index}].content: only text parts ({{\"type\": \"text\", \"text\": ...}}) are supported", "messages")));
+    }
+
+    private static bool IsZero(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var n) && n == 0;
+}

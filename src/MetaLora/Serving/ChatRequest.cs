@@ -15,7 +15,7 @@ internal sealed record ChatRequest
     private static readonly string[] Ignored = ["user", "store", "metadata", "parallel_tool_calls"];
 
     private static readonly string[] Implemented =
-        ["model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "seed", "ignore_eos", "stop", "stream", "stream_options"];
+        ["model", "messages", "max_tokens", "max_completion_tokens", .. Sampling.Fields];
 
     private static readonly (string Name, Func<JsonElement, bool> Off, string Message)[] Unsupported =
     [
@@ -42,29 +42,11 @@ internal sealed record ChatRequest
     /// <summary>As given, or null for "the rest of the context".</summary>
     public long? MaxTokens { get; init; }
 
-    public double Temperature { get; init; } = 1.0;
-
-    public double TopP { get; init; } = 1.0;
-
-    public long Seed { get; init; }
-
-    public bool IgnoreEos { get; init; }
-
-    public IReadOnlyList<string> Stop { get; init; } = [];
-
-    public bool Stream { get; init; }
-
-    public bool IncludeUsage { get; init; }
+    public required Sampling Sampling { get; init; }
 
     public static ChatRequest Parse(JsonElement body)
     {
-        RequestFields.CheckNames(body, Known);
-        foreach (var (name, off, message) in Unsupported)
-            if (!RequestFields.Missing(body, name, out var value) && !off(value)) throw ServeException.BadRequest(message, name);
-        var temperature = RequestFields.FiniteNumber(body, "temperature", 1.0);
-        if (temperature < 0) throw ServeException.BadRequest($"temperature={temperature}: expected >= 0", "temperature");
-        var topP = RequestFields.FiniteNumber(body, "top_p", 1.0);
-        if (topP is <= 0 or > 1) throw ServeException.BadRequest($"top_p={topP}: expected a number in (0, 1]", "top_p");
+        Sampling.CheckFields(body, Known, Unsupported);
         if (!RequestFields.Missing(body, "max_tokens", out _) && !RequestFields.Missing(body, "max_completion_tokens", out _))
             throw ServeException.BadRequest("give max_tokens or max_completion_tokens, not both", "max_tokens");
         var maxTokens = RequestFields.Missing(body, "max_completion_tokens", out _)
@@ -75,13 +57,7 @@ internal sealed record ChatRequest
             Model = RequestFields.RequiredString(body, "model"),
             Messages = MessagesOf(body),
             MaxTokens = maxTokens,
-            Temperature = temperature,
-            TopP = topP,
-            Seed = RequestFields.WholeNumber(body, "seed", 0),
-            IgnoreEos = RequestFields.Boolean(body, "ignore_eos", false),
-            Stop = CompletionRequest.StopsOf(body),
-            Stream = RequestFields.Boolean(body, "stream", false),
-            IncludeUsage = CompletionRequest.IncludeUsageOf(body),
+            Sampling = Sampling.Parse(body),
         };
     }
 

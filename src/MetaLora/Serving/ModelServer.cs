@@ -267,8 +267,7 @@ internal sealed class ModelServer : IAsyncDisposable
         var request = CompletionRequest.Parse(body.RootElement);
         if (!_queue.Serves(request.Model)) throw ServeException.UnknownModel(request.Model);
         var maxTokens = CheckMaxTokens(request.MaxTokens);
-        return new GenerationRequest(request.Model, Encode(request.Prompts, maxTokens), maxTokens, request.Temperature, request.TopP, request.Seed,
-            request.IgnoreEos, request.Stop, request.Stream, request.IncludeUsage, Chat: false);
+        return new GenerationRequest(request.Model, Encode(request.Prompts, maxTokens), maxTokens, request.Sampling, Chat: false);
     });
 
     private Task Chat(HttpContext context) => Answer(context, async cancel =>
@@ -282,8 +281,7 @@ internal sealed class ModelServer : IAsyncDisposable
         // Without max_tokens the answer may fill the rest of the context, as vLLM's does.
         var maxTokens = request.MaxTokens is { } asked ? CheckMaxTokens(asked) : Math.Min(_limits.MaxNewTokens, _limits.MaxTotal - ids.Count);
         CheckLength(ids.Count, Math.Max(maxTokens, 1), "the chat's prompt");
-        return new GenerationRequest(request.Model, [ids], maxTokens, request.Temperature, request.TopP, request.Seed,
-            request.IgnoreEos, request.Stop, request.Stream, request.IncludeUsage, Chat: true);
+        return new GenerationRequest(request.Model, [ids], maxTokens, request.Sampling, Chat: true);
     });
 
     /// <summary>
@@ -297,25 +295,26 @@ internal sealed class ModelServer : IAsyncDisposable
         try
         {
             var request = await read(limit.Token);
+            var sampling = request.Sampling;
             // Stop sequences and streaming follow each row's text as its tokens come.
-            var texts = request.Stop.Count > 0 || request.Stream
-                ? request.Prompts.Select(_ => new IncrementalText(ids => _tokenizer.Decode(ids) ?? "", request.Stop)).ToArray()
+            var texts = sampling.Stop.Count > 0 || sampling.Stream
+                ? request.Prompts.Select(_ => new IncrementalText(ids => _tokenizer.Decode(ids) ?? "", sampling.Stop)).ToArray()
                 : null;
             var pieces = Channel.CreateUnbounded<(int Row, string Text)>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
-            var job = new GenerationJob(request.Model, request.Prompts, request.MaxTokens, request.Temperature, request.TopP, request.Seed, request.IgnoreEos, limit.Token)
+            var job = new GenerationJob(request.Model, request.Prompts, request.MaxTokens, sampling.Temperature, sampling.TopP, sampling.Seed, sampling.IgnoreEos, limit.Token)
             {
                 OnToken = texts is null ? null : (row, ids) =>
                 {
                     var piece = texts[row].Add(ids[^1]);
-                    if (request.Stream && piece.Length > 0) pieces.Writer.TryWrite((row, piece));
+                    if (sampling.Stream && piece.Length > 0) pieces.Writer.TryWrite((row, piece));
                     return texts[row].Stopped;
                 },
             };
             var id = $"{(request.Chat ? "chatcmpl" : "cmpl")}-{Interlocked.Increment(ref _requests)}";
             var completion = new Completion(id, request.Model, request.Prompts, texts, request.MaxTokens, _tokenizer, request.Chat);
-            if (request.Stream)
+            if (sampling.Stream)
             {
-                await StreamAsync(context, completion, request.IncludeUsage, _queue.GenerateAsync(job), pieces);
+                await StreamAsync(context, completion, sampling.IncludeUsage, _queue.GenerateAsync(job), pieces);
                 return;
             }
             var outputs = await _queue.GenerateAsync(job);

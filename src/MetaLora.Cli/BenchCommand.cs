@@ -38,7 +38,7 @@ internal static class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "How long each level sends requests.", DefaultValueFactory = _ => 10 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "max_tokens of every request (greedy, temperature 0).", DefaultValueFactory = _ => 16 };
         var batchSize = new Option<int>("--batch-size") { Description = "The server's --batch-size.", DefaultValueFactory = _ => InferOptions.DefaultBatchSize };
-        var serverArgs = new Option<string[]>("--server-arg") { Description = "Another lora serve option for the server, e.g. --server-arg=--max-queued-requests=8. Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var serverArgs = new Option<string[]>("--server-arg") { Description = "Another lora serve option for the server, e.g. --server-arg=--max-concurrent-requests=8. Repeatable.", AllowMultipleArgumentsPerToken = false };
         var command = new Command("serve",
             "Load-test lora serve: start it on 127.0.0.1 over the bank with every adapter loaded, then for each concurrency level send completions " +
             "for a fixed time, half to the base model and half to the adapters, each generating --max-tokens tokens (ignore_eos); report requests/s, generated tokens/s, p50 and p99 latency, " +

@@ -19,18 +19,16 @@ internal sealed record ChatRequest
 
     private static readonly (string Name, Func<JsonElement, bool> Off, string Message)[] Unsupported =
     [
-        ("n", v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var n) && n == 1, "n is not supported beyond 1: one answer per request"),
+        ("n", Sampling.IsOne, "n is not supported beyond 1: one answer per request"),
         ("logprobs", v => v.ValueKind is JsonValueKind.False, "logprobs is not supported"),
         ("top_logprobs", _ => false, "top_logprobs is not supported"),
-        ("presence_penalty", IsZero, "presence_penalty is not supported (other than 0)"),
-        ("frequency_penalty", IsZero, "frequency_penalty is not supported (other than 0)"),
-        ("logit_bias", v => v.ValueKind == JsonValueKind.Object && !v.EnumerateObject().Any(), "logit_bias is not supported"),
         ("tools", v => v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0, "tools are not supported"),
         ("tool_choice", v => v.ValueKind == JsonValueKind.String && v.GetString() == "none", "tool_choice is not supported"),
         ("functions", v => v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0, "functions are not supported"),
         ("function_call", v => v.ValueKind == JsonValueKind.String && v.GetString() == "none", "function_call is not supported"),
         ("response_format", v => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "text",
             "response_format is not supported other than {\"type\": \"text\"}"),
+        .. Sampling.Unsupported,
     ];
 
     private static readonly HashSet<string> Known = [.. Implemented, .. Ignored, .. Unsupported.Select(u => u.Name)];
@@ -91,5 +89,4 @@ internal sealed record ChatRequest
                 : throw ServeException.BadRequest($"messages[{index}].content: only text parts ({{\"type\": \"text\", \"text\": ...}}) are supported", "messages")));
     }
 
-    private static bool IsZero(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var n) && n == 0;
 }

@@ -24,14 +24,12 @@ internal sealed record CompletionRequest
     /// <summary>Fields this server does not implement: the values that leave them off, and what to say otherwise.</summary>
     private static readonly (string Name, Func<JsonElement, bool> Off, string Message)[] Unsupported =
     [
-        ("n", IsOne, "n is not supported beyond 1: one completion per prompt"),
-        ("best_of", IsOne, "best_of is not supported beyond 1"),
+        ("n", Sampling.IsOne, "n is not supported beyond 1: one completion per prompt"),
+        ("best_of", Sampling.IsOne, "best_of is not supported beyond 1"),
         ("echo", v => v.ValueKind is JsonValueKind.False, "echo is not supported"),
         ("logprobs", _ => false, "logprobs is not supported"),
         ("suffix", v => v.ValueKind == JsonValueKind.String && v.GetString()!.Length == 0, "suffix is not supported"),
-        ("presence_penalty", IsZero, "presence_penalty is not supported (other than 0)"),
-        ("frequency_penalty", IsZero, "frequency_penalty is not supported (other than 0)"),
-        ("logit_bias", v => v.ValueKind == JsonValueKind.Object && !v.EnumerateObject().Any(), "logit_bias is not supported"),
+        .. Sampling.Unsupported,
     ];
 
     private static readonly HashSet<string> Known = [.. Implemented, .. Ignored, .. Unsupported.Select(u => u.Name)];
@@ -67,8 +65,4 @@ internal sealed record CompletionRequest
             return prompt.EnumerateArray().Select(p => p.GetString()!).ToArray();
         throw ServeException.BadRequest("prompt must be a string or a non-empty list of strings", "prompt");
     }
-
-    private static bool IsOne(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var n) && n == 1;
-
-    private static bool IsZero(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var n) && n == 0;
 }

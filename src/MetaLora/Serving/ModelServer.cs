@@ -280,7 +280,7 @@ internal sealed class ModelServer : IAsyncDisposable
         var ids = _chat.Encode(request.Messages);
         // Without max_tokens the answer may fill the rest of the context, as vLLM's does.
         var maxTokens = request.MaxTokens is { } asked ? CheckMaxTokens(asked) : Math.Min(_limits.MaxNewTokens, _limits.MaxTotal - ids.Count);
-        CheckLength(ids.Count, Math.Max(maxTokens, 1), "the chat's prompt");
+        CheckLength(ids.Count, Math.Max(maxTokens, 1), "the chat's prompt", "messages");
         return new GenerationRequest(request.Model, [ids], maxTokens, request.Sampling, Chat: true);
     });
 
@@ -300,19 +300,19 @@ internal sealed class ModelServer : IAsyncDisposable
             var texts = sampling.Stop.Count > 0 || sampling.Stream
                 ? request.Prompts.Select(_ => new IncrementalText(ids => _tokenizer.Decode(ids) ?? "", sampling.Stop)).ToArray()
                 : null;
-            var pieces = Channel.CreateUnbounded<(int Row, string Text)>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+            var pieces = sampling.Stream ? Channel.CreateUnbounded<(int Row, string Text)>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true }) : null;
             var job = new GenerationJob(request.Model, request.Prompts, request.MaxTokens, sampling.Temperature, sampling.TopP, sampling.Seed, sampling.IgnoreEos, limit.Token)
             {
                 OnToken = texts is null ? null : (row, ids) =>
                 {
                     var piece = texts[row].Add(ids[^1]);
-                    if (sampling.Stream && piece.Length > 0) pieces.Writer.TryWrite((row, piece));
+                    if (piece.Length > 0) pieces?.Writer.TryWrite((row, piece));
                     return texts[row].Stopped;
                 },
             };
             var id = $"{(request.Chat ? "chatcmpl" : "cmpl")}-{Interlocked.Increment(ref _requests)}";
             var completion = new Completion(id, request.Model, request.Prompts, texts, request.MaxTokens, _tokenizer, request.Chat);
-            if (sampling.Stream)
+            if (pieces is not null)
             {
                 await StreamAsync(context, completion, sampling.IncludeUsage, _queue.GenerateAsync(job), pieces);
                 return;
@@ -394,16 +394,15 @@ internal sealed class ModelServer : IAsyncDisposable
             // Infer cuts a prompt too long for the model; a server refuses it instead, as vLLM does.
             var (ids, truncated) = PromptIds.Encode(_tokenizer, texts[i], _model.Config, maxTokens);
             var count = truncated ? _tokenizer.EncodeToIds(texts[i]).Count : ids.Count;
-            CheckLength(count, maxTokens, texts.Count == 1 ? "the prompt" : $"prompt {i}");
+            CheckLength(count, maxTokens, texts.Count == 1 ? "the prompt" : $"prompt {i}", "prompt");
             result[i] = ids;
         }
         return result;
     }
 
     /// <summary>Refuses a prompt of <paramref name="count"/> tokens past the input limit, or past the context with <paramref name="maxTokens"/> more.</summary>
-    private void CheckLength(int count, int maxTokens, string which)
+    private void CheckLength(int count, int maxTokens, string which, string param)
     {
-        var param = which.StartsWith("the chat", StringComparison.Ordinal) ? "messages" : "prompt";
         if (count > _limits.MaxInput)
             throw ServeException.BadRequest($"{which} has {count} tokens, more than this server's limit of {_limits.MaxInput} (--max-input-tokens)", param);
         if (count + maxTokens > _limits.MaxTotal)

@@ -12,6 +12,14 @@ internal sealed record Sampling(double Temperature, double TopP, long Seed, bool
     /// <summary>Most stop sequences in one request, and the longest one (vLLM sets no bound; a bound keeps the work per token small).</summary>
     public const int MaxStops = 16, MaxStopLength = 256;
 
+    /// <summary>Fields of both endpoints this server does not implement, with the values that leave them off.</summary>
+    public static readonly (string Name, Func<JsonElement, bool> Off, string Message)[] Unsupported =
+    [
+        ("presence_penalty", IsZero, "presence_penalty is not supported (other than 0)"),
+        ("frequency_penalty", IsZero, "frequency_penalty is not supported (other than 0)"),
+        ("logit_bias", v => v.ValueKind == JsonValueKind.Object && !v.EnumerateObject().Any(), "logit_bias is not supported"),
+    ];
+
     /// <summary>The fields read here.</summary>
     public static readonly string[] Fields = ["temperature", "top_p", "seed", "ignore_eos", "stop", "stream", "stream_options"];
 
@@ -35,6 +43,11 @@ internal sealed record Sampling(double Temperature, double TopP, long Seed, bool
         foreach (var (name, off, message) in unsupported)
             if (!RequestFields.Missing(body, name, out var value) && !off(value)) throw ServeException.BadRequest(message, name);
     }
+
+    /// <summary>A number equal to 1: the "off" value of <c>n</c> and <c>best_of</c>.</summary>
+    public static bool IsOne(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var n) && n == 1;
+
+    private static bool IsZero(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var n) && n == 0;
 
     /// <summary><c>stop</c>: null, a string or a list of strings, each not empty.</summary>
     private static IReadOnlyList<string> StopsOf(JsonElement body)
